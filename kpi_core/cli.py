@@ -1,0 +1,334 @@
+"""``python -m kpi_core``: the same numbers as the app, for scripts and for checking.
+
+Results go to stdout (table, JSON or CSV); the import report (rows set aside, unreadable values)
+goes to stderr. A file that cannot be used exits with status 2 and one sentence, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from . import db, queries
+from .errors import AmbiguousFormatError, KpiError
+from .importing import LoadOptions, format_label, load
+from .magic import Scenario, solve
+from .model import Dataset, Filters, ImportReport, KpiRow, PeerSettings
+from .peers import compare_peers
+from .reading import DELIMITER_NAMES
+
+KPI_FIELDS = (
+    "appointments", "advanced", "won", "p1", "p2", "revenue", "avg_sale",
+    "cycle_days_mean", "cycle_days_median", "weeks", "weekly_appointments",
+)
+MAGIC_FIELDS = (
+    "goal", "weeks", "avg_sale", "p1", "p2", "magic_number", "magic_number_rounded",
+    "weekly_appointments", "activity_barometer", "feasible", "message",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake in one sentence (status 2), without a traceback."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message}; see '{self.prog} --help'.\n")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date in yyyy-mm-dd form") from None
+
+
+def _mapping_pair(text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"'{text}' should look like CANONICAL=HEADER, e.g. rep=Sales Rep")
+    name, header = text.split("=", 1)
+    return name.strip(), header.strip()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m kpi_core", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def file_command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("file", type=Path)
+        p.add_argument("--map", action="append", type=_mapping_pair, default=[], metavar="CANONICAL=HEADER",
+                       help="use the file's HEADER as the canonical column (repeatable)")
+        p.add_argument("--advanced-stage", action="append", default=None, metavar="VALUE",
+                       help="a stage value meaning the first gate was passed (repeatable; replaces the proposal)")
+        p.add_argument("--date-format", help="date format of the file, e.g. dd/mm/yyyy or %%d/%%m/%%Y")
+        p.add_argument("--decimal", choices=[".", ","], help="decimal mark of the numbers")
+        p.add_argument("--sheet", help="Excel sheet to read")
+        p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+        return p
+
+    file_command("inspect", "detected shape, rows, proposed mapping and problems")
+    for name in ("kpis", "weekly"):
+        p = file_command(name, "KPIs per group" if name == "kpis" else "first appointments per rep per week")
+        if name == "kpis":
+            p.add_argument("--by", default="rep", help="rep, team, all, or the header of any extra column")
+        p.add_argument("--start", type=_date, help="first day of the window (yyyy-mm-dd)")
+        p.add_argument("--end", type=_date, help="last day of the window (yyyy-mm-dd)")
+        p.add_argument("--decided-only", action="store_true", help="drop opportunities still open")
+    p = file_command("peers", "each rep against the peer average, with flags")
+    p.add_argument("--min-opportunities", type=int, default=5)
+    p.add_argument("--start", type=_date)
+    p.add_argument("--end", type=_date)
+    p.add_argument("--decided-only", action="store_true")
+
+    m = sub.add_parser("magic", help="solve the Magic Number, or any other quantity")
+    m.add_argument("--goal", type=float)
+    m.add_argument("--weeks", type=float)
+    m.add_argument("--avg-sale", type=float)
+    m.add_argument("--p1", type=float)
+    m.add_argument("--p2", type=float)
+    m.add_argument("--weekly-appointments", type=float)
+    m.add_argument("--solve", choices=["goal", "weeks", "avg_sale", "p1", "p2"], default=None)
+    m.add_argument("--cycle-days", type=float, help="mean sales cycle; turns the sales-cycle lag on")
+    m.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    return parser
+
+
+# --- output -------------------------------------------------------------------------------------------
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _emit(rows: list[dict[str, Any]], fmt: str, out: Any, document: Any = None) -> None:
+    if fmt == "json":
+        json.dump(document if document is not None else rows, out, indent=2, default=_clean, ensure_ascii=False)
+        out.write("\n")
+        return
+    flat = [{k: _clean(v) for k, v in _flatten(r).items()} for r in rows]
+    columns = list(dict.fromkeys(k for r in flat for k in r))
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(flat)
+        return
+    cells = [[_show(r.get(c)) for c in columns] for r in flat]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) if cells else len(c) for i, c in enumerate(columns)]
+    out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip() + "\n")
+    for row in cells:
+        out.write("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() + "\n")
+
+
+def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{name}."))
+        elif isinstance(value, (list, tuple)):
+            out[name] = " ".join(str(v) for v in value)
+        else:
+            out[name] = value
+    return out
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".") if not value.is_integer() else str(int(value))
+    return str(value)
+
+
+def kpi_dict(row: KpiRow, by: str) -> dict[str, Any]:
+    """One KPI row as the CLI's JSON object: the group under its own name, then every KPI."""
+    out: dict[str, Any] = {by if by not in ("all",) else "group": row.group}
+    if by == "rep":
+        out["team"] = row.team
+    out.update({f: getattr(row, f) for f in KPI_FIELDS})
+    return out
+
+
+def report_lines(report: ImportReport) -> list[str]:
+    """The import report as plain sentences (for stderr)."""
+    lines = [
+        f"{report.source}: {report.shape.value.replace('_', ' ')}, {report.rows_loaded} of {report.data_rows} data rows loaded, "
+        f"{report.rows_set_aside} set aside."
+    ]
+    for row in report.set_aside:
+        lines.append(f"  line {row.line}: set aside, {row.reason}")
+    for u in report.unreadable:
+        examples = ", ".join(f"line {line}: '{ex}'" for line, ex in zip(u.example_lines, u.examples))
+        lines.append(f"  column '{u.column}': {u.count} value(s) {u.reason}, kept as missing ({examples})")
+    for header, fmt in report.date_formats.items():
+        lines.append(f"  dates in '{header}' read as {format_label(fmt)}")
+    if report.decimal:
+        lines.append(f"  decimal mark: '{report.decimal}'")
+    lines.extend(f"  note: {n}" for n in report.notes)
+    return lines
+
+
+# --- commands -----------------------------------------------------------------------------------------
+
+
+def _load(args: argparse.Namespace) -> Dataset:
+    try:
+        content = args.file.read_bytes()
+    except FileNotFoundError:
+        raise KpiError(f"There is no file at {args.file}; check the path.") from None
+    except IsADirectoryError:
+        raise KpiError(f"{args.file} is a folder, not a file; give the path of the spreadsheet.") from None
+    except OSError as err:
+        raise KpiError(f"{args.file} cannot be read ({err.strerror}); check the path and its permissions.") from None
+    options = LoadOptions(
+        sheet=args.sheet,
+        columns=tuple(args.map),
+        advanced_stages=tuple(args.advanced_stage) if args.advanced_stage is not None else None,
+        date_format=args.date_format,
+        decimal=args.decimal,
+    )
+    try:
+        ds = load(content, args.file.name, options)
+    except AmbiguousFormatError as err:
+        hint = (" Rerun with " + " or ".join(f"--date-format {format_label(o)}" for o in err.options) + "."
+                if err.kind == "date" else " Rerun with --decimal . or --decimal ,.")
+        raise KpiError(str(err) + hint) from None
+    for line in report_lines(ds.report):
+        print(line, file=sys.stderr)
+    return ds
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(start=args.start, end=args.end, decided_only=args.decided_only)
+
+
+def cmd_inspect(args: argparse.Namespace) -> None:
+    ds = _load(args)
+    r = ds.report
+    doc = {
+        "file": args.file.name,
+        "format": r.file_format,
+        "shape": ds.shape.value,
+        "rows": r.data_rows,
+        "rows_loaded": r.rows_loaded,
+        "rows_set_aside": r.rows_set_aside,
+        "encoding": r.encoding,
+        "delimiter": DELIMITER_NAMES.get(r.delimiter or "", r.delimiter),
+        "sheet": r.sheet,
+        "mapping": dict(ds.mapping.columns),
+        "advanced_stages": sorted(ds.mapping.advanced_stages),
+        "extra_columns": [d.label for d in ds.dimensions],
+        "date_formats": {h: format_label(f) for h, f in r.date_formats.items()},
+        "decimal": r.decimal,
+        "first_date": ds.first_date,
+        "last_date": ds.last_date,
+        "problems": {
+            "set_aside": [asdict(s) for s in r.set_aside],
+            "unreadable": [asdict(u) for u in r.unreadable],
+            "notes": list(r.notes),
+        },
+    }
+    if args.format == "json":
+        _emit([], "json", sys.stdout, doc)
+    else:
+        rows = [{"field": k, "value": json.dumps(v, default=_clean, ensure_ascii=False) if isinstance(v, (dict, list)) else _clean(v)}
+                for k, v in doc.items()]
+        _emit(rows, args.format, sys.stdout)
+
+
+def cmd_kpis(args: argparse.Namespace) -> None:
+    ds = _load(args)
+    rows = queries.kpis(db.session_cursor(), ds, args.by, _filters(args))
+    _emit([kpi_dict(r, args.by) for r in rows], args.format, sys.stdout)
+
+
+def cmd_weekly(args: argparse.Namespace) -> None:
+    ds = _load(args)
+    series = queries.weekly_appointments_series(db.session_cursor(), ds, _filters(args))
+    _emit([{"rep": r, "week": w, "appointments": n} for r, w, n in series], args.format, sys.stdout)
+
+
+def cmd_peers(args: argparse.Namespace) -> None:
+    ds = _load(args)
+    rows = queries.kpis(db.session_cursor(), ds, "rep", _filters(args))
+    compared = compare_peers(rows, PeerSettings(min_opportunities=args.min_opportunities))
+    out = [
+        {
+            "rep": p.rep,
+            "team": p.team,
+            "appointments": p.appointments,
+            "small_sample": p.small_sample,
+            "peers": p.peers,
+            "kpis": {k: asdict(v) for k, v in p.kpis.items()},
+            "flags": list(p.flags),
+            "best_on": list(p.best_on),
+        }
+        for p in compared
+    ]
+    _emit(out, args.format, sys.stdout)
+
+
+def cmd_magic(args: argparse.Namespace) -> None:
+    needed = ["goal", "weeks", "avg_sale", "p1", "p2"]
+    missing = [n for n in needed if n != args.solve and getattr(args, n) is None]
+    if args.solve and args.weekly_appointments is None:
+        missing.append("weekly_appointments")
+    if missing:
+        raise KpiError(
+            "The Magic Number needs " + ", ".join("--" + m.replace("_", "-") for m in missing)
+            + "; give " + ("it" if len(missing) == 1 else "them") + " and run again."
+        )
+    scenario = Scenario(
+        goal=args.goal if args.goal is not None else 0.0,
+        weeks=args.weeks if args.weeks is not None else 0.0,
+        avg_sale=args.avg_sale if args.avg_sale is not None else 0.0,
+        p1=args.p1 if args.p1 is not None else 0.0,
+        p2=args.p2 if args.p2 is not None else 0.0,
+        weekly_appointments=args.weekly_appointments,
+        cycle_days=args.cycle_days,
+        use_cycle_lag=args.cycle_days is not None,
+    )
+    result = solve(scenario, args.solve or "magic_number")
+    doc = {f: getattr(result, f) for f in MAGIC_FIELDS}
+    doc["solved"] = result.solved
+    doc["warnings"] = list(result.warnings)
+    if args.format == "json":
+        _emit([], "json", sys.stdout, doc)
+    else:
+        _emit([doc], args.format, sys.stdout)
+
+
+COMMANDS = {"inspect": cmd_inspect, "kpis": cmd_kpis, "weekly": cmd_weekly, "peers": cmd_peers, "magic": cmd_magic}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the exit status (0 ok, 2 unusable input)."""
+    args = build_parser().parse_args(argv)
+    stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8") if hasattr(sys.stdout, "buffer") else None
+    if stdout is not None:
+        sys.stdout = stdout
+    try:
+        COMMANDS[args.command](args)
+    except KpiError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:  # the promise: never a traceback
+        print(f"error: something unexpected went wrong ({type(err).__name__}); please report it with the file that caused it.",
+              file=sys.stderr)
+        return 1
+    finally:
+        if stdout is not None:
+            stdout.flush()
+    return 0

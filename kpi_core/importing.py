@@ -1,0 +1,583 @@
+"""Turn a :class:`RawTable` and a confirmed :class:`ColumnMapping` into a typed :class:`Dataset`.
+
+Import rules of spec 1d: every row accounted for; unreadable values reported per column with
+example lines, never read as 0 or today; one date format per column, asked when both day-first
+and month-first fit; the decimal mark detected only where the values leave no doubt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import AmbiguousFormatError, MappingError, UnreadableFileError
+from .mapping import check_mapping, outcome_of, propose_mapping, sheet_score
+from .model import (
+    OPPORTUNITY_DATES,
+    WEEKLY_NUMBERS,
+    ColumnMapping,
+    Dataset,
+    Dimension,
+    ImportReport,
+    RawTable,
+    SetAsideRow,
+    Shape,
+    UnreadableValues,
+)
+from .reading import DEFAULT_LIMITS, Limits, read_file
+
+# --- dates ------------------------------------------------------------------------------------------
+
+#: Candidate date formats, tried in this order; the label is what the user sees.
+DATE_FORMATS: dict[str, str] = {
+    "%Y-%m-%d": "yyyy-mm-dd",
+    "%Y/%m/%d": "yyyy/mm/dd",
+    "%Y.%m.%d": "yyyy.mm.dd",
+    "%d/%m/%Y": "dd/mm/yyyy",
+    "%m/%d/%Y": "mm/dd/yyyy",
+    "%d-%m-%Y": "dd-mm-yyyy",
+    "%m-%d-%Y": "mm-dd-yyyy",
+    "%d.%m.%Y": "dd.mm.yyyy",
+    "%m.%d.%Y": "mm.dd.yyyy",
+    "%d/%m/%y": "dd/mm/yy",
+    "%m/%d/%y": "mm/dd/yy",
+    "%d-%m-%y": "dd-mm-yy",
+    "%m-%d-%y": "mm-dd-yy",
+    "%d.%m.%y": "dd.mm.yy",
+    "%d %b %Y": "dd Mon yyyy",
+    "%d %B %Y": "dd Month yyyy",
+    "%d-%b-%Y": "dd-Mon-yyyy",
+    "%d-%b-%y": "dd-Mon-yy",
+    "%b %d, %Y": "Mon dd, yyyy",
+    "%B %d, %Y": "Month dd, yyyy",
+    "%b %d %Y": "Mon dd yyyy",
+    "excel-serial": "Excel serial number",
+}
+EXCEL_SERIAL = "excel-serial"
+
+_TIME_SUFFIX = re.compile(
+    r"^(?P<date>.+?)[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|UTC|[+-]\d{2}:?\d{2})?$"
+)
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def format_label(fmt: str) -> str:
+    """``'%d/%m/%Y'`` -> ``'dd/mm/yyyy'`` (unknown formats are shown as given)."""
+    return DATE_FORMATS.get(fmt, fmt)
+
+
+def parse_format_option(text: str) -> str:
+    """Accept a strptime format or a label such as ``dd/mm/yyyy``; return the strptime format."""
+    for fmt, label in DATE_FORMATS.items():
+        if text.strip().casefold() in (fmt.casefold(), label.casefold()):
+            return fmt
+    if "%" in text:
+        return text
+    raise MappingError(
+        f"'{text}' is not a date format this app knows; use one such as dd/mm/yyyy, mm/dd/yyyy or yyyy-mm-dd."
+    )
+
+
+def _strip_time(value: str) -> str:
+    m = _TIME_SUFFIX.match(value)
+    return m.group("date") if m else value
+
+
+def parse_date(value: str, fmt: str) -> dt.date | None:
+    """``value`` read with ``fmt`` (a time of day is ignored), or ``None`` when it does not fit."""
+    text = _strip_time(value.strip())
+    if fmt == EXCEL_SERIAL:
+        if not _SERIAL.match(text):
+            return None
+        serial = float(text)
+        if not 20000 <= serial <= 80000:
+            return None
+        return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+    try:
+        return dt.datetime.strptime(text, fmt).date()
+    except ValueError:
+        return None
+
+
+def _day_month_twin(fmt: str) -> str | None:
+    if "%d" in fmt and "%m" in fmt:
+        return fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+    return None
+
+
+def choose_date_format(header: str, values: Sequence[str]) -> str | None:
+    """The one format that reads the most distinct values; ask when day/month order is open.
+
+    Returns ``None`` when no format reads any value. Raises :class:`AmbiguousFormatError`
+    when a format and its day/month twin both read the most values.
+    """
+    distinct = list(dict.fromkeys(v for v in values if v))
+    if not distinct:
+        return None
+    counts = {fmt: sum(1 for v in distinct if parse_date(v, fmt) is not None) for fmt in DATE_FORMATS}
+    best = max(counts.values())
+    if best == 0:
+        return None
+    winners = [fmt for fmt, n in counts.items() if n == best]
+    first = winners[0]
+    twin = _day_month_twin(first)
+    if twin is not None and twin in winners:
+        day_first, month_first = (first, twin) if first.index("%d") < first.index("%m") else (twin, first)
+        raise AmbiguousFormatError(
+            f"The dates in '{header}' fit both {format_label(day_first)} and {format_label(month_first)} "
+            "(no day is above 12); choose which one the file uses.",
+            column=header,
+            kind="date",
+            options=(day_first, month_first),
+        )
+    return first
+
+
+# --- numbers ----------------------------------------------------------------------------------------
+
+_CURRENCY = re.compile(r"(?i)^(?:rp\.?|idr|usd|us\$|eur|gbp|sgd|aud|myr|inr|\$|€|£|¥|₹)\s*|\s*(?:rp\.?|idr|usd|eur|gbp|sgd|aud|myr|inr|\$|€|£|¥|₹)$")
+_PLAIN = re.compile(r"^\d+$")
+
+
+def _strip_amount(text: str) -> tuple[str, bool] | None:
+    """Currency, spaces and sign removed: ``('1.500,50', negative)``; ``None`` when not a number shape."""
+    s = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative, s = True, s[1:-1].strip()
+    if s.startswith("-"):
+        negative, s = not negative, s[1:].strip()
+    elif s.endswith("-"):
+        negative, s = not negative, s[:-1].strip()
+    elif s.startswith("+"):
+        s = s[1:].strip()
+    for _ in range(2):
+        s = _CURRENCY.sub("", s).strip()
+    if s.startswith("-") and not negative:
+        negative, s = True, s[1:].strip()
+    s = s.replace(" ", "").replace("'", "")
+    if not s or not re.fullmatch(r"[\d.,]+(?:[eE][+-]?\d+)?", s) or not s[0].isdigit():
+        return None
+    return s, negative
+
+
+def parse_amount(text: str, decimal: str) -> float | None:
+    """A money or count value read with ``decimal`` as the decimal mark; ``None`` when unreadable.
+
+    Accepts currency symbols and codes (``$``, ``Rp``, ``IDR``...), thousands separators in groups
+    of three, accounting negatives ``(1,500.00)`` and a leading or trailing minus.
+    """
+    stripped = _strip_amount(text)
+    if stripped is None:
+        return None
+    s, negative = stripped
+    thousands = "," if decimal == "." else "."
+    sep_t, sep_d = re.escape(thousands), re.escape(decimal)
+    if re.fullmatch(rf"\d+(?:{sep_d}\d+)?(?:[eE][+-]?\d+)?", s) or re.fullmatch(rf"\d{{1,3}}(?:{sep_t}\d{{3}})+(?:{sep_d}\d+)?", s):
+        number = float(s.replace(thousands, "").replace(decimal, "."))
+        if math.isfinite(number):
+            return -number if negative else number
+    return None
+
+
+def decimal_votes(values: Iterable[str]) -> tuple[int, int, int]:
+    """Evidence for the decimal mark: ``(votes for '.', votes for ',', values that fit both)``."""
+    dot = comma = either = 0
+    for value in values:
+        stripped = _strip_amount(value)
+        if stripped is None:
+            continue
+        s = stripped[0]
+        if "e" in s.lower():
+            dot += 1
+            continue
+        has_dot, has_comma = "." in s, "," in s
+        if has_dot and has_comma:
+            if s.rfind(".") > s.rfind(","):
+                dot += 1
+            else:
+                comma += 1
+        elif has_comma:
+            if s.count(",") > 1:
+                dot += 1
+            elif len(s) - s.rfind(",") - 1 == 3:
+                either += 1
+            else:
+                comma += 1
+        elif has_dot:
+            if s.count(".") > 1:
+                comma += 1
+            elif len(s) - s.rfind(".") - 1 == 3:
+                either += 1
+            else:
+                dot += 1
+    return dot, comma, either
+
+
+def choose_decimal(headers: Sequence[str], columns: Sequence[Sequence[str]]) -> str:
+    """The decimal mark the number columns leave no doubt about; ask when they do.
+
+    Raises :class:`AmbiguousFormatError` when values such as ``1,500`` fit both marks and no value
+    settles it, or when some values need ``.`` and others ``,``.
+    """
+    dot = comma = either = 0
+    example = ""
+    for values in columns:
+        d, c, e = decimal_votes(dict.fromkeys(v for v in values if v))
+        dot, comma, either = dot + d, comma + c, either + e
+        if e and not example:
+            example = next((v for v in values if v and decimal_votes([v])[2]), "")
+    names = ", ".join(f"'{h}'" for h in headers)
+    if dot and comma:
+        raise AmbiguousFormatError(
+            f"The numbers in {names} use both '.' and ',' as the decimal mark; choose which one the file uses.",
+            column=headers[0], kind="decimal", options=(".", ","),
+        )
+    if dot:
+        return "."
+    if comma:
+        return ","
+    if either:
+        raise AmbiguousFormatError(
+            f"Numbers in {names} such as '{example}' can be read with '.' or ',' as the decimal mark; "
+            "choose which one the file uses.",
+            column=headers[0], kind="decimal", options=(".", ","),
+        )
+    return "."
+
+
+# --- building the dataset -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """Choices a user makes at import: a forced sheet, date formats, decimal mark, stage mapping."""
+
+    sheet: str | None = None
+    columns: tuple[tuple[str, str | None], ...] = ()
+    advanced_stages: tuple[str, ...] | None = None
+    date_format: str | None = None
+    decimal: str | None = None
+
+
+def content_key(content: bytes) -> str:
+    """The cache key of an upload: a hash of its bytes, never its name."""
+    return hashlib.sha256(content).hexdigest()
+
+
+def _map_distinct(values: pa.Array, fn: Callable[[str], object], out_type: pa.DataType) -> pa.Array:
+    """Apply ``fn`` once per distinct value and spread the results back over the rows."""
+    encoded = values.dictionary_encode()
+    parsed = pa.array([fn(v) for v in encoded.dictionary.to_pylist()], type=out_type)
+    return parsed.take(encoded.indices)
+
+
+def _unreadable(header: str, raw: pa.Array, parsed: pa.Array, lines: pa.Array, reason: str) -> UnreadableValues | None:
+    mask = pc.and_(pc.not_equal(raw, ""), pc.is_null(parsed))
+    count = pc.sum(mask).as_py() or 0
+    if not count:
+        return None
+    idx = pc.indices_nonzero(mask).slice(0, 5)
+    return UnreadableValues(
+        column=header,
+        count=int(count),
+        example_lines=tuple(int(x) for x in lines.take(idx).to_pylist()),
+        examples=tuple(str(x) for x in raw.take(idx).to_pylist()),
+        reason=reason,
+    )
+
+
+def build_dataset(raw: RawTable, mapping: ColumnMapping, *, source: str = "upload", key: str = "") -> Dataset:
+    """Type and validate ``raw`` under ``mapping``; every data row ends up loaded or set aside."""
+    check_mapping(mapping, raw.headers)
+    if mapping.shape is Shape.WEEKLY_LOG:
+        return _build_weekly(raw, mapping, source, key)
+    return _build_opportunities(raw, mapping, source, key)
+
+
+def _text(raw: RawTable, header: str | None) -> pa.Array:
+    n = len(raw.lines)
+    if header is None:
+        return pa.array([""] * n, type=pa.string())
+    return pa.array(raw.column(header), type=pa.string())
+
+
+def _nullable(arr: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+
+
+def _dates(raw: RawTable, mapping: ColumnMapping, header: str) -> tuple[pa.Array, str | None]:
+    fmt = mapping.date_formats.get(header)
+    if fmt is None and header in raw.native_dates:
+        fmt = "%Y-%m-%d"
+    if fmt is None:
+        fmt = choose_date_format(header, raw.column(header))
+    if fmt is None:
+        return pa.nulls(len(raw.lines), pa.date32()), None
+    chosen = fmt
+    return _map_distinct(_text(raw, header), lambda v: parse_date(v, chosen) if v else None, pa.date32()), fmt
+
+
+def _decimal(raw: RawTable, mapping: ColumnMapping, headers: Sequence[str]) -> str | None:
+    if mapping.decimal:
+        return mapping.decimal
+    textual = [h for h in headers if h not in raw.native_numbers]
+    if not headers:
+        return None
+    if not textual:
+        return "."
+    return choose_decimal(textual, [raw.column(h) for h in textual])
+
+
+def _numbers(raw: RawTable, header: str, decimal: str) -> pa.Array:
+    mark = "." if header in raw.native_numbers else decimal
+    return _map_distinct(_text(raw, header), lambda v: parse_amount(v, mark) if v else None, pa.float64())
+
+
+_TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "subtotal", "jumlah", "total keseluruhan"})
+
+
+def _set_aside_rows(
+    raw: RawTable, keep: pa.Array, reasons: Sequence[tuple[pa.Array, Callable[[int], str]]]
+) -> list[SetAsideRow]:
+    """Rows not kept, each with the first reason that applies."""
+    dropped = pc.indices_nonzero(pc.invert(keep)).to_pylist()
+    out = []
+    row_texts = None
+    for i in dropped:
+        line = raw.lines[i]
+        if row_texts is None:
+            row_texts = raw.columns
+        cells = {" ".join(col[i].casefold().split()) for col in row_texts}
+        if cells & _TOTAL_WORDS:
+            out.append(SetAsideRow(line, "is a total line, not an opportunity"))
+            continue
+        for mask, reason in reasons:
+            if mask[i].as_py():
+                out.append(SetAsideRow(line, reason(i)))
+                break
+    return out
+
+
+def _dimensions(raw: RawTable, mapping: ColumnMapping) -> tuple[tuple[Dimension, ...], dict[str, pa.Array]]:
+    used = {h for h in mapping.columns.values() if h}
+    dims, arrays = [], {}
+    for header in raw.headers:
+        if header in used:
+            continue
+        name = f"d{len(dims)}"
+        dims.append(Dimension(label=header, column=name))
+        arrays[name] = _nullable(_text(raw, header))
+    return tuple(dims), arrays
+
+
+def _mapping_key(mapping: ColumnMapping) -> str:
+    return repr((mapping.shape, sorted(mapping.columns.items(), key=lambda kv: kv[0]), sorted(mapping.advanced_stages),
+                 sorted(mapping.won_values), sorted(mapping.lost_values), sorted(mapping.date_formats.items()), mapping.decimal))
+
+
+def _report(raw: RawTable, mapping: ColumnMapping, source: str, loaded: int, set_aside: list[SetAsideRow],
+            unreadable: list[UnreadableValues | None], date_formats: dict[str, str], decimal: str | None,
+            notes: list[str]) -> ImportReport:
+    all_aside = tuple(sorted((*raw.set_aside, *set_aside), key=lambda r: r.line))
+    report = ImportReport(
+        source=source,
+        file_format=raw.file_format,
+        shape=mapping.shape,
+        data_rows=raw.data_rows,
+        rows_loaded=loaded,
+        set_aside=all_aside,
+        unreadable=tuple(u for u in unreadable if u is not None),
+        date_formats=date_formats,
+        decimal=decimal,
+        encoding=raw.encoding,
+        delimiter=raw.delimiter,
+        sheet=raw.sheet,
+        notes=(*raw.notes, *notes),
+    )
+    assert report.rows_loaded + report.rows_set_aside == report.data_rows, "every row must be accounted for"
+    return report
+
+
+def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key: str) -> Dataset:
+    h = mapping.header
+    lines = pa.array(raw.lines, type=pa.int64())
+    rep = _text(raw, h("rep"))
+    team = _nullable(_text(raw, h("team")))
+    stage = _text(raw, h("stage"))
+    dates: dict[str, pa.Array] = {}
+    formats: dict[str, str] = {}
+    unreadable: list[UnreadableValues | None] = []
+    notes: list[str] = []
+    for canonical in OPPORTUNITY_DATES:
+        header = h(canonical)
+        if header is None:
+            dates[canonical] = pa.nulls(len(raw.lines), pa.date32())
+            continue
+        arr, fmt = _dates(raw, mapping, header)
+        if fmt is None and canonical == "first_appointment" and len(raw.lines):
+            example = next((v for v in raw.column(header) if v), "")
+            raise UnreadableFileError(
+                f"No value in '{header}' can be read as a date (e.g. '{example}'); "
+                "map the column that holds the first-appointment or created date."
+            )
+        dates[canonical] = arr
+        if fmt:
+            formats[header] = fmt
+        if canonical != "first_appointment":
+            unreadable.append(_unreadable(header, _text(raw, header), arr, lines,
+                                          f"not a date in {format_label(fmt)}" if fmt else "not a date"))
+    amount_header = h("amount")
+    decimal = _decimal(raw, mapping, [amount_header] if amount_header else [])
+    if amount_header and decimal:
+        amount = _numbers(raw, amount_header, decimal)
+        unreadable.append(_unreadable(amount_header, _text(raw, amount_header), amount, lines, "not an amount"))
+    else:
+        amount = pa.nulls(len(raw.lines), pa.float64())
+
+    outcome_header = h("outcome") or h("stage")
+    if outcome_header:
+        outcome = _map_distinct(_text(raw, outcome_header), lambda v: outcome_of(v, mapping), pa.string())
+    else:
+        outcome = pa.array(["open"] * len(raw.lines), type=pa.string())
+    won = pc.equal(outcome, "won")
+    advanced_stage = pc.is_in(stage, value_set=pa.array(sorted(mapping.advanced_stages), type=pa.string()))
+    advanced = pc.or_(pc.or_(pc.is_valid(dates["next_step"]), advanced_stage), won)
+
+    has_rep = pc.not_equal(pc.utf8_trim_whitespace(rep), "")
+    fa_raw = _text(raw, h("first_appointment"))
+    has_fa = pc.is_valid(dates["first_appointment"])
+    keep = pc.and_(has_rep, has_fa)
+    fa_header = h("first_appointment")
+    fa_fmt = formats.get(fa_header or "")
+    set_aside = _set_aside_rows(raw, keep, [
+        (pc.invert(has_rep), lambda i: "has no rep"),
+        (pc.equal(fa_raw, ""), lambda i: "has no first-appointment date"),
+        (pc.invert(has_fa), lambda i: f"has a first-appointment date '{fa_raw[i].as_py()}' that cannot be read as {format_label(fa_fmt or '')}"),
+    ])
+    if amount_header:
+        won_no_amount = pc.sum(pc.and_(pc.and_(won, keep), pc.is_null(amount))).as_py() or 0
+        if won_no_amount:
+            notes.append(f"{won_no_amount} won opportunit{'y has' if won_no_amount == 1 else 'ies have'} no readable amount; "
+                         "they count as sales but add nothing to revenue.")
+    dims, dim_arrays = _dimensions(raw, mapping)
+    table = pa.table({
+        "line": lines,
+        "rep": pc.utf8_trim_whitespace(rep),
+        "team": team,
+        "first_appointment": dates["first_appointment"],
+        "next_step": dates["next_step"],
+        "close_date": dates["close_date"],
+        "stage": _nullable(stage),
+        "outcome": outcome,
+        "advanced": advanced,
+        "won": won,
+        "amount": amount,
+        **dim_arrays,
+    }).filter(keep)
+    first = pc.min(table["first_appointment"]).as_py() if table.num_rows else None
+    last = pc.max(table["first_appointment"]).as_py() if table.num_rows else None
+    report = _report(raw, mapping, source, table.num_rows, set_aside, unreadable, formats, decimal, notes)
+    return Dataset(Shape.OPPORTUNITIES, table, report, mapping, dims, first, last,
+                   hashlib.sha256((key + _mapping_key(mapping)).encode()).hexdigest())
+
+
+def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) -> Dataset:
+    h = mapping.header
+    lines = pa.array(raw.lines, type=pa.int64())
+    rep = _text(raw, h("rep"))
+    week_header = h("week")
+    assert week_header is not None
+    week_dates, fmt = _dates(raw, mapping, week_header)
+    if fmt is None and len(raw.lines):
+        example = next((v for v in raw.column(week_header) if v), "")
+        raise UnreadableFileError(
+            f"No value in '{week_header}' can be read as a date (e.g. '{example}'); map the column that holds the week."
+        )
+    monday = _map_distinct_date(week_dates)
+    number_headers = [x for c in WEEKLY_NUMBERS if (x := h(c))]
+    decimal = _decimal(raw, mapping, number_headers)
+    numbers: dict[str, pa.Array] = {}
+    unreadable: list[UnreadableValues | None] = []
+    for canonical in WEEKLY_NUMBERS:
+        header = h(canonical)
+        if header is None or decimal is None:
+            numbers[canonical] = pa.nulls(len(raw.lines), pa.float64())
+            continue
+        numbers[canonical] = _numbers(raw, header, decimal)
+        if canonical != "appointments":
+            unreadable.append(_unreadable(header, _text(raw, header), numbers[canonical], lines, "not a number"))
+    has_rep = pc.not_equal(pc.utf8_trim_whitespace(rep), "")
+    has_week = pc.is_valid(monday)
+    appointments_raw = _text(raw, h("appointments"))
+    has_appointments = pc.is_valid(numbers["appointments"])
+    keep = pc.and_(pc.and_(has_rep, has_week), has_appointments)
+    set_aside = _set_aside_rows(raw, keep, [
+        (pc.invert(has_rep), lambda i: "has no rep"),
+        (pc.invert(has_week), lambda i: f"has a week '{raw.column(week_header)[i]}' that cannot be read as a date"),
+        (pc.equal(appointments_raw, ""), lambda i: "has no number of appointments"),
+        (pc.invert(has_appointments), lambda i: f"has an appointments value '{appointments_raw[i].as_py()}' that is not a number"),
+    ])
+    dims, dim_arrays = _dimensions(raw, mapping)
+    table = pa.table({
+        "line": lines,
+        "rep": pc.utf8_trim_whitespace(rep),
+        "team": _nullable(_text(raw, h("team"))),
+        "week": monday,
+        **{c: numbers[c] for c in WEEKLY_NUMBERS},
+        **dim_arrays,
+    }).filter(keep)
+    first = pc.min(table["week"]).as_py() if table.num_rows else None
+    last = pc.max(table["week"]).as_py() if table.num_rows else None
+    if last is not None:
+        last = last + dt.timedelta(days=6)
+    formats = {week_header: fmt} if fmt else {}
+    report = _report(raw, mapping, source, table.num_rows, set_aside, unreadable, formats,
+                     decimal if number_headers else None, [])
+    return Dataset(Shape.WEEKLY_LOG, table, report, mapping, dims, first, last,
+                   hashlib.sha256((key + _mapping_key(mapping)).encode()).hexdigest())
+
+
+def _map_distinct_date(dates: pa.Array) -> pa.Array:
+    """Each date moved back to the Monday of its week (weeks start on Monday, spec 1b)."""
+    encoded = dates.dictionary_encode()
+    mondays = [None if d is None else d - dt.timedelta(days=d.weekday()) for d in encoded.dictionary.to_pylist()]
+    return pa.array(mondays, type=pa.date32()).take(encoded.indices)
+
+
+# --- one call for callers -------------------------------------------------------------------------------
+
+
+def apply_options(raw: RawTable, mapping: ColumnMapping, options: LoadOptions) -> ColumnMapping:
+    """The proposed mapping with the user's choices from ``options`` applied."""
+    from .mapping import with_overrides
+
+    date_formats = {}
+    if options.date_format:
+        fmt = parse_format_option(options.date_format)
+        date_formats = {h: fmt for c, h in mapping.columns.items()
+                        if h and c in (*OPPORTUNITY_DATES, "week") and h not in raw.native_dates}
+    return with_overrides(
+        mapping,
+        raw.headers,
+        columns=dict(options.columns),
+        advanced_stages=options.advanced_stages,
+        date_formats=date_formats,
+        decimal=options.decimal,
+    )
+
+
+def load(content: bytes, name: str = "upload", options: LoadOptions = LoadOptions(),
+         limits: Limits = DEFAULT_LIMITS) -> Dataset:
+    """Read, map (proposal plus ``options``) and type a file in one call, as the CLI does."""
+    raw = read_file(content, name, sheet=options.sheet, limits=limits, sheet_score=sheet_score)
+    mapping = apply_options(raw, propose_mapping(raw), options)
+    return build_dataset(raw, mapping, source=name, key=content_key(content))

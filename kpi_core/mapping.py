@@ -1,0 +1,263 @@
+"""Propose which of a file's headers plays each canonical role, and which stage values mean "advanced".
+
+A proposal is only a proposal: the caller shows it with the file's own headers and values, and
+the user confirms or changes it (:func:`with_overrides`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+from .errors import MappingError
+from .model import (
+    OPPORTUNITY_COLUMNS,
+    OPPORTUNITY_REQUIRED,
+    WEEKLY_COLUMNS,
+    WEEKLY_REQUIRED,
+    ColumnMapping,
+    RawTable,
+    Shape,
+)
+
+#: Header synonyms per canonical column, best first, compared after :func:`normalize`.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "rep": (
+        "rep", "sales rep", "rep name", "salesperson", "sales person", "sales representative",
+        "representative", "opportunity owner", "deal owner", "deal owner name", "deal owner full name",
+        "deal owner", "owner", "owner name", "owner full name", "account executive", "ae",
+        "sales agent", "agent", "seller", "salesman", "assigned to", "user", "sales", "nama sales",
+        "tenaga penjual", "penjual",
+    ),
+    "first_appointment": (
+        "first appointment", "first appointment date", "first meeting", "first meeting date",
+        "appointment date", "created date", "create date", "created", "created on", "date created",
+        "created at", "deal created", "deal created on", "deal add time", "add time", "engage date",
+        "opportunity created date", "creation date", "open date", "start date", "tanggal janji",
+        "janji pertama", "tanggal", "date",
+    ),
+    "next_step": (
+        "next step", "next step date", "next steps date", "demo date", "proposal date", "site visit date",
+        "survey date", "presentation date", "second meeting date", "qualified date",
+    ),
+    "stage": (
+        "stage", "deal stage", "opportunity stage", "sales stage", "pipeline stage", "stage name", "tahap",
+    ),
+    "outcome": (
+        "outcome", "result", "won lost", "win loss", "status", "deal status", "won", "is won", "closed won",
+        "hasil",
+    ),
+    "close_date": (
+        "close date", "closed date", "date closed", "closing date", "actual close date", "closed on",
+        "won time", "deal won time", "won date", "close time", "deal close time", "closed",
+        "tanggal closing", "tanggal tutup",
+    ),
+    "amount": (
+        "amount", "revenue", "deal value", "value", "close value", "deal amount", "opportunity amount",
+        "amount converted", "sale amount", "sales amount", "sale value", "price", "nilai", "nominal",
+        "omzet", "pendapatan",
+    ),
+    "team": ("team", "sales team", "team name", "manager", "sales manager", "group", "division", "tim"),
+    # weekly log
+    "week": ("week", "week of", "week start", "week starting", "week commencing", "week beginning", "minggu"),
+    "appointments": (
+        "appointments", "first appointments", "new appointments", "appointments booked", "meetings",
+        "first meetings", "appts", "janji",
+    ),
+    "next_steps": ("next steps", "next step", "demos", "proposals", "site visits", "advanced"),
+    "wins": ("wins", "won", "sales", "deals won", "closed won", "closes"),
+    "cycle_days": (
+        "cycle days", "avg cycle days", "average cycle days", "sales cycle", "sales cycle days",
+        "cycle", "mean cycle days",
+    ),
+}
+
+_WEEKLY_EXTRA = {"revenue": ("revenue", "amount", "sales amount", "value", "won revenue", "pendapatan", "omzet")}
+
+_PREFIXES = ("deal ", "opportunity ", "opp ")
+
+#: Words in a CRM's default stage names that mean the first gate was passed (spec 1c).
+ADVANCED_STAGE_WORDS = (
+    "demo", "proposal", "quote", "negotiat", "presentation", "decision maker", "contract", "site visit",
+    "survey", "value proposition", "perception", "commit", "verbal", "closed won", "won", "purchase",
+)
+NOT_ADVANCED_STAGE_WORDS = ("lost", "prospect", "qualif", "lead", "appointment", "contact", "new", "engag")
+
+WON_WORDS = frozenset({"won", "win", "closed won", "closed-won", "closedwon", "yes", "1", "true"})
+LOST_WORDS = frozenset({"lost", "closed lost", "closed-lost", "no", "0", "false"})
+
+
+def normalize(header: str) -> str:
+    """Lower-case, drop punctuation, collapse spaces: ``'Deal - Owner'`` -> ``'deal owner'``."""
+    text = re.sub(r"[^0-9a-z]+", " ", header.casefold())
+    return " ".join(text.split())
+
+
+def _variants(header: str) -> list[str]:
+    base = normalize(header)
+    out = [base]
+    for prefix in _PREFIXES:
+        if base.startswith(prefix):
+            out.append(base[len(prefix):])
+    out.append(base.replace("_", " "))
+    return out
+
+
+def _match_score(header: str, synonyms: Sequence[str]) -> int:
+    """Higher is better; 0 means no match. Exact synonym beats a synonym inside the header."""
+    variants = _variants(header)
+    for rank, syn in enumerate(synonyms):
+        if syn in variants:
+            return 1000 - rank
+    for rank, syn in enumerate(synonyms):
+        if len(syn) >= 6 and any(re.search(rf"\b{re.escape(syn)}\b", v) for v in variants):
+            return 500 - rank
+    return 0
+
+
+def _synonyms(shape: Shape) -> dict[str, tuple[str, ...]]:
+    if shape is Shape.WEEKLY_LOG:
+        return {**{k: SYNONYMS[k] for k in ("rep", "team", "week", "appointments", "next_steps", "wins", "cycle_days")}, **_WEEKLY_EXTRA}
+    return {k: SYNONYMS[k] for k in OPPORTUNITY_COLUMNS}
+
+
+def _assign(headers: Sequence[str], shape: Shape) -> dict[str, str | None]:
+    """Greedy best-score assignment: each header plays at most one role."""
+    canon = WEEKLY_COLUMNS if shape is Shape.WEEKLY_LOG else OPPORTUNITY_COLUMNS
+    syns = _synonyms(shape)
+    scored = sorted(
+        ((score, c, h) for c in canon for h in headers if (score := _match_score(h, syns[c])) > 0),
+        key=lambda t: (-t[0], canon.index(t[1]), headers.index(t[2])),
+    )
+    out: dict[str, str | None] = {c: None for c in canon}
+    used: set[str] = set()
+    for _, c, h in scored:
+        if out[c] is None and h not in used:
+            out[c] = h
+            used.add(h)
+    return out
+
+
+def detect_shape(headers: Sequence[str]) -> Shape:
+    """A weekly activity log when it has a week and an appointments column; else an opportunity list."""
+    weekly = _assign(headers, Shape.WEEKLY_LOG)
+    if weekly["week"] and weekly["appointments"]:
+        return Shape.WEEKLY_LOG
+    return Shape.OPPORTUNITIES
+
+
+def sheet_score(headers: Sequence[str]) -> int:
+    """How much a sheet's header row looks like pipeline data (for choosing a workbook's sheet)."""
+    shape = detect_shape(headers)
+    found = _assign(headers, shape)
+    required = WEEKLY_REQUIRED if shape is Shape.WEEKLY_LOG else OPPORTUNITY_REQUIRED
+    return 10 * sum(1 for c in required if found[c]) + sum(1 for h in found.values() if h)
+
+
+def propose_stages(values: Iterable[str]) -> frozenset[str]:
+    """Stage values that a CRM's default names suggest mean *next step or later*."""
+    out = set()
+    for value in values:
+        text = normalize(value)
+        if not text:
+            continue
+        if any(w in text for w in ("lost", "closed lost")):
+            continue
+        if any(w in text for w in ADVANCED_STAGE_WORDS):
+            out.add(value)
+    return frozenset(out)
+
+
+def distinct_values(raw: RawTable, header: str | None, limit: int = 200) -> list[str]:
+    """The most frequent non-empty values of a column, most frequent first."""
+    if header is None:
+        return []
+    counts = Counter(v for v in raw.column(header) if v)
+    return [v for v, _ in counts.most_common(limit)]
+
+
+def propose_mapping(raw: RawTable, shape: Shape | None = None) -> ColumnMapping:
+    """The mapping a user is asked to confirm: roles from headers, advanced stages from values."""
+    shape = shape or detect_shape(raw.headers)
+    columns = _assign(raw.headers, shape)
+    stages = frozenset()
+    if shape is Shape.OPPORTUNITIES and columns.get("stage"):
+        stages = propose_stages(distinct_values(raw, columns["stage"]))
+    return ColumnMapping(shape=shape, columns=columns, advanced_stages=stages)
+
+
+def with_overrides(
+    mapping: ColumnMapping,
+    headers: Sequence[str],
+    *,
+    columns: Mapping[str, str | None] | None = None,
+    advanced_stages: Iterable[str] | None = None,
+    date_formats: Mapping[str, str] | None = None,
+    decimal: str | None = None,
+) -> ColumnMapping:
+    """A copy of ``mapping`` with the user's corrections, checked against the file's headers."""
+    canon = WEEKLY_COLUMNS if mapping.shape is Shape.WEEKLY_LOG else OPPORTUNITY_COLUMNS
+    new_columns = dict(mapping.columns)
+    for name, header in (columns or {}).items():
+        if name not in canon:
+            raise MappingError(
+                f"'{name}' is not a column this app uses; use one of: {', '.join(canon)}."
+            )
+        if header is not None and header not in headers:
+            raise MappingError(
+                f"The file has no column '{header}' to use as {name}; its columns are: {', '.join(headers)}."
+            )
+        if header is not None:
+            # A header plays one role: taking it for this role frees it from any other.
+            for other, h in new_columns.items():
+                if h == header and other != name:
+                    new_columns[other] = None
+        new_columns[name] = header or None
+    if decimal not in (None, ".", ","):
+        raise MappingError(f"The decimal mark must be '.' or ',', not '{decimal}'.")
+    return ColumnMapping(
+        shape=mapping.shape,
+        columns=new_columns,
+        advanced_stages=frozenset(advanced_stages) if advanced_stages is not None else mapping.advanced_stages,
+        won_values=mapping.won_values,
+        lost_values=mapping.lost_values,
+        date_formats={**mapping.date_formats, **(date_formats or {})},
+        decimal=decimal if decimal is not None else mapping.decimal,
+    )
+
+
+def check_mapping(mapping: ColumnMapping, headers: Sequence[str]) -> None:
+    """Raise :class:`MappingError` when a required role is unmapped or a header is missing or reused."""
+    required = WEEKLY_REQUIRED if mapping.shape is Shape.WEEKLY_LOG else OPPORTUNITY_REQUIRED
+    labels = {"rep": "the salesperson", "first_appointment": "the first-appointment (created) date",
+              "week": "the week", "appointments": "the number of first appointments"}
+    missing = [c for c in required if not mapping.header(c)]
+    if missing:
+        names = " and ".join(f"{labels.get(c, c)} ('{c}')" for c in missing)
+        raise MappingError(
+            f"No column is mapped to {names}; choose which of the file's columns holds it."
+        )
+    seen: dict[str, str] = {}
+    for canonical, header in mapping.columns.items():
+        if header is None:
+            continue
+        if header not in headers:
+            raise MappingError(
+                f"The file has no column '{header}' (mapped to {canonical}); its columns are: {', '.join(headers)}."
+            )
+        if header in seen:
+            raise MappingError(
+                f"The column '{header}' is mapped to both {seen[header]} and {canonical}; a column can play one role."
+            )
+        seen[header] = canonical
+
+
+def outcome_of(text: str, mapping: ColumnMapping) -> str:
+    """``won``, ``lost`` or ``open`` for an outcome (or stage) value, per spec 1c."""
+    key = " ".join(text.strip().casefold().split())
+    if key in WON_WORDS or text in mapping.won_values:
+        return "won"
+    if key in LOST_WORDS or text in mapping.lost_values:
+        return "lost"
+    return "open"

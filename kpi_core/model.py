@@ -1,0 +1,258 @@
+"""Typed, frozen values that flow between the import, the queries, the CLI and the app."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+class Shape(StrEnum):
+    """The two input shapes of spec section 1."""
+
+    OPPORTUNITIES = "opportunities"
+    WEEKLY_LOG = "weekly_log"
+
+
+#: Canonical columns of an opportunity list (spec 1a), in display order.
+OPPORTUNITY_COLUMNS: tuple[str, ...] = (
+    "rep",
+    "first_appointment",
+    "next_step",
+    "stage",
+    "outcome",
+    "close_date",
+    "amount",
+    "team",
+)
+OPPORTUNITY_REQUIRED: tuple[str, ...] = ("rep", "first_appointment")
+OPPORTUNITY_DATES: tuple[str, ...] = ("first_appointment", "next_step", "close_date")
+
+#: Canonical columns of a weekly activity log (spec 1b).
+WEEKLY_COLUMNS: tuple[str, ...] = (
+    "rep",
+    "week",
+    "appointments",
+    "next_steps",
+    "wins",
+    "revenue",
+    "team",
+    "cycle_days",
+)
+WEEKLY_REQUIRED: tuple[str, ...] = ("rep", "week", "appointments")
+WEEKLY_NUMBERS: tuple[str, ...] = ("appointments", "next_steps", "wins", "revenue", "cycle_days")
+
+#: The KPIs compared between peers (spec 4), and which direction is better.
+PEER_KPIS: tuple[str, ...] = ("p1", "p2", "avg_sale", "cycle_days_mean", "weekly_appointments")
+LOWER_IS_BETTER: frozenset[str] = frozenset({"cycle_days_mean"})
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file read into text cells, before any typing: what the file says, row by row.
+
+    ``columns`` holds one tuple of cell texts per header; ``lines`` the file line (or sheet row)
+    where each data row starts. ``native_numbers`` / ``native_dates`` name headers whose cells
+    all came typed from Excel or Parquet, so their format is known, not guessed.
+    """
+
+    headers: tuple[str, ...]
+    columns: tuple[tuple[str, ...], ...]
+    lines: tuple[int, ...]
+    set_aside: tuple[SetAsideRow, ...]
+    file_format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    native_numbers: frozenset[str] = frozenset()
+    native_dates: frozenset[str] = frozenset()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def data_rows(self) -> int:
+        """Rows in the file below the header: kept for typing plus already set aside."""
+        return len(self.lines) + len(self.set_aside)
+
+    def column(self, header: str) -> tuple[str, ...]:
+        """The cell texts of one column, by header."""
+        return self.columns[self.headers.index(header)]
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which of the file's headers plays each canonical role, plus how to read the values.
+
+    ``columns`` maps every canonical name of the shape to a header or ``None``.
+    ``advanced_stages`` are stage values meaning the first gate was passed (spec 1c);
+    ``won_values`` / ``lost_values`` extend the spec's outcome words.
+    ``date_formats`` maps a header to a strptime format; ``decimal`` is ``"."``, ``","`` or
+    ``None`` (detect).
+    """
+
+    shape: Shape
+    columns: dict[str, str | None]
+    advanced_stages: frozenset[str] = frozenset()
+    won_values: frozenset[str] = frozenset()
+    lost_values: frozenset[str] = frozenset()
+    date_formats: dict[str, str] = field(default_factory=dict)
+    decimal: str | None = None
+
+    def header(self, canonical: str) -> str | None:
+        """The file's header mapped to ``canonical``, or ``None``."""
+        return self.columns.get(canonical)
+
+
+@dataclass(frozen=True)
+class SetAsideRow:
+    """A data row that could not be used, with the line it starts on and the reason."""
+
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class UnreadableValues:
+    """Values of one column that could not be read (kept as missing, never as 0 or today)."""
+
+    column: str
+    count: int
+    example_lines: tuple[int, ...]
+    examples: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What happened to every row: ``rows_loaded + len(set_aside) == data_rows``."""
+
+    source: str
+    file_format: str
+    shape: Shape
+    data_rows: int
+    rows_loaded: int
+    set_aside: tuple[SetAsideRow, ...]
+    unreadable: tuple[UnreadableValues, ...]
+    date_formats: dict[str, str]
+    decimal: str | None
+    encoding: str | None
+    delimiter: str | None
+    sheet: str | None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def rows_set_aside(self) -> int:
+        return len(self.set_aside)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """An extra column kept for filtering and grouping: its header and internal column name."""
+
+    label: str
+    column: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A typed, validated table ready for the KPI queries, with its import report.
+
+    ``table`` is an Arrow table whose column names are internal (never user text); user headers
+    of extra columns appear only as ``Dimension.label``.
+    """
+
+    shape: Shape
+    table: pa.Table
+    report: ImportReport
+    mapping: ColumnMapping
+    dimensions: tuple[Dimension, ...]
+    first_date: dt.date | None
+    last_date: dt.date | None
+    content_key: str
+
+    def dimension(self, label: str) -> Dimension | None:
+        """The extra column with this header, or ``None``."""
+        for dim in self.dimensions:
+            if dim.label == label:
+                return dim
+        return None
+
+    @property
+    def has_amounts(self) -> bool:
+        return self.mapping.header("amount" if self.shape is Shape.OPPORTUNITIES else "revenue") is not None
+
+    @property
+    def has_teams(self) -> bool:
+        return self.mapping.header("team") is not None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The window and filters of a query. ``dimensions`` maps a dimension label to allowed values."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    decided_only: bool = False
+    teams: tuple[str, ...] = ()
+    reps: tuple[str, ...] = ()
+    dimensions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    """The KPIs of spec section 2 for one group. ``None`` means undefined (shown as n/a)."""
+
+    group: str
+    team: str | None
+    appointments: int | float
+    advanced: int | float | None
+    won: int | float | None
+    p1: float | None
+    p2: float | None
+    revenue: float | None
+    avg_sale: float | None
+    cycle_days_mean: float | None
+    cycle_days_median: float | None
+    weeks: float
+    weekly_appointments: float | None
+
+    def value(self, kpi: str) -> float | None:
+        """A KPI by its short name (``p1``, ``avg_sale``...)."""
+        v = getattr(self, kpi)
+        return None if v is None else float(v)
+
+
+@dataclass(frozen=True)
+class PeerKpi:
+    """One KPI of one rep against the peer average (spec 4)."""
+
+    value: float | None
+    peer_average: float | None
+    deviation: float | None
+
+
+@dataclass(frozen=True)
+class PeerRow:
+    """A rep compared with their peers, with the flags that apply."""
+
+    rep: str
+    team: str | None
+    appointments: int
+    small_sample: bool
+    peers: int
+    kpis: dict[str, PeerKpi]
+    flags: tuple[str, ...]
+    best_on: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PeerSettings:
+    """Thresholds of the peer flags; defaults are the article's examples."""
+
+    min_opportunities: int = 5
+    money_left_on_table: float = 0.40
+    best_practice_cycle: float = 0.30

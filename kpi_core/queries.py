@@ -1,0 +1,257 @@
+"""All SQL of the project: each function answers one question about a :class:`Dataset` on DuckDB.
+
+User values reach SQL only as ``?`` parameters. Identifiers come only from fixed lists or from a
+dataset's internal column names (``d0``, ``d1``...), never from headers or cell text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from .db import register, run, unregister
+from .errors import InvalidInputError, OptionNotAvailableError
+from .model import Dataset, Filters, KpiRow, Shape
+
+NO_TEAM = "(no team)"
+BLANK = "(blank)"
+ALL = "All"
+
+
+@dataclass(frozen=True)
+class Window:
+    """The cohort window: first and last day, both included, and its length in weeks."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def weeks(self) -> float:
+        """Length in days / 7 (spec 2)."""
+        return ((self.end - self.start).days + 1) / 7
+
+
+def window(ds: Dataset, filters: Filters = Filters()) -> Window | None:
+    """The window in force: the filters' dates, else the file's first and last date.
+
+    For a weekly log the window is widened to whole weeks, Monday to Sunday.
+    """
+    start = filters.start or ds.first_date
+    end = filters.end or ds.last_date
+    if start is None or end is None:
+        return None
+    if ds.shape is Shape.WEEKLY_LOG:
+        start = start - dt.timedelta(days=start.weekday())
+        end = end + dt.timedelta(days=6 - end.weekday())
+    if end < start:
+        raise InvalidInputError(
+            f"The window ends ({end:%Y-%m-%d}) before it starts ({start:%Y-%m-%d}); choose an end date after the start."
+        )
+    return Window(start, end)
+
+
+@contextmanager
+def _registered(cursor: duckdb.DuckDBPyConnection, ds: Dataset) -> Iterator[str]:
+    name = register(cursor, ds.table)
+    try:
+        yield name
+    finally:
+        unregister(cursor, name)
+
+
+def _where(ds: Dataset, filters: Filters, win: Window) -> tuple[str, list[Any]]:
+    """The WHERE clause of the window and filters, with its parameters."""
+    date_col = "week" if ds.shape is Shape.WEEKLY_LOG else "first_appointment"
+    clauses = [f"{date_col} BETWEEN ? AND ?"]
+    params: list[Any] = [win.start, win.end]
+    if filters.decided_only:
+        if ds.shape is Shape.WEEKLY_LOG:
+            raise OptionNotAvailableError(
+                "A weekly log does not say which opportunities are still open, so 'decided opportunities only' is not available for it."
+            )
+        clauses.append("outcome <> 'open'")
+    if filters.teams:
+        clauses.append(f"list_contains(?::VARCHAR[], coalesce(team, '{NO_TEAM}'))")
+        params.append(list(filters.teams))
+    if filters.reps:
+        clauses.append("list_contains(?::VARCHAR[], rep)")
+        params.append(list(filters.reps))
+    for label, values in filters.dimensions:
+        dim = ds.dimension(label)
+        if dim is None:
+            raise InvalidInputError(f"The file has no column '{label}' to filter on.")
+        clauses.append(f"list_contains(?::VARCHAR[], coalesce({dim.column}, '{BLANK}'))")
+        params.append(list(values))
+    return " AND ".join(clauses), params
+
+
+def _group(ds: Dataset, by: str) -> tuple[str, str]:
+    """SQL for the group label and its team, from a fixed list or a dataset dimension."""
+    if by == "rep":
+        return "rep", "mode(team)"
+    if by == "team":
+        return f"coalesce(team, '{NO_TEAM}')", f"coalesce(team, '{NO_TEAM}')"
+    if by == "all":
+        return f"'{ALL}'", "NULL"
+    dim = ds.dimension(by)
+    if dim is None:
+        options = ", ".join(["rep", "team", "all", *(d.label for d in ds.dimensions)])
+        raise InvalidInputError(f"Cannot group by '{by}'; choose one of: {options}.")
+    return f"coalesce({dim.column}, '{BLANK}')", "NULL"
+
+
+def _count(value: Any) -> int | float | None:
+    if value is None:
+        return None
+    f = float(value)
+    return int(f) if f.is_integer() else f
+
+
+def _ratio(num: float | None, den: float | None) -> float | None:
+    """``num / den``; undefined (``None``) when either is missing or the denominator is 0."""
+    if num is None or den is None or den == 0:
+        return None
+    return float(num) / float(den)
+
+
+def kpis(cursor: duckdb.DuckDBPyConnection, ds: Dataset, by: str = "rep", filters: Filters = Filters()) -> list[KpiRow]:
+    """The KPIs of spec 2 for each group (rep, team, all, or an extra column) in the window."""
+    win = window(ds, filters)
+    if win is None:
+        return []
+    group_sql, team_sql = _group(ds, by)
+    where, params = _where(ds, filters, win)
+    with _registered(cursor, ds) as table:
+        if ds.shape is Shape.WEEKLY_LOG:
+            sql = f"""
+                SELECT {group_sql} AS grp, {team_sql} AS team,
+                       sum(appointments), sum(next_steps), sum(wins), sum(revenue),
+                       sum(cycle_days * wins) FILTER (WHERE cycle_days IS NOT NULL AND wins > 0)
+                         / sum(wins) FILTER (WHERE cycle_days IS NOT NULL AND wins > 0),
+                       NULL
+                FROM {table} WHERE {where} GROUP BY grp ORDER BY grp"""
+        else:
+            sql = f"""
+                SELECT {group_sql} AS grp, {team_sql} AS team,
+                       count(*), count(*) FILTER (WHERE advanced), count(*) FILTER (WHERE won),
+                       sum(amount) FILTER (WHERE won),
+                       avg(date_diff('day', first_appointment, close_date)) FILTER (WHERE won AND close_date IS NOT NULL),
+                       median(date_diff('day', first_appointment, close_date)) FILTER (WHERE won AND close_date IS NOT NULL)
+                FROM {table} WHERE {where} GROUP BY grp ORDER BY grp"""
+        rows = run(cursor, sql, params).fetchall()
+    return [_kpi_row(ds, win, row) for row in rows]
+
+
+def _kpi_row(ds: Dataset, win: Window, row: tuple[Any, ...]) -> KpiRow:
+    grp, team, appointments, advanced, won, revenue, cycle_mean, cycle_median = row
+    weekly = ds.shape is Shape.WEEKLY_LOG
+    appointments = _count(appointments) or 0
+    advanced = _count(advanced) if (not weekly or ds.mapping.header("next_steps")) else None
+    won = _count(won) if (not weekly or ds.mapping.header("wins")) else None
+    if not ds.has_amounts:
+        revenue = None
+    elif revenue is None and won == 0:
+        revenue = 0.0
+    revenue = None if revenue is None else float(revenue)
+    return KpiRow(
+        group=str(grp),
+        team=None if team is None else str(team),
+        appointments=appointments,
+        advanced=advanced,
+        won=won,
+        p1=_ratio(advanced, appointments),
+        p2=_ratio(won, advanced),
+        revenue=revenue,
+        avg_sale=_ratio(revenue, won),
+        cycle_days_mean=None if cycle_mean is None else float(cycle_mean),
+        cycle_days_median=None if cycle_median is None else float(cycle_median),
+        weeks=win.weeks,
+        weekly_appointments=_ratio(appointments, win.weeks),
+    )
+
+
+def weekly_appointments_series(
+    cursor: duckdb.DuckDBPyConnection, ds: Dataset, filters: Filters = Filters()
+) -> list[tuple[str, dt.date, float]]:
+    """First appointments per rep per week (weeks start on Monday), weeks without any shown as 0."""
+    win = window(ds, filters)
+    if win is None:
+        return []
+    where, params = _where(ds, filters, win)
+    monday = win.start - dt.timedelta(days=win.start.weekday())
+    with _registered(cursor, ds) as table:
+        if ds.shape is Shape.WEEKLY_LOG:
+            counted = f"SELECT rep, week, sum(appointments) AS n FROM {table} WHERE {where} GROUP BY ALL"
+        else:
+            counted = (f"SELECT rep, date_trunc('week', first_appointment)::DATE AS week, count(*) AS n "
+                       f"FROM {table} WHERE {where} GROUP BY ALL")
+        sql = f"""
+            WITH counted AS ({counted}),
+                 reps AS (SELECT DISTINCT rep FROM counted),
+                 weeks AS (SELECT unnest(generate_series(?::DATE, ?::DATE, INTERVAL 7 DAY))::DATE AS week)
+            SELECT reps.rep, weeks.week, coalesce(counted.n, 0)
+            FROM reps CROSS JOIN weeks
+            LEFT JOIN counted ON counted.rep = reps.rep AND counted.week = weeks.week
+            ORDER BY reps.rep, weeks.week"""
+        rows = run(cursor, sql, [*params, monday, win.end]).fetchall()
+    return [(str(r), w, float(n)) for r, w, n in rows]
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """What a rep (or everyone) has in hand in the window, for pacing (spec 3)."""
+
+    revenue_won: float
+    open_advanced: int
+    open_not_advanced: int
+
+
+def pipeline(cursor: duckdb.DuckDBPyConnection, ds: Dataset, filters: Filters = Filters()) -> Pipeline | None:
+    """Revenue already won and open opportunities (advanced or not) in the window; ``None`` for a weekly log."""
+    if ds.shape is Shape.WEEKLY_LOG:
+        return None
+    win = window(ds, filters)
+    if win is None:
+        return Pipeline(0.0, 0, 0)
+    where, params = _where(ds, Filters(**{**filters.__dict__, "decided_only": False}), win)
+    with _registered(cursor, ds) as table:
+        sql = f"""
+            SELECT coalesce(sum(amount) FILTER (WHERE won), 0),
+                   count(*) FILTER (WHERE outcome = 'open' AND advanced),
+                   count(*) FILTER (WHERE outcome = 'open' AND NOT advanced)
+            FROM {table} WHERE {where}"""
+        revenue, open_adv, open_not = run(cursor, sql, params).fetchone() or (0, 0, 0)
+    return Pipeline(float(revenue), int(open_adv), int(open_not))
+
+
+def distinct_values(cursor: duckdb.DuckDBPyConnection, ds: Dataset, column: str, limit: int = 500) -> list[str]:
+    """The values of ``team``, ``rep`` or an extra column (by its header), most frequent first, for filters."""
+    if column == "team":
+        expr = f"coalesce(team, '{NO_TEAM}')"
+    elif column == "rep":
+        expr = "rep"
+    else:
+        dim = ds.dimension(column)
+        if dim is None:
+            raise InvalidInputError(f"The file has no column '{column}'.")
+        expr = f"coalesce({dim.column}, '{BLANK}')"
+    with _registered(cursor, ds) as table:
+        rows = run(cursor, f"SELECT {expr} AS v, count(*) AS n FROM {table} GROUP BY v ORDER BY n DESC, v LIMIT ?",
+                   [limit]).fetchall()
+    return [str(v) for v, _ in rows]
+
+
+def row_count(cursor: duckdb.DuckDBPyConnection, ds: Dataset, filters: Filters = Filters()) -> int:
+    """Opportunities (or log rows) in the window and filters."""
+    win = window(ds, filters)
+    if win is None:
+        return 0
+    where, params = _where(ds, filters, win)
+    with _registered(cursor, ds) as table:
+        (n,) = run(cursor, f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone() or (0,)
+    return int(n)

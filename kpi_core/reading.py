@@ -1,0 +1,529 @@
+"""Read an uploaded file's bytes into text cells, row by row, with every row's line number.
+
+CSV/TSV text goes through Python's ``csv`` module (after the encoding and delimiter are found);
+Excel through openpyxl; Parquet through pyarrow. Nothing is typed here: dates and numbers stay
+text until :mod:`kpi_core.typing` reads them with the formats the user confirmed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import os
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import LimitExceededError, UnreadableFileError
+from .model import RawTable, SetAsideRow
+
+
+def _env_int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that protect a shared server from one huge or hostile file."""
+
+    max_bytes: int = _env_int("MAGIC_NUMBER_MAX_UPLOAD_MB", 200) * 1024 * 1024
+    max_rows: int = _env_int("MAGIC_NUMBER_MAX_ROWS", 6_000_000)
+    max_columns: int = _env_int("MAGIC_NUMBER_MAX_COLUMNS", 500)
+    max_field_chars: int = 1_000_000
+    max_unzipped_bytes: int = _env_int("MAGIC_NUMBER_MAX_UNZIPPED_MB", 500) * 1024 * 1024
+    max_zip_ratio: int = 200
+
+
+DEFAULT_LIMITS = Limits()
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) or Office file"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"BZh", "a bzip2-compressed file"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+)
+
+
+def sniff_format(content: bytes) -> str:
+    """``"xlsx"``, ``"parquet"`` or ``"text"``, from the content (never from the file name)."""
+    if content[:4] == b"PAR1":
+        return "parquet"
+    if content[:4] == b"PK\x03\x04":
+        return "xlsx"
+    for magic, what in _MAGIC:
+        if content.startswith(magic):
+            hint = (
+                "unzip it and upload the spreadsheet inside"
+                if "compressed" in what or "archive" in what
+                else "save it as .xlsx or CSV and upload that"
+                if "Excel" in what
+                else "upload the CSV or Excel export of your pipeline instead"
+            )
+            raise UnreadableFileError(f"This file is {what}, not a spreadsheet; {hint}.")
+    return "text"
+
+
+def read_file(
+    content: bytes,
+    name: str = "upload",
+    *,
+    sheet: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    sheet_score: Callable[[Sequence[str]], int] | None = None,
+) -> RawTable:
+    """Read any supported file into a :class:`RawTable`.
+
+    ``sheet_score`` rates a sheet's header row, so that a workbook whose first sheet is a cover
+    page opens on the sheet that holds the data; ``sheet`` forces one.
+    """
+    if len(content) > limits.max_bytes:
+        raise LimitExceededError(
+            f"{name} is {len(content) / 1048576:.0f} MB, above the {limits.max_bytes // 1048576} MB upload limit; "
+            "filter the export to fewer rows or columns and upload again."
+        )
+    if not content.strip():
+        raise UnreadableFileError(f"{name} is empty; export the pipeline again and upload the file with its rows.")
+    fmt = sniff_format(content)
+    if fmt == "parquet":
+        return _read_parquet(content, name, limits)
+    if fmt == "xlsx":
+        return _read_xlsx(content, name, sheet, limits, sheet_score)
+    text, encoding = decode_text(content, name)
+    return read_text(text, name, encoding=encoding, limits=limits)
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def decode_text(content: bytes, name: str = "upload") -> tuple[str, str]:
+    """Decode bytes as UTF-8 (BOM or not), UTF-16 (BOM, or NUL-interleaved) or Windows-1252."""
+    if content.startswith(codecs.BOM_UTF8):
+        return _decode(content, "utf-8-sig", name), "utf-8-sig"
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decode(content, "utf-16", name), "utf-16"
+    head = content[:4000]
+    if len(head) >= 4:
+        even_nul = head[0::2].count(0) / len(head[0::2])
+        odd_nul = head[1::2].count(0) / len(head[1::2])
+        if odd_nul > 0.3 and even_nul < 0.05:
+            return _decode(content, "utf-16-le", name), "utf-16-le"
+        if even_nul > 0.3 and odd_nul < 0.05:
+            return _decode(content, "utf-16-be", name), "utf-16-be"
+    try:
+        text, encoding = content.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        try:
+            text, encoding = content.decode("cp1252"), "windows-1252"
+        except UnicodeDecodeError:
+            text, encoding = content.decode("latin-1"), "latin-1"
+    _refuse_binary(text, name)
+    return text, encoding
+
+
+def _decode(content: bytes, encoding: str, name: str) -> str:
+    try:
+        text = content.decode(encoding)
+    except UnicodeDecodeError as err:
+        raise UnreadableFileError(
+            f"{name} starts like {encoding.upper()} text but byte {err.start} cannot be read in that encoding; "
+            "save it again as UTF-8 CSV and upload that."
+        ) from err
+    _refuse_binary(text, name)
+    return text
+
+
+def _refuse_binary(text: str, name: str) -> None:
+    sample = text[:20000]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
+    if sample and controls / len(sample) > 0.01:
+        raise UnreadableFileError(
+            f"{name} contains binary data, not text; upload the CSV or Excel export of your pipeline instead."
+        )
+
+
+def detect_delimiter(text: str) -> str:
+    """The delimiter among ``, ; tab |`` that splits the first lines into the most consistent columns."""
+    sample = text[:65536]
+    cut = max(sample.rfind("\n"), sample.rfind("\r"))
+    if cut > 0 and len(text) > len(sample):
+        sample = sample[:cut]
+    best, best_score = ",", (-1, -1)
+    for delim in DELIMITERS:
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delim) if r]
+        except csv.Error:
+            continue
+        if not rows:
+            continue
+        width = len(rows[0])
+        if width < 2:
+            continue
+        consistent = sum(1 for r in rows[:200] if len(r) == width)
+        score = (consistent, width)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def read_text(
+    text: str,
+    name: str = "upload",
+    *,
+    encoding: str | None = "utf-8",
+    delimiter: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> RawTable:
+    """Parse delimited text: the first non-blank record is the header; every later record is a data row."""
+    notes: list[str] = []
+    if "\x00" in text:
+        count = text.count("\x00")
+        text = text.replace("\x00", "")
+        notes.append(f"{count} NUL character(s) were removed from the text.")
+    delim = delimiter or detect_delimiter(text)
+    csv.field_size_limit(limits.max_field_chars)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False)
+    records = _records_with_lines(reader, name, limits)
+    header: list[str] | None = None
+    header_line = 0
+    rows: list[tuple[int, list[str]]] = []
+    blank_lines = 0
+    for line, record in records:
+        if not record:
+            blank_lines += 1
+            continue
+        if header is None:
+            if all(not cell.strip() for cell in record):
+                blank_lines += 1
+                continue
+            header, header_line = record, line
+            continue
+        rows.append((line, record))
+    if header is None:
+        raise UnreadableFileError(f"{name} has no header row; the first line should name the columns.")
+    if blank_lines:
+        notes.append(f"{blank_lines} blank line(s) were skipped (they are not data rows).")
+    return _build(
+        header,
+        rows,
+        name=name,
+        file_format="csv" if delim != "\t" else "tsv",
+        encoding=encoding,
+        delimiter=delim,
+        limits=limits,
+        notes=tuple(notes),
+        header_line=header_line,
+    )
+
+
+def _records_with_lines(reader: Any, name: str, limits: Limits) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(starting line, record)``; a csv error becomes one clear sentence."""
+    previous_end = 0
+    try:
+        for record in reader:
+            yield previous_end + 1, record
+            previous_end = reader.line_num
+    except csv.Error as err:
+        line = previous_end + 1
+        if "field larger than field limit" in str(err):
+            raise LimitExceededError(
+                f"{name}: the row starting on line {line} has a field longer than {limits.max_field_chars:,} characters, "
+                "usually an unclosed quote; fix that line and upload again."
+            ) from err
+        raise UnreadableFileError(
+            f"{name}: line {line} cannot be read as CSV ({err}); fix that line and upload again."
+        ) from err
+
+
+# --- shared row handling ------------------------------------------------------------------------
+
+
+def _clean_headers(header: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
+    """Trim headers, name blank ones ``Column N`` and number duplicates ``Name (2)``."""
+    notes: list[str] = []
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for i, raw in enumerate(header, start=1):
+        h = " ".join(str(raw).replace("\ufeff", "").split())
+        if not h:
+            h = f"Column {i}"
+            notes.append(f"Column {i} has no header; it is called '{h}'.")
+        key = h.casefold()
+        if key in seen:
+            seen[key] += 1
+            new = f"{h} ({seen[key]})"
+            notes.append(f"The header '{h}' appears more than once; the later one is called '{new}'.")
+            h = new
+        else:
+            seen[key] = 1
+        out.append(h)
+    return tuple(out), notes
+
+
+def _build(
+    header: Sequence[str],
+    rows: Iterable[tuple[int, Sequence[str]]],
+    *,
+    name: str,
+    file_format: str,
+    limits: Limits,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    sheets: tuple[str, ...] = (),
+    notes: tuple[str, ...] = (),
+    native_numbers: frozenset[str] = frozenset(),
+    native_dates: frozenset[str] = frozenset(),
+    header_line: int = 1,
+) -> RawTable:
+    # Trailing empty header cells (spreadsheet padding) are not columns.
+    header = list(header)
+    while header and not str(header[-1]).strip():
+        header.pop()
+    if not header:
+        raise UnreadableFileError(f"{name} has no header row; the first line should name the columns.")
+    if len(header) > limits.max_columns:
+        raise LimitExceededError(
+            f"{name} has {len(header)} columns, above the limit of {limits.max_columns}; "
+            "export only the columns you need and upload again."
+        )
+    headers, header_notes = _clean_headers(header)
+    width = len(headers)
+    kept: list[Sequence[str]] = []
+    lines: list[int] = []
+    set_aside: list[SetAsideRow] = []
+    count = 0
+    for line, record in rows:
+        count += 1
+        if count > limits.max_rows:
+            raise LimitExceededError(
+                f"{name} has more than {limits.max_rows:,} data rows, above the row limit; "
+                "filter the export to a shorter period and upload again."
+            )
+        n = len(record)
+        if n > width and not any(str(c).strip() for c in record[width:]):
+            record = record[:width]
+            n = width
+        if n != width:
+            set_aside.append(
+                SetAsideRow(line, f"has {n} field{'s' if n != 1 else ''} but the header has {width}")
+            )
+            continue
+        if not any(str(c).strip() for c in record):
+            set_aside.append(SetAsideRow(line, "is empty"))
+            continue
+        kept.append(record)
+        lines.append(line)
+    columns = tuple(tuple(c.strip() for c in col) for col in zip(*kept)) if kept else tuple(() for _ in headers)
+    del header_line
+    return RawTable(
+        headers=headers,
+        columns=columns,
+        lines=tuple(lines),
+        set_aside=tuple(set_aside),
+        file_format=file_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        sheet=sheet,
+        sheets=sheets,
+        native_numbers=frozenset(h for h in headers if _orig(h, header) in native_numbers),
+        native_dates=frozenset(h for h in headers if _orig(h, header) in native_dates),
+        notes=tuple(header_notes) + notes,
+    )
+
+
+def _orig(clean: str, original: Sequence[str]) -> str:
+    for raw in original:
+        if " ".join(str(raw).split()) == clean:
+            return str(raw)
+    return clean
+
+
+def cell_text(value: Any) -> str:
+    """A typed spreadsheet/Parquet cell as text: ISO dates, plain numbers, '' for empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return str(value)
+
+
+# --- Excel ----------------------------------------------------------------------------------------
+
+
+def _check_zip(content: bytes, name: str, limits: Limits) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as err:
+        raise UnreadableFileError(f"{name} looks like an Excel file but is damaged; open it in Excel, save it again and upload.") from err
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        raise UnreadableFileError(
+            f"{name} is a zip archive, not an Excel workbook; unzip it and upload the CSV or .xlsx inside."
+        )
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if total > limits.max_unzipped_bytes or total / packed > limits.max_zip_ratio:
+        raise LimitExceededError(
+            f"{name} would unpack to {total / 1048576:,.0f} MB ({total / packed:,.0f} times its size), "
+            "beyond what the server reads; save the sheet you need as CSV and upload that."
+        )
+    return archive
+
+
+def _read_xlsx(
+    content: bytes,
+    name: str,
+    sheet: str | None,
+    limits: Limits,
+    sheet_score: Callable[[Sequence[str]], int] | None,
+) -> RawTable:
+    import openpyxl
+
+    _check_zip(content, name, limits)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many kinds for a damaged workbook
+        raise UnreadableFileError(
+            f"{name} could not be opened as an Excel workbook; open it in Excel, save it again as .xlsx and upload."
+        ) from err
+    try:
+        sheets = tuple(book.sheetnames)
+        if sheet is not None and sheet not in sheets:
+            raise UnreadableFileError(
+                f"{name} has no sheet called '{sheet}'; its sheets are: {', '.join(sheets)}."
+            )
+        candidates = [sheet] if sheet is not None else list(sheets)
+        best: tuple[int, RawTable] | None = None
+        for sheet_name in candidates:
+            table = _read_sheet(book[sheet_name], name, sheet_name, sheets, limits)
+            if table is None:
+                continue
+            if sheet is not None or sheet_score is None:
+                return table
+            score = sheet_score(table.headers)
+            if best is None or score > best[0]:
+                best = (score, table)
+        if best is None:
+            raise UnreadableFileError(f"{name} has no sheet with a header row and data; check the workbook and upload again.")
+        table = best[1]
+        if table.sheet != sheets[0]:
+            table = RawTable(**{**table.__dict__, "notes": (f"Read the sheet '{table.sheet}', which holds the data; the first sheet '{sheets[0]}' does not.", *table.notes)})
+        return table
+    finally:
+        book.close()
+
+
+def _read_sheet(ws: Any, name: str, sheet_name: str, sheets: tuple[str, ...], limits: Limits) -> RawTable | None:
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    numeric: dict[int, bool] = {}
+    dates: dict[int, bool] = {}
+    header_line = 0
+    for line, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        if len(rows) > limits.max_rows:
+            raise LimitExceededError(
+                f"{name} has more than {limits.max_rows:,} data rows, above the row limit; "
+                "filter the export to a shorter period and upload again."
+            )
+        if header is None:
+            cells = [cell_text(v) for v in values]
+            if sum(1 for c in cells if c.strip()) >= 2:
+                header, header_line = cells, line
+            continue
+        texts = []
+        for i, v in enumerate(values):
+            if v is not None and v != "":
+                is_num = isinstance(v, (int, float)) and not isinstance(v, bool)
+                is_date = isinstance(v, (dt.date, dt.datetime))
+                numeric[i] = numeric.get(i, True) and is_num
+                dates[i] = dates.get(i, True) and is_date
+            texts.append(cell_text(v))
+        while texts and len(texts) > len(header) and not texts[-1]:
+            texts.pop()
+        if len(texts) < len(header):
+            texts.extend([""] * (len(header) - len(texts)))
+        if not any(texts):
+            rows.append((line, texts))
+            continue
+        rows.append((line, texts))
+    if header is None:
+        return None
+    # Empty rows at the bottom of a sheet are formatting, not data.
+    while rows and not any(rows[-1][1]):
+        rows.pop()
+    trimmed = list(header)
+    while trimmed and not trimmed[-1].strip():
+        trimmed.pop()
+    native_numbers = frozenset(trimmed[i] for i, ok in numeric.items() if ok and i < len(trimmed))
+    native_dates = frozenset(trimmed[i] for i, ok in dates.items() if ok and i < len(trimmed))
+    return _build(
+        header,
+        rows,
+        name=name,
+        file_format="xlsx",
+        limits=limits,
+        sheet=sheet_name,
+        sheets=sheets,
+        native_numbers=native_numbers,
+        native_dates=native_dates,
+        header_line=header_line,
+    )
+
+
+# --- Parquet ----------------------------------------------------------------------------------------
+
+
+def _read_parquet(content: bytes, name: str, limits: Limits) -> RawTable:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pfile = pq.ParquetFile(io.BytesIO(content))
+        if pfile.metadata.num_rows > limits.max_rows:
+            raise LimitExceededError(
+                f"{name} has {pfile.metadata.num_rows:,} rows, above the limit of {limits.max_rows:,}; "
+                "filter it to a shorter period and upload again."
+            )
+        table = pfile.read()
+    except LimitExceededError:
+        raise
+    except Exception as err:
+        raise UnreadableFileError(f"{name} could not be read as Parquet; export it again and upload.") from err
+    headers = [str(n) for n in table.column_names]
+    native_numbers = {h for h, t in zip(headers, table.schema.types) if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)}
+    native_dates = {h for h, t in zip(headers, table.schema.types) if pa.types.is_date(t) or pa.types.is_timestamp(t)}
+    cols = [[cell_text(v) for v in table.column(i).to_pylist()] for i in range(table.num_columns)]
+    rows = ((i + 1, [c[i] for c in cols]) for i in range(table.num_rows))
+    return _build(
+        headers,
+        rows,
+        name=name,
+        file_format="parquet",
+        limits=limits,
+        native_numbers=frozenset(native_numbers),
+        native_dates=frozenset(native_dates),
+    )
