@@ -133,7 +133,8 @@ def kpis(cursor: duckdb.DuckDBPyConnection, ds: Dataset, by: str = "rep", filter
                        sum(appointments), sum(next_steps), sum(wins), sum(revenue),
                        sum(cycle_days * wins) FILTER (WHERE cycle_days IS NOT NULL AND wins > 0)
                          / sum(wins) FILTER (WHERE cycle_days IS NOT NULL AND wins > 0),
-                       NULL
+                       NULL,
+                       sum(wins) FILTER (WHERE revenue IS NOT NULL)
                 FROM {table} WHERE {where} GROUP BY grp ORDER BY grp"""
         else:
             sql = f"""
@@ -141,14 +142,15 @@ def kpis(cursor: duckdb.DuckDBPyConnection, ds: Dataset, by: str = "rep", filter
                        count(*), count(*) FILTER (WHERE advanced), count(*) FILTER (WHERE won),
                        sum(amount) FILTER (WHERE won),
                        avg(date_diff('day', first_appointment, close_date)) FILTER (WHERE won AND close_date IS NOT NULL),
-                       median(date_diff('day', first_appointment, close_date)) FILTER (WHERE won AND close_date IS NOT NULL)
+                       median(date_diff('day', first_appointment, close_date)) FILTER (WHERE won AND close_date IS NOT NULL),
+                       count(*) FILTER (WHERE won AND amount IS NOT NULL)
                 FROM {table} WHERE {where} GROUP BY grp ORDER BY grp"""
         rows = run(cursor, sql, params).fetchall()
     return [_kpi_row(ds, win, row) for row in rows]
 
 
 def _kpi_row(ds: Dataset, win: Window, row: tuple[Any, ...]) -> KpiRow:
-    grp, team, appointments, advanced, won, revenue, cycle_mean, cycle_median = row
+    grp, team, appointments, advanced, won, revenue, cycle_mean, cycle_median, won_with_amount = row
     weekly = ds.shape is Shape.WEEKLY_LOG
     appointments = _count(appointments) or 0
     advanced = _count(advanced) if (not weekly or ds.mapping.header("next_steps")) else None
@@ -167,7 +169,9 @@ def _kpi_row(ds: Dataset, win: Window, row: tuple[Any, ...]) -> KpiRow:
         p1=_ratio(advanced, appointments),
         p2=_ratio(won, advanced),
         revenue=revenue,
-        avg_sale=_ratio(revenue, won),
+        # Mean over the sales whose amount is known: a won deal with an unreadable amount is a sale,
+        # but counting it as 0 in the average would read the missing value as 0.
+        avg_sale=_ratio(revenue, _count(won_with_amount)),
         cycle_days_mean=None if cycle_mean is None else float(cycle_mean),
         cycle_days_median=None if cycle_median is None else float(cycle_median),
         weeks=win.weeks,

@@ -1,0 +1,156 @@
+"""KPIs of hand-computed fixture files (tests/fixtures/expected.py), through the API and the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from kpi_core import queries
+from kpi_core.importing import LoadOptions, format_label, load
+from kpi_core.model import Dataset
+
+from .conftest import EXPECTED, FIXTURES, ROOT
+
+KPI_KEYS = EXPECTED.KPI_KEYS
+FILES = ["canonical.csv", "salesforce.csv", "hubspot.csv", "pipedrive.csv", "weekly_log.csv", "messy.csv"]
+
+
+def _options(spec: dict[str, Any], date_format: str | None = None) -> LoadOptions:
+    stages = tuple(sorted(spec["advanced_stages"])) if spec["shape"] == "opportunities" else None
+    return LoadOptions(advanced_stages=stages, date_format=date_format)
+
+
+def _load(name: str, date_format: str | None = None) -> Dataset:
+    spec = EXPECTED.EXPECTED[name]
+    return load((FIXTURES / name).read_bytes(), name, _options(spec, date_format))
+
+
+def _assert_kpis(actual: dict[str, Any], expected: dict[str, Any], where: str) -> None:
+    for key in KPI_KEYS:
+        want, got = expected[key], actual[key]
+        if want is None:
+            assert got is None, f"{where} {key}: expected undefined, got {got}"
+        else:
+            assert got == pytest.approx(want, rel=1e-12), f"{where} {key}"
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_the_proposed_mapping_matches_the_hand_made_one(name: str) -> None:
+    spec = EXPECTED.EXPECTED[name]
+    ds = _load(name)
+    assert ds.shape.value == spec["shape"]
+    assert ds.mapping.columns == spec["mapping"]
+    assert ds.report.delimiter == spec["delimiter"]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_every_row_is_accounted_for_with_its_line_and_reason(name: str) -> None:
+    spec = EXPECTED.EXPECTED[name]
+    report = _load(name).report
+    assert report.data_rows == spec["data_rows"]
+    assert report.rows_loaded == spec["rows_loaded"]
+    assert [r.line for r in report.set_aside] == [r["line"] for r in spec["set_aside"]]
+    reasons = {
+        "wrong_field_count": "field",
+        "no_rep": "no rep",
+        "no_first_appointment": "first-appointment",
+    }
+    for got, want in zip(report.set_aside, spec["set_aside"], strict=True):
+        options = [reasons[r] for r in (want["reason"], *want["also"])]
+        assert any(o in got.reason for o in options) or "total" in got.reason, got
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_unreadable_values_are_reported_per_column_with_their_lines(name: str) -> None:
+    spec = EXPECTED.EXPECTED[name]
+    report = _load(name).report
+    got = [{"column": u.column, "lines": list(u.example_lines), "values": list(u.examples)} for u in report.unreadable]
+    assert got == spec["unreadable"]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_dates_are_read_in_the_hand_checked_formats(name: str) -> None:
+    spec = EXPECTED.EXPECTED[name]
+    ds = _load(name)
+    # A time of day is dropped before reading the date, so the format named is the date part.
+    assert ds.report.date_formats == {h: f.split(" ")[0] for h, f in spec["date_formats"].items()}
+    assert ds.first_date == spec["first_date"]
+    assert ds.last_date == spec["last_date"]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_rep_kpis_equal_the_hand_computed_table(name: str, cursor: Any) -> None:
+    spec = EXPECTED.EXPECTED[name]
+    rows = {r.group: r for r in queries.kpis(cursor, _load(name), "rep")}
+    assert set(rows) == set(spec["reps"])
+    for rep, want in spec["reps"].items():
+        _assert_kpis({k: getattr(rows[rep], k) for k in KPI_KEYS}, want, f"{name} {rep}")
+        if spec["rep_teams"] is not None:
+            assert rows[rep].team == spec["rep_teams"][rep]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kpi_core", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def _stage_args(spec: dict[str, Any]) -> list[str]:
+    if spec["shape"] != "opportunities":
+        return []
+    return [a for s in sorted(spec["advanced_stages"]) for a in ("--advanced-stage", s)]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_the_cli_prints_the_same_hand_computed_kpis(name: str) -> None:
+    spec = EXPECTED.EXPECTED[name]
+    done = _cli("kpis", str(FIXTURES / name), "--format", "json", *_stage_args(spec))
+    assert done.returncode == 0, done.stderr
+    rows = {r["rep"]: r for r in json.loads(done.stdout)}
+    assert set(rows) == set(spec["reps"])
+    for rep, want in spec["reps"].items():
+        _assert_kpis(rows[rep], want, f"CLI {name} {rep}")
+    assert f"{spec['rows_loaded']} of {spec['data_rows']} data rows loaded" in done.stderr
+    for row in spec["set_aside"]:
+        assert f"line {row['line']}: set aside" in done.stderr
+
+
+def test_ambiguous_dates_are_asked_not_guessed() -> None:
+    from kpi_core.errors import AmbiguousFormatError
+
+    spec = EXPECTED.INDONESIA_AMBIGUOUS
+    with pytest.raises(AmbiguousFormatError) as err:
+        load((FIXTURES / spec["file"]).read_bytes(), spec["file"], _options(spec))
+    assert err.value.kind == "date"
+    assert err.value.column in spec["ambiguous_date_columns"]
+    assert set(err.value.options) == set(spec["ambiguous_date_columns"][err.value.column])
+    done = _cli("kpis", str(FIXTURES / spec["file"]))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "dd/mm/yyyy" in done.stderr and "mm/dd/yyyy" in done.stderr
+
+
+@pytest.mark.parametrize("fmt", ["%d/%m/%Y", "%m/%d/%Y"])
+def test_the_chosen_date_order_decides_the_window(fmt: str, cursor: Any) -> None:
+    spec = EXPECTED.INDONESIA_AMBIGUOUS
+    ds = load((FIXTURES / spec["file"]).read_bytes(), spec["file"], _options(spec, format_label(fmt)))
+    want = spec["by_date_format"][fmt]
+    assert (ds.first_date, ds.last_date) == (want["first_date"], want["last_date"])
+    rows = {r.group: r for r in queries.kpis(cursor, ds, "rep")}
+    for rep, weekly in want["weekly_appointments"].items():
+        assert rows[rep].weeks == pytest.approx(want["weeks"])
+        assert rows[rep].weekly_appointments == pytest.approx(weekly)
+
+
+def test_day_first_indonesian_file_matches_the_hand_computed_table(cursor: Any) -> None:
+    spec = EXPECTED.INDONESIA_AMBIGUOUS
+    done = _cli("kpis", str(FIXTURES / spec["file"]), "--date-format", "dd/mm/yyyy", "--format", "json",
+                *_stage_args(spec))
+    assert done.returncode == 0, done.stderr
+    rows = {r["rep"]: r for r in json.loads(done.stdout)}
+    for rep, want in spec["reps"].items():
+        _assert_kpis(rows[rep], want, f"CLI indonesia {rep}")
