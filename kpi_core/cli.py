@@ -27,12 +27,30 @@ from .peers import compare_peers
 from .reading import DELIMITER_NAMES
 
 KPI_FIELDS = (
-    "appointments", "advanced", "won", "p1", "p2", "revenue", "avg_sale",
-    "cycle_days_mean", "cycle_days_median", "weeks", "weekly_appointments",
+    "appointments",
+    "advanced",
+    "won",
+    "p1",
+    "p2",
+    "revenue",
+    "avg_sale",
+    "cycle_days_mean",
+    "cycle_days_median",
+    "weeks",
+    "weekly_appointments",
 )
 MAGIC_FIELDS = (
-    "goal", "weeks", "avg_sale", "p1", "p2", "magic_number", "magic_number_rounded",
-    "weekly_appointments", "activity_barometer", "feasible", "message",
+    "goal",
+    "weeks",
+    "avg_sale",
+    "p1",
+    "p2",
+    "magic_number",
+    "magic_number_rounded",
+    "weekly_appointments",
+    "activity_barometer",
+    "feasible",
+    "message",
 )
 
 
@@ -64,10 +82,21 @@ def build_parser() -> argparse.ArgumentParser:
     def file_command(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("file", type=Path)
-        p.add_argument("--map", action="append", type=_mapping_pair, default=[], metavar="CANONICAL=HEADER",
-                       help="use the file's HEADER as the canonical column (repeatable)")
-        p.add_argument("--advanced-stage", action="append", default=None, metavar="VALUE",
-                       help="a stage value meaning the first gate was passed (repeatable; replaces the proposal)")
+        p.add_argument(
+            "--map",
+            action="append",
+            type=_mapping_pair,
+            default=[],
+            metavar="CANONICAL=HEADER",
+            help="use the file's HEADER as the canonical column (repeatable)",
+        )
+        p.add_argument(
+            "--advanced-stage",
+            action="append",
+            default=None,
+            metavar="VALUE",
+            help="a stage value meaning the first gate was passed (repeatable; replaces the proposal)",
+        )
         p.add_argument("--date-format", help="date format of the file, e.g. dd/mm/yyyy or %%d/%%m/%%Y")
         p.add_argument("--decimal", choices=[".", ","], help="decimal mark of the numbers")
         p.add_argument("--sheet", help="Excel sheet to read")
@@ -126,9 +155,9 @@ def _emit(rows: list[dict[str, Any]], fmt: str, out: Any, document: Any = None) 
         return
     cells = [[_show(r.get(c)) for c in columns] for r in flat]
     widths = [max(len(c), *(len(row[i]) for row in cells)) if cells else len(c) for i, c in enumerate(columns)]
-    out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip() + "\n")
+    out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=False)).rstrip() + "\n")
     for row in cells:
-        out.write("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() + "\n")
+        out.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=False)).rstrip() + "\n")
 
 
 def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -170,7 +199,7 @@ def report_lines(report: ImportReport) -> list[str]:
     for row in report.set_aside:
         lines.append(f"  line {row.line}: set aside, {row.reason}")
     for u in report.unreadable:
-        examples = ", ".join(f"line {line}: '{ex}'" for line, ex in zip(u.example_lines, u.examples))
+        examples = ", ".join(f"line {line}: '{ex}'" for line, ex in zip(u.example_lines, u.examples, strict=False))
         lines.append(f"  column '{u.column}': {u.count} value(s) {u.reason}, kept as missing ({examples})")
     for header, fmt in report.date_formats.items():
         lines.append(f"  dates in '{header}' read as {format_label(fmt)}")
@@ -202,8 +231,11 @@ def _load(args: argparse.Namespace) -> Dataset:
     try:
         ds = load(content, args.file.name, options)
     except AmbiguousFormatError as err:
-        hint = (" Rerun with " + " or ".join(f"--date-format {format_label(o)}" for o in err.options) + "."
-                if err.kind == "date" else " Rerun with --decimal . or --decimal ,.")
+        hint = (
+            " Rerun with " + " or ".join(f"--date-format {format_label(o)}" for o in err.options) + "."
+            if err.kind == "date"
+            else " Rerun with --decimal . or --decimal ,."
+        )
         raise KpiError(str(err) + hint) from None
     for line in report_lines(ds.report):
         print(line, file=sys.stderr)
@@ -243,8 +275,15 @@ def cmd_inspect(args: argparse.Namespace) -> None:
     if args.format == "json":
         _emit([], "json", sys.stdout, doc)
     else:
-        rows = [{"field": k, "value": json.dumps(v, default=_clean, ensure_ascii=False) if isinstance(v, (dict, list)) else _clean(v)}
-                for k, v in doc.items()]
+        rows = [
+            {
+                "field": k,
+                "value": json.dumps(v, default=_clean, ensure_ascii=False)
+                if isinstance(v, (dict, list))
+                else _clean(v),
+            }
+            for k, v in doc.items()
+        ]
         _emit(rows, args.format, sys.stdout)
 
 
@@ -287,8 +326,11 @@ def cmd_magic(args: argparse.Namespace) -> None:
         missing.append("weekly_appointments")
     if missing:
         raise KpiError(
-            "The Magic Number needs " + ", ".join("--" + m.replace("_", "-") for m in missing)
-            + "; give " + ("it" if len(missing) == 1 else "them") + " and run again."
+            "The Magic Number needs "
+            + ", ".join("--" + m.replace("_", "-") for m in missing)
+            + "; give "
+            + ("it" if len(missing) == 1 else "them")
+            + " and run again."
         )
     scenario = Scenario(
         goal=args.goal if args.goal is not None else 0.0,
@@ -325,8 +367,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except Exception as err:  # the promise: never a traceback
-        print(f"error: something unexpected went wrong ({type(err).__name__}); please report it with the file that caused it.",
-              file=sys.stderr)
+        print(
+            f"error: something unexpected went wrong ({type(err).__name__}); please report it with the file that caused it.",
+            file=sys.stderr,
+        )
         return 1
     finally:
         if stdout is not None:

@@ -143,7 +143,9 @@ def choose_date_format(header: str, values: Sequence[str]) -> str | None:
 
 # --- numbers ----------------------------------------------------------------------------------------
 
-_CURRENCY = re.compile(r"(?i)^(?:rp\.?|idr|usd|us\$|eur|gbp|sgd|aud|myr|inr|\$|€|£|¥|₹)\s*|\s*(?:rp\.?|idr|usd|eur|gbp|sgd|aud|myr|inr|\$|€|£|¥|₹)$")
+_CURRENCY = re.compile(
+    r"(?i)^(?:rp\.?|idr|usd|us\$|eur|gbp|sgd|aud|myr|inr|\$|€|£|¥|₹)\s*|\s*(?:rp\.?|idr|usd|eur|gbp|sgd|aud|myr|inr|\$|€|£|¥|₹)$"
+)
 _PLAIN = re.compile(r"^\d+$")
 
 
@@ -181,7 +183,9 @@ def parse_amount(text: str, decimal: str) -> float | None:
     s, negative = stripped
     thousands = "," if decimal == "." else "."
     sep_t, sep_d = re.escape(thousands), re.escape(decimal)
-    if re.fullmatch(rf"\d+(?:{sep_d}\d+)?(?:[eE][+-]?\d+)?", s) or re.fullmatch(rf"\d{{1,3}}(?:{sep_t}\d{{3}})+(?:{sep_d}\d+)?", s):
+    if re.fullmatch(rf"\d+(?:{sep_d}\d+)?(?:[eE][+-]?\d+)?", s) or re.fullmatch(
+        rf"\d{{1,3}}(?:{sep_t}\d{{3}})+(?:{sep_d}\d+)?", s
+    ):
         number = float(s.replace(thousands, "").replace(decimal, "."))
         if math.isfinite(number):
             return -number if negative else number
@@ -239,7 +243,9 @@ def choose_decimal(headers: Sequence[str], columns: Sequence[Sequence[str]]) -> 
     if dot and comma:
         raise AmbiguousFormatError(
             f"The numbers in {names} use both '.' and ',' as the decimal mark; choose which one the file uses.",
-            column=headers[0], kind="decimal", options=(".", ","),
+            column=headers[0],
+            kind="decimal",
+            options=(".", ","),
         )
     if dot:
         return "."
@@ -249,7 +255,9 @@ def choose_decimal(headers: Sequence[str], columns: Sequence[Sequence[str]]) -> 
         raise AmbiguousFormatError(
             f"Numbers in {names} such as '{example}' can be read with '.' or ',' as the decimal mark; "
             "choose which one the file uses.",
-            column=headers[0], kind="decimal", options=(".", ","),
+            column=headers[0],
+            kind="decimal",
+            options=(".", ","),
         )
     return "."
 
@@ -369,7 +377,8 @@ def _set_aside_rows(
 
 def _dimensions(raw: RawTable, mapping: ColumnMapping) -> tuple[tuple[Dimension, ...], dict[str, pa.Array]]:
     used = {h for h in mapping.columns.values() if h}
-    dims, arrays = [], {}
+    dims: list[Dimension] = []
+    arrays: dict[str, pa.Array] = {}
     for header in raw.headers:
         if header in used:
             continue
@@ -380,13 +389,30 @@ def _dimensions(raw: RawTable, mapping: ColumnMapping) -> tuple[tuple[Dimension,
 
 
 def _mapping_key(mapping: ColumnMapping) -> str:
-    return repr((mapping.shape, sorted(mapping.columns.items(), key=lambda kv: kv[0]), sorted(mapping.advanced_stages),
-                 sorted(mapping.won_values), sorted(mapping.lost_values), sorted(mapping.date_formats.items()), mapping.decimal))
+    return repr(
+        (
+            mapping.shape,
+            sorted(mapping.columns.items(), key=lambda kv: kv[0]),
+            sorted(mapping.advanced_stages),
+            sorted(mapping.won_values),
+            sorted(mapping.lost_values),
+            sorted(mapping.date_formats.items()),
+            mapping.decimal,
+        )
+    )
 
 
-def _report(raw: RawTable, mapping: ColumnMapping, source: str, loaded: int, set_aside: list[SetAsideRow],
-            unreadable: list[UnreadableValues | None], date_formats: dict[str, str], decimal: str | None,
-            notes: list[str]) -> ImportReport:
+def _report(
+    raw: RawTable,
+    mapping: ColumnMapping,
+    source: str,
+    loaded: int,
+    set_aside: list[SetAsideRow],
+    unreadable: list[UnreadableValues | None],
+    date_formats: dict[str, str],
+    decimal: str | None,
+    notes: list[str],
+) -> ImportReport:
     all_aside = tuple(sorted((*raw.set_aside, *set_aside), key=lambda r: r.line))
     report = ImportReport(
         source=source,
@@ -433,8 +459,15 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
         if fmt:
             formats[header] = fmt
         if canonical != "first_appointment":
-            unreadable.append(_unreadable(header, _text(raw, header), arr, lines,
-                                          f"not a date in {format_label(fmt)}" if fmt else "not a date"))
+            unreadable.append(
+                _unreadable(
+                    header,
+                    _text(raw, header),
+                    arr,
+                    lines,
+                    f"not a date in {format_label(fmt)}" if fmt else "not a date",
+                )
+            )
     amount_header = h("amount")
     decimal = _decimal(raw, mapping, [amount_header] if amount_header else [])
     if amount_header and decimal:
@@ -458,36 +491,57 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
     keep = pc.and_(has_rep, has_fa)
     fa_header = h("first_appointment")
     fa_fmt = formats.get(fa_header or "")
-    set_aside = _set_aside_rows(raw, keep, [
-        (pc.invert(has_rep), lambda i: "has no rep"),
-        (pc.equal(fa_raw, ""), lambda i: "has no first-appointment date"),
-        (pc.invert(has_fa), lambda i: f"has a first-appointment date '{fa_raw[i].as_py()}' that cannot be read as {format_label(fa_fmt or '')}"),
-    ])
+    set_aside = _set_aside_rows(
+        raw,
+        keep,
+        [
+            (pc.invert(has_rep), lambda i: "has no rep"),
+            (pc.equal(fa_raw, ""), lambda i: "has no first-appointment date"),
+            (
+                pc.invert(has_fa),
+                lambda i: (
+                    f"has a first-appointment date '{fa_raw[i].as_py()}' that cannot be read as {format_label(fa_fmt or '')}"
+                ),
+            ),
+        ],
+    )
     if amount_header:
         won_no_amount = pc.sum(pc.and_(pc.and_(won, keep), pc.is_null(amount))).as_py() or 0
         if won_no_amount:
-            notes.append(f"{won_no_amount} won opportunit{'y has' if won_no_amount == 1 else 'ies have'} no readable amount; "
-                         "they count as sales but add nothing to revenue.")
+            notes.append(
+                f"{won_no_amount} won opportunit{'y has' if won_no_amount == 1 else 'ies have'} no readable amount; "
+                "they count as sales but add nothing to revenue."
+            )
     dims, dim_arrays = _dimensions(raw, mapping)
-    table = pa.table({
-        "line": lines,
-        "rep": pc.utf8_trim_whitespace(rep),
-        "team": team,
-        "first_appointment": dates["first_appointment"],
-        "next_step": dates["next_step"],
-        "close_date": dates["close_date"],
-        "stage": _nullable(stage),
-        "outcome": outcome,
-        "advanced": advanced,
-        "won": won,
-        "amount": amount,
-        **dim_arrays,
-    }).filter(keep)
+    table = pa.table(
+        {
+            "line": lines,
+            "rep": pc.utf8_trim_whitespace(rep),
+            "team": team,
+            "first_appointment": dates["first_appointment"],
+            "next_step": dates["next_step"],
+            "close_date": dates["close_date"],
+            "stage": _nullable(stage),
+            "outcome": outcome,
+            "advanced": advanced,
+            "won": won,
+            "amount": amount,
+            **dim_arrays,
+        }
+    ).filter(keep)
     first = pc.min(table["first_appointment"]).as_py() if table.num_rows else None
     last = pc.max(table["first_appointment"]).as_py() if table.num_rows else None
     report = _report(raw, mapping, source, table.num_rows, set_aside, unreadable, formats, decimal, notes)
-    return Dataset(Shape.OPPORTUNITIES, table, report, mapping, dims, first, last,
-                   hashlib.sha256((key + _mapping_key(mapping)).encode()).hexdigest())
+    return Dataset(
+        Shape.OPPORTUNITIES,
+        table,
+        report,
+        mapping,
+        dims,
+        first,
+        last,
+        hashlib.sha256((key + _mapping_key(mapping)).encode()).hexdigest(),
+    )
 
 
 def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) -> Dataset:
@@ -520,30 +574,48 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
     appointments_raw = _text(raw, h("appointments"))
     has_appointments = pc.is_valid(numbers["appointments"])
     keep = pc.and_(pc.and_(has_rep, has_week), has_appointments)
-    set_aside = _set_aside_rows(raw, keep, [
-        (pc.invert(has_rep), lambda i: "has no rep"),
-        (pc.invert(has_week), lambda i: f"has a week '{raw.column(week_header)[i]}' that cannot be read as a date"),
-        (pc.equal(appointments_raw, ""), lambda i: "has no number of appointments"),
-        (pc.invert(has_appointments), lambda i: f"has an appointments value '{appointments_raw[i].as_py()}' that is not a number"),
-    ])
+    set_aside = _set_aside_rows(
+        raw,
+        keep,
+        [
+            (pc.invert(has_rep), lambda i: "has no rep"),
+            (pc.invert(has_week), lambda i: f"has a week '{raw.column(week_header)[i]}' that cannot be read as a date"),
+            (pc.equal(appointments_raw, ""), lambda i: "has no number of appointments"),
+            (
+                pc.invert(has_appointments),
+                lambda i: f"has an appointments value '{appointments_raw[i].as_py()}' that is not a number",
+            ),
+        ],
+    )
     dims, dim_arrays = _dimensions(raw, mapping)
-    table = pa.table({
-        "line": lines,
-        "rep": pc.utf8_trim_whitespace(rep),
-        "team": _nullable(_text(raw, h("team"))),
-        "week": monday,
-        **{c: numbers[c] for c in WEEKLY_NUMBERS},
-        **dim_arrays,
-    }).filter(keep)
+    table = pa.table(
+        {
+            "line": lines,
+            "rep": pc.utf8_trim_whitespace(rep),
+            "team": _nullable(_text(raw, h("team"))),
+            "week": monday,
+            **{c: numbers[c] for c in WEEKLY_NUMBERS},
+            **dim_arrays,
+        }
+    ).filter(keep)
     first = pc.min(table["week"]).as_py() if table.num_rows else None
     last = pc.max(table["week"]).as_py() if table.num_rows else None
     if last is not None:
         last = last + dt.timedelta(days=6)
     formats = {week_header: fmt} if fmt else {}
-    report = _report(raw, mapping, source, table.num_rows, set_aside, unreadable, formats,
-                     decimal if number_headers else None, [])
-    return Dataset(Shape.WEEKLY_LOG, table, report, mapping, dims, first, last,
-                   hashlib.sha256((key + _mapping_key(mapping)).encode()).hexdigest())
+    report = _report(
+        raw, mapping, source, table.num_rows, set_aside, unreadable, formats, decimal if number_headers else None, []
+    )
+    return Dataset(
+        Shape.WEEKLY_LOG,
+        table,
+        report,
+        mapping,
+        dims,
+        first,
+        last,
+        hashlib.sha256((key + _mapping_key(mapping)).encode()).hexdigest(),
+    )
 
 
 def _map_distinct_date(dates: pa.Array) -> pa.Array:
@@ -563,8 +635,11 @@ def apply_options(raw: RawTable, mapping: ColumnMapping, options: LoadOptions) -
     date_formats = {}
     if options.date_format:
         fmt = parse_format_option(options.date_format)
-        date_formats = {h: fmt for c, h in mapping.columns.items()
-                        if h and c in (*OPPORTUNITY_DATES, "week") and h not in raw.native_dates}
+        date_formats = {
+            h: fmt
+            for c, h in mapping.columns.items()
+            if h and c in (*OPPORTUNITY_DATES, "week") and h not in raw.native_dates
+        }
     return with_overrides(
         mapping,
         raw.headers,
@@ -575,8 +650,9 @@ def apply_options(raw: RawTable, mapping: ColumnMapping, options: LoadOptions) -
     )
 
 
-def load(content: bytes, name: str = "upload", options: LoadOptions = LoadOptions(),
-         limits: Limits = DEFAULT_LIMITS) -> Dataset:
+def load(
+    content: bytes, name: str = "upload", options: LoadOptions = LoadOptions(), limits: Limits = DEFAULT_LIMITS
+) -> Dataset:
     """Read, map (proposal plus ``options``) and type a file in one call, as the CLI does."""
     raw = read_file(content, name, sheet=options.sheet, limits=limits, sheet_score=sheet_score)
     mapping = apply_options(raw, propose_mapping(raw), options)

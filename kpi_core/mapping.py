@@ -24,52 +24,150 @@ from .model import (
 #: Header synonyms per canonical column, best first, compared after :func:`normalize`.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "rep": (
-        "rep", "sales rep", "rep name", "salesperson", "sales person", "sales representative",
-        "representative", "opportunity owner", "deal owner", "deal owner name", "deal owner full name",
-        "deal owner", "owner", "owner name", "owner full name", "account executive", "ae",
-        "sales agent", "agent", "seller", "salesman", "assigned to", "user", "sales", "nama sales",
-        "tenaga penjual", "penjual",
+        "rep",
+        "sales rep",
+        "rep name",
+        "salesperson",
+        "sales person",
+        "sales representative",
+        "representative",
+        "opportunity owner",
+        "deal owner",
+        "deal owner name",
+        "deal owner full name",
+        "deal owner",
+        "owner",
+        "owner name",
+        "owner full name",
+        "account executive",
+        "ae",
+        "sales agent",
+        "agent",
+        "seller",
+        "salesman",
+        "assigned to",
+        "user",
+        "sales",
+        "nama sales",
+        "tenaga penjual",
+        "penjual",
     ),
     "first_appointment": (
-        "first appointment", "first appointment date", "first meeting", "first meeting date",
-        "appointment date", "created date", "create date", "created", "created on", "date created",
-        "created at", "deal created", "deal created on", "deal add time", "add time", "engage date",
-        "opportunity created date", "creation date", "open date", "start date", "tanggal janji",
-        "janji pertama", "tanggal", "date",
+        "first appointment",
+        "first appointment date",
+        "first meeting",
+        "first meeting date",
+        "appointment date",
+        "created date",
+        "create date",
+        "created",
+        "created on",
+        "date created",
+        "created at",
+        "deal created",
+        "deal created on",
+        "deal add time",
+        "add time",
+        "engage date",
+        "opportunity created date",
+        "creation date",
+        "open date",
+        "start date",
+        "tanggal janji",
+        "janji pertama",
+        "tanggal",
+        "date",
     ),
     "next_step": (
-        "next step", "next step date", "next steps date", "demo date", "proposal date", "site visit date",
-        "survey date", "presentation date", "second meeting date", "qualified date",
+        "next step",
+        "next step date",
+        "next steps date",
+        "demo date",
+        "proposal date",
+        "site visit date",
+        "survey date",
+        "presentation date",
+        "second meeting date",
+        "qualified date",
     ),
     "stage": (
-        "stage", "deal stage", "opportunity stage", "sales stage", "pipeline stage", "stage name", "tahap",
+        "stage",
+        "deal stage",
+        "opportunity stage",
+        "sales stage",
+        "pipeline stage",
+        "stage name",
+        "tahap",
     ),
     "outcome": (
-        "outcome", "result", "won lost", "win loss", "status", "deal status", "won", "is won", "closed won",
+        "outcome",
+        "result",
+        "won lost",
+        "win loss",
+        "status",
+        "deal status",
+        "won",
+        "is won",
+        "closed won",
         "hasil",
     ),
     "close_date": (
-        "close date", "closed date", "date closed", "closing date", "actual close date", "closed on",
-        "won time", "deal won time", "won date", "close time", "deal close time", "closed",
-        "tanggal closing", "tanggal tutup",
+        "close date",
+        "closed date",
+        "date closed",
+        "closing date",
+        "actual close date",
+        "closed on",
+        "won time",
+        "deal won time",
+        "won date",
+        "close time",
+        "deal close time",
+        "closed",
+        "tanggal closing",
+        "tanggal tutup",
     ),
     "amount": (
-        "amount", "revenue", "deal value", "value", "close value", "deal amount", "opportunity amount",
-        "amount converted", "sale amount", "sales amount", "sale value", "price", "nilai", "nominal",
-        "omzet", "pendapatan",
+        "amount",
+        "revenue",
+        "deal value",
+        "value",
+        "close value",
+        "deal amount",
+        "opportunity amount",
+        "amount converted",
+        "sale amount",
+        "sales amount",
+        "sale value",
+        "price",
+        "nilai",
+        "nominal",
+        "omzet",
+        "pendapatan",
     ),
     "team": ("team", "sales team", "team name", "manager", "sales manager", "group", "division", "tim"),
     # weekly log
     "week": ("week", "week of", "week start", "week starting", "week commencing", "week beginning", "minggu"),
     "appointments": (
-        "appointments", "first appointments", "new appointments", "appointments booked", "meetings",
-        "first meetings", "appts", "janji",
+        "appointments",
+        "first appointments",
+        "new appointments",
+        "appointments booked",
+        "meetings",
+        "first meetings",
+        "appts",
+        "janji",
     ),
     "next_steps": ("next steps", "next step", "demos", "proposals", "site visits", "advanced"),
     "wins": ("wins", "won", "sales", "deals won", "closed won", "closes"),
     "cycle_days": (
-        "cycle days", "avg cycle days", "average cycle days", "sales cycle", "sales cycle days",
-        "cycle", "mean cycle days",
+        "cycle days",
+        "avg cycle days",
+        "average cycle days",
+        "sales cycle",
+        "sales cycle days",
+        "cycle",
+        "mean cycle days",
     ),
 }
 
@@ -79,8 +177,22 @@ _PREFIXES = ("deal ", "opportunity ", "opp ")
 
 #: Words in a CRM's default stage names that mean the first gate was passed (spec 1c).
 ADVANCED_STAGE_WORDS = (
-    "demo", "proposal", "quote", "negotiat", "presentation", "decision maker", "contract", "site visit",
-    "survey", "value proposition", "perception", "commit", "verbal", "closed won", "won", "purchase",
+    "demo",
+    "proposal",
+    "quote",
+    "negotiat",
+    "presentation",
+    "decision maker",
+    "contract",
+    "site visit",
+    "survey",
+    "value proposition",
+    "perception",
+    "commit",
+    "verbal",
+    "closed won",
+    "won",
+    "purchase",
 )
 NOT_ADVANCED_STAGE_WORDS = ("lost", "prospect", "qualif", "lead", "appointment", "contact", "new", "engag")
 
@@ -99,7 +211,7 @@ def _variants(header: str) -> list[str]:
     out = [base]
     for prefix in _PREFIXES:
         if base.startswith(prefix):
-            out.append(base[len(prefix):])
+            out.append(base[len(prefix) :])
     out.append(base.replace("_", " "))
     return out
 
@@ -118,7 +230,10 @@ def _match_score(header: str, synonyms: Sequence[str]) -> int:
 
 def _synonyms(shape: Shape) -> dict[str, tuple[str, ...]]:
     if shape is Shape.WEEKLY_LOG:
-        return {**{k: SYNONYMS[k] for k in ("rep", "team", "week", "appointments", "next_steps", "wins", "cycle_days")}, **_WEEKLY_EXTRA}
+        return {
+            **{k: SYNONYMS[k] for k in ("rep", "team", "week", "appointments", "next_steps", "wins", "cycle_days")},
+            **_WEEKLY_EXTRA,
+        }
     return {k: SYNONYMS[k] for k in OPPORTUNITY_COLUMNS}
 
 
@@ -181,7 +296,7 @@ def propose_mapping(raw: RawTable, shape: Shape | None = None) -> ColumnMapping:
     """The mapping a user is asked to confirm: roles from headers, advanced stages from values."""
     shape = shape or detect_shape(raw.headers)
     columns = _assign(raw.headers, shape)
-    stages = frozenset()
+    stages: frozenset[str] = frozenset()
     if shape is Shape.OPPORTUNITIES and columns.get("stage"):
         stages = propose_stages(distinct_values(raw, columns["stage"]))
     return ColumnMapping(shape=shape, columns=columns, advanced_stages=stages)
@@ -201,9 +316,7 @@ def with_overrides(
     new_columns = dict(mapping.columns)
     for name, header in (columns or {}).items():
         if name not in canon:
-            raise MappingError(
-                f"'{name}' is not a column this app uses; use one of: {', '.join(canon)}."
-            )
+            raise MappingError(f"'{name}' is not a column this app uses; use one of: {', '.join(canon)}.")
         if header is not None and header not in headers:
             raise MappingError(
                 f"The file has no column '{header}' to use as {name}; its columns are: {', '.join(headers)}."
@@ -230,14 +343,16 @@ def with_overrides(
 def check_mapping(mapping: ColumnMapping, headers: Sequence[str]) -> None:
     """Raise :class:`MappingError` when a required role is unmapped or a header is missing or reused."""
     required = WEEKLY_REQUIRED if mapping.shape is Shape.WEEKLY_LOG else OPPORTUNITY_REQUIRED
-    labels = {"rep": "the salesperson", "first_appointment": "the first-appointment (created) date",
-              "week": "the week", "appointments": "the number of first appointments"}
+    labels = {
+        "rep": "the salesperson",
+        "first_appointment": "the first-appointment (created) date",
+        "week": "the week",
+        "appointments": "the number of first appointments",
+    }
     missing = [c for c in required if not mapping.header(c)]
     if missing:
         names = " and ".join(f"{labels.get(c, c)} ('{c}')" for c in missing)
-        raise MappingError(
-            f"No column is mapped to {names}; choose which of the file's columns holds it."
-        )
+        raise MappingError(f"No column is mapped to {names}; choose which of the file's columns holds it.")
     seen: dict[str, str] = {}
     for canonical, header in mapping.columns.items():
         if header is None:

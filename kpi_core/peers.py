@@ -55,10 +55,25 @@ def compare_peers(rows: Sequence[KpiRow], settings: PeerSettings = PeerSettings(
             cycle_dev = kpis["cycle_days_mean"].deviation
             if cycle_dev is not None and cycle_dev <= -settings.best_practice_cycle + 1e-12:
                 flags.append(BEST_PRACTICE)
-            best_on = [k for k in PEER_KPIS if kpis[k].value is not None and best.get((rep.team, k)) == kpis[k].value
-                       and len([r for r in eligible if r.team == rep.team]) > 1]
+            best_on = [
+                k
+                for k in PEER_KPIS
+                if kpis[k].value is not None
+                and best.get((rep.team, k)) == kpis[k].value
+                and len([r for r in eligible if r.team == rep.team]) > 1
+            ]
             if best_on:
                 flags.append(BEST_ON_KPI)
-        out.append(PeerRow(rep=rep.group, team=rep.team, appointments=int(rep.appointments), small_sample=small,
-                           peers=len(peers), kpis=kpis, flags=tuple(flags), best_on=tuple(best_on)))
+        out.append(
+            PeerRow(
+                rep=rep.group,
+                team=rep.team,
+                appointments=int(rep.appointments),
+                small_sample=small,
+                peers=len(peers),
+                kpis=kpis,
+                flags=tuple(flags),
+                best_on=tuple(best_on),
+            )
+        )
     return out

@@ -192,8 +192,10 @@ def weekly_appointments_series(
         if ds.shape is Shape.WEEKLY_LOG:
             counted = f"SELECT rep, week, sum(appointments) AS n FROM {table} WHERE {where} GROUP BY ALL"
         else:
-            counted = (f"SELECT rep, date_trunc('week', first_appointment)::DATE AS week, count(*) AS n "
-                       f"FROM {table} WHERE {where} GROUP BY ALL")
+            counted = (
+                f"SELECT rep, date_trunc('week', first_appointment)::DATE AS week, count(*) AS n "
+                f"FROM {table} WHERE {where} GROUP BY ALL"
+            )
         sql = f"""
             WITH counted AS ({counted}),
                  reps AS (SELECT DISTINCT rep FROM counted),
@@ -245,8 +247,9 @@ def distinct_values(cursor: duckdb.DuckDBPyConnection, ds: Dataset, column: str,
             raise InvalidInputError(f"The file has no column '{column}'.")
         expr = f"coalesce({dim.column}, '{BLANK}')"
     with _registered(cursor, ds) as table:
-        rows = run(cursor, f"SELECT {expr} AS v, count(*) AS n FROM {table} GROUP BY v ORDER BY n DESC, v LIMIT ?",
-                   [limit]).fetchall()
+        rows = run(
+            cursor, f"SELECT {expr} AS v, count(*) AS n FROM {table} GROUP BY v ORDER BY n DESC, v LIMIT ?", [limit]
+        ).fetchall()
     return [str(v) for v, _ in rows]
 
 

@@ -317,16 +317,16 @@ def _build(
             record = record[:width]
             n = width
         if n != width:
-            set_aside.append(
-                SetAsideRow(line, f"has {n} field{'s' if n != 1 else ''} but the header has {width}")
-            )
+            set_aside.append(SetAsideRow(line, f"has {n} field{'s' if n != 1 else ''} but the header has {width}"))
             continue
         if not any(str(c).strip() for c in record):
             set_aside.append(SetAsideRow(line, "is empty"))
             continue
         kept.append(record)
         lines.append(line)
-    columns = tuple(tuple(c.strip() for c in col) for col in zip(*kept)) if kept else tuple(() for _ in headers)
+    columns = (
+        tuple(tuple(c.strip() for c in col) for col in zip(*kept, strict=False)) if kept else tuple(() for _ in headers)
+    )
     del header_line
     return RawTable(
         headers=headers,
@@ -378,7 +378,9 @@ def _check_zip(content: bytes, name: str, limits: Limits) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as err:
-        raise UnreadableFileError(f"{name} looks like an Excel file but is damaged; open it in Excel, save it again and upload.") from err
+        raise UnreadableFileError(
+            f"{name} looks like an Excel file but is damaged; open it in Excel, save it again and upload."
+        ) from err
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
         raise UnreadableFileError(
@@ -413,9 +415,7 @@ def _read_xlsx(
     try:
         sheets = tuple(book.sheetnames)
         if sheet is not None and sheet not in sheets:
-            raise UnreadableFileError(
-                f"{name} has no sheet called '{sheet}'; its sheets are: {', '.join(sheets)}."
-            )
+            raise UnreadableFileError(f"{name} has no sheet called '{sheet}'; its sheets are: {', '.join(sheets)}.")
         candidates = [sheet] if sheet is not None else list(sheets)
         best: tuple[int, RawTable] | None = None
         for sheet_name in candidates:
@@ -428,10 +428,20 @@ def _read_xlsx(
             if best is None or score > best[0]:
                 best = (score, table)
         if best is None:
-            raise UnreadableFileError(f"{name} has no sheet with a header row and data; check the workbook and upload again.")
+            raise UnreadableFileError(
+                f"{name} has no sheet with a header row and data; check the workbook and upload again."
+            )
         table = best[1]
         if table.sheet != sheets[0]:
-            table = RawTable(**{**table.__dict__, "notes": (f"Read the sheet '{table.sheet}', which holds the data; the first sheet '{sheets[0]}' does not.", *table.notes)})
+            table = RawTable(
+                **{
+                    **table.__dict__,
+                    "notes": (
+                        f"Read the sheet '{table.sheet}', which holds the data; the first sheet '{sheets[0]}' does not.",
+                        *table.notes,
+                    ),
+                }
+            )
         return table
     finally:
         book.close()
@@ -514,8 +524,14 @@ def _read_parquet(content: bytes, name: str, limits: Limits) -> RawTable:
     except Exception as err:
         raise UnreadableFileError(f"{name} could not be read as Parquet; export it again and upload.") from err
     headers = [str(n) for n in table.column_names]
-    native_numbers = {h for h, t in zip(headers, table.schema.types) if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)}
-    native_dates = {h for h, t in zip(headers, table.schema.types) if pa.types.is_date(t) or pa.types.is_timestamp(t)}
+    native_numbers = {
+        h
+        for h, t in zip(headers, table.schema.types, strict=False)
+        if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
+    }
+    native_dates = {
+        h for h, t in zip(headers, table.schema.types, strict=False) if pa.types.is_date(t) or pa.types.is_timestamp(t)
+    }
     cols = [[cell_text(v) for v in table.column(i).to_pylist()] for i in range(table.num_columns)]
     rows = ((i + 1, [c[i] for c in cols]) for i in range(table.num_rows))
     return _build(

@@ -148,8 +148,9 @@ def test_the_chosen_date_order_decides_the_window(fmt: str, cursor: Any) -> None
 
 def test_day_first_indonesian_file_matches_the_hand_computed_table(cursor: Any) -> None:
     spec = EXPECTED.INDONESIA_AMBIGUOUS
-    done = _cli("kpis", str(FIXTURES / spec["file"]), "--date-format", "dd/mm/yyyy", "--format", "json",
-                *_stage_args(spec))
+    done = _cli(
+        "kpis", str(FIXTURES / spec["file"]), "--date-format", "dd/mm/yyyy", "--format", "json", *_stage_args(spec)
+    )
     assert done.returncode == 0, done.stderr
     rows = {r["rep"]: r for r in json.loads(done.stdout)}
     for rep, want in spec["reps"].items():

@@ -1,0 +1,182 @@
+"""`python -m kpi_core`: the fixed subcommands, output formats and one-sentence errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import FIXTURES, ROOT, SAMPLE
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kpi_core", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def as_json(*args: str) -> Any:
+    done = cli(*args, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_inspect_names_the_shape_rows_mapping_and_problems() -> None:
+    doc = as_json("inspect", str(FIXTURES / "messy.csv"))
+    assert doc["shape"] == "opportunities"
+    assert doc["rows"] == 11
+    assert doc["mapping"]["rep"] == "Sales Rep"
+    assert [p["line"] for p in doc["problems"]["set_aside"]] == [5, 8, 9]
+    assert doc["problems"]["unreadable"][0]["column"] == "Amount"
+
+
+def test_magic_reproduces_the_spec_worked_example() -> None:
+    doc = as_json(
+        "magic",
+        "--goal",
+        "600000",
+        "--weeks",
+        "48",
+        "--avg-sale",
+        "12500",
+        "--p1",
+        "0.6",
+        "--p2",
+        "0.4",
+        "--weekly-appointments",
+        "3.5",
+    )
+    assert doc["magic_number"] == pytest.approx(200 / 48)
+    assert doc["magic_number_rounded"] == 5
+    assert doc["activity_barometer"] == pytest.approx(0.84)
+    assert doc["feasible"] is True
+    assert set(doc) >= {"goal", "weeks", "avg_sale", "p1", "p2", "weekly_appointments", "message"}
+
+
+def test_magic_back_solves_the_close_ratio() -> None:
+    doc = as_json(
+        "magic",
+        "--goal",
+        "600000",
+        "--weeks",
+        "48",
+        "--avg-sale",
+        "12500",
+        "--p1",
+        "0.6",
+        "--weekly-appointments",
+        "3.5",
+        "--solve",
+        "p2",
+    )
+    assert doc["p2"] == pytest.approx(600000 / (3.5 * 48 * 12500 * 0.6))
+    assert doc["magic_number"] == pytest.approx(3.5)
+
+
+def test_magic_marks_a_solved_ratio_above_100_percent_infeasible() -> None:
+    doc = as_json(
+        "magic",
+        "--goal",
+        "600000",
+        "--weeks",
+        "48",
+        "--avg-sale",
+        "12500",
+        "--p1",
+        "0.6",
+        "--weekly-appointments",
+        "1",
+        "--solve",
+        "p2",
+    )
+    assert doc["p2"] == pytest.approx(600000 / (1 * 48 * 12500 * 0.6))
+    assert doc["feasible"] is False
+
+
+def test_magic_without_a_needed_input_says_which() -> None:
+    done = cli("magic", "--goal", "1000", "--weeks", "4")
+    assert done.returncode == 2
+    assert "--avg-sale" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_kpis_group_by_team_all_and_an_extra_column() -> None:
+    teams = as_json("kpis", str(SAMPLE / "opportunities.csv"), "--by", "team")
+    everyone = as_json("kpis", str(SAMPLE / "opportunities.csv"), "--by", "all")
+    regions = as_json("kpis", str(SAMPLE / "opportunities.csv"), "--by", "Region")
+    total = everyone[0]["appointments"]
+    assert sum(t["appointments"] for t in teams) == total == sum(r["appointments"] for r in regions)
+    assert {"team"} <= set(teams[0]) and "Region" in regions[0]
+    won = sum(t["won"] for t in teams)
+    assert everyone[0]["p1"] * everyone[0]["p2"] * total == pytest.approx(won)
+
+
+def test_the_window_and_decided_only_change_the_cohort() -> None:
+    path = str(FIXTURES / "canonical.csv")
+    full = {r["rep"]: r for r in as_json("kpis", path)}
+    january = {r["rep"]: r for r in as_json("kpis", path, "--start", "2026-01-01", "--end", "2026-01-31")}
+    decided = {r["rep"]: r for r in as_json("kpis", path, "--decided-only")}
+    assert january["Ana"]["appointments"] == 3 and january["Ana"]["weeks"] == pytest.approx(31 / 7)
+    assert full["Ana"]["appointments"] == 4 and decided["Ana"]["appointments"] == 3
+    assert decided["Ana"]["p1"] * decided["Ana"]["p2"] * decided["Ana"]["appointments"] == pytest.approx(
+        decided["Ana"]["won"]
+    )
+
+
+def test_peers_lists_every_kpi_with_value_average_and_deviation() -> None:
+    rows = as_json("peers", str(SAMPLE / "opportunities.csv"))
+    assert {r["rep"] for r in rows} and all(
+        set(r["kpis"]) == {"p1", "p2", "avg_sale", "cycle_days_mean", "weekly_appointments"} for r in rows
+    )
+    for r in rows:
+        for kpi in r["kpis"].values():
+            assert set(kpi) == {"value", "peer_average", "deviation"}
+        assert set(r["flags"]) <= {"money_left_on_table", "best_practice", "best_on_kpi"}
+    small = [r for r in rows if r["appointments"] < 5]
+    assert small and all(r["small_sample"] and not r["flags"] for r in small)
+
+
+def test_csv_and_table_formats_carry_the_same_rows() -> None:
+    path = str(FIXTURES / "weekly_log.csv")
+    table = cli("kpis", path)
+    as_csv = cli("kpis", path, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert [r["rep"] for r in rows] == ["Eko", "Fitri"]
+    assert table.stdout.splitlines()[0].split()[:2] == ["rep", "team"]
+    assert "n/a" in table.stdout  # the weekly log's median cycle is unavailable
+
+
+def test_decided_only_on_a_weekly_log_is_one_sentence() -> None:
+    done = cli("kpis", str(FIXTURES / "weekly_log.csv"), "--decided-only")
+    assert done.returncode == 2
+    assert "weekly log" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["kpis", "no/such/file.csv"], "no file"),
+        (["kpis", "."], "folder"),
+        (["kpis", str(FIXTURES / "canonical.csv"), "--by", "Nope"], "Cannot group by 'Nope'"),
+        (["kpis", str(FIXTURES / "canonical.csv"), "--map", "rep=Nope"], "no column 'Nope'"),
+        (["kpis", str(FIXTURES / "canonical.csv"), "--start", "soon"], "not a date"),
+        (["kpis", str(FIXTURES / "canonical.csv"), "--start", "2026-03-01", "--end", "2026-01-01"], "before it starts"),
+    ],
+)
+def test_bad_input_gets_one_sentence_and_no_traceback(args: list[str], message: str) -> None:
+    done = cli(*args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_an_empty_file_exits_non_zero_with_a_sentence(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    done = cli("inspect", str(empty))
+    assert done.returncode == 2 and "empty" in done.stderr

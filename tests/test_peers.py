@@ -1,0 +1,84 @@
+"""Peer comparison (spec 4) against hand-computed tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from kpi_core.model import KpiRow, PeerSettings
+from kpi_core.peers import compare_peers, deviation, peer_average
+
+
+def _row(
+    rep: str, team: str | None, appointments: int, p1: float | None, avg_sale: float | None, cycle: float | None
+) -> KpiRow:
+    return KpiRow(
+        group=rep,
+        team=team,
+        appointments=appointments,
+        advanced=None,
+        won=None,
+        p1=p1,
+        p2=0.5,
+        revenue=None,
+        avg_sale=avg_sale,
+        cycle_days_mean=cycle,
+        cycle_days_median=None,
+        weeks=10,
+        weekly_appointments=appointments / 10,
+    )
+
+
+def test_peer_average_skips_undefined_values_and_is_unweighted() -> None:
+    assert peer_average([1.0, None, 3.0]) == 2.0
+    assert peer_average([None, None]) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "average", "expected"),
+    [(6.0, 10.0, -0.4), (13.0, 10.0, 0.3), (None, 10.0, None), (5.0, None, None), (5.0, 0.0, None)],
+)
+def test_deviation_is_relative_to_the_peer_average(
+    value: float | None, average: float | None, expected: float | None
+) -> None:
+    got = deviation(value, average)
+    assert got == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_flags_follow_the_article_thresholds_within_a_team() -> None:
+    # Team A: Ann avg 600 vs peers (Bob 1000, Cy 1000) -> -40 %: money left on the table.
+    # Bob cycle 35 vs peers (Ann 50, Cy 50) -> -30 %: best practice to share.
+    # Dee (team B) has the same numbers as Ann but no peers, so no flag; Eve has 4 opportunities: small sample.
+    rows = [
+        _row("Ann", "A", 10, 0.5, 600.0, 50.0),
+        _row("Bob", "A", 10, 0.6, 1000.0, 35.0),
+        _row("Cy", "A", 10, 0.7, 1000.0, 50.0),
+        _row("Dee", "B", 10, 0.5, 600.0, 50.0),
+        _row("Eve", "A", 4, 0.9, 100.0, 10.0),
+    ]
+    out = {p.rep: p for p in compare_peers(rows, PeerSettings())}
+    assert out["Ann"].kpis["avg_sale"].peer_average == 1000.0
+    assert out["Ann"].kpis["avg_sale"].deviation == pytest.approx(-0.4)
+    assert "money_left_on_table" in out["Ann"].flags
+    assert "best_practice" in out["Bob"].flags
+    assert out["Bob"].kpis["cycle_days_mean"].deviation == pytest.approx(-0.3)
+    assert "money_left_on_table" not in out["Bob"].flags
+    # Ties are all marked: everyone in team A has p2 0.5 and 1 appointment a week.
+    assert out["Cy"].best_on == ("p1", "p2", "avg_sale", "weekly_appointments")
+    assert out["Bob"].best_on == ("p2", "avg_sale", "cycle_days_mean", "weekly_appointments")
+    assert out["Ann"].best_on == ("p2", "weekly_appointments")
+    assert out["Dee"].flags == () and out["Dee"].kpis["avg_sale"].peer_average is None
+    assert out["Eve"].small_sample and out["Eve"].flags == ()
+    # Eve is not a peer of anyone: Ann's peers are Bob and Cy only.
+    assert out["Ann"].peers == 2
+
+
+def test_a_rep_just_short_of_the_threshold_is_not_flagged() -> None:
+    rows = [_row("Ann", None, 10, 0.5, 601.0, 50.0), _row("Bob", None, 10, 0.5, 1000.0, 50.0)]
+    out = {p.rep: p for p in compare_peers(rows)}
+    assert "money_left_on_table" not in out["Ann"].flags
+
+
+def test_min_opportunities_is_a_setting() -> None:
+    rows = [_row("Ann", None, 3, 0.5, 600.0, 50.0), _row("Bob", None, 3, 0.5, 1000.0, 50.0)]
+    assert all(p.small_sample for p in compare_peers(rows))
+    assert not any(p.small_sample for p in compare_peers(rows, PeerSettings(min_opportunities=3)))
