@@ -1,0 +1,22 @@
+"""Magic Number: the entry script only sets up the page, the shared sidebar and the navigation."""
+
+import streamlit as st
+
+from ui import sidebar
+
+st.set_page_config(page_title="Magic Number", page_icon=":material/target:", layout="wide")
+
+navigation = st.navigation(
+    [
+        st.Page(
+            "pages/overview.py", title="Team overview", icon=":material/groups:", url_path="overview", default=True
+        ),
+        st.Page("pages/funnels.py", title="Funnels", icon=":material/filter_alt:", url_path="funnels"),
+        st.Page("pages/peers.py", title="Peer comparison", icon=":material/compare_arrows:", url_path="peers"),
+        st.Page("pages/magic_number.py", title="Magic Number", icon=":material/target:", url_path="magic_number"),
+        st.Page("pages/weekly.py", title="Weekly activity", icon=":material/calendar_month:", url_path="weekly"),
+        st.Page("pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
+    ]
+)
+sidebar.render()
+navigation.run()

@@ -1,0 +1,245 @@
+"""Data: upload a file (or keep the sample), confirm how its columns are read, see the import report."""
+
+import streamlit as st
+
+from kpi_core.errors import AmbiguousFormatError, KpiError
+from kpi_core.importing import content_key, format_label
+from kpi_core.model import Shape
+from kpi_core.reading import DELIMITER_NAMES
+from ui import importer as imp
+from ui import page, state
+from ui.format import number
+from ui.text import md_escape
+
+
+def _take_upload() -> None:
+    uploaded = st.file_uploader(
+        "Upload your team's spreadsheet: CSV, Excel (.xlsx) or Parquet",
+        type=["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"],
+        key=imp.UPLOAD,
+        help="A CRM export (one row per opportunity) or a weekly activity log (one row per rep per week).",
+    )
+    if uploaded is None:
+        return
+    d = imp.draft()
+    if d is not None and d.file_id == uploaded.file_id:
+        return
+    error = st.session_state.get(imp.UPLOAD_ERROR)
+    if error and error[0] == uploaded.file_id:
+        st.error(md_escape(error[1]))
+        return
+    content = uploaded.getvalue()
+    source = state.Source(name=uploaded.name, content=content, key=content_key(content))
+    try:
+        with st.spinner("Reading the file…"):
+            imp.new_draft(source, file_id=uploaded.file_id)
+        st.session_state.pop(imp.UPLOAD_ERROR, None)
+    except KpiError as err:
+        st.session_state[imp.UPLOAD_ERROR] = (uploaded.file_id, str(err))
+        st.error(md_escape(str(err)))
+
+
+def _mapping_editor(d: state.Draft) -> None:
+    raw = state.read_raw(d.source)
+    st.subheader("2. Check how the columns are read")
+    st.text(f"File: {d.source.name}")
+    if len(raw.sheets) > 1:
+        st.selectbox(
+            "Sheet",
+            list(raw.sheets),
+            index=list(raw.sheets).index(raw.sheet) if raw.sheet in raw.sheets else 0,
+            key=imp.MAP_SHEET,
+            on_change=imp.change_sheet,
+        )
+    st.radio(
+        "This file is",
+        list(imp.SHAPE_LABELS),
+        index=list(imp.SHAPE_LABELS).index(d.shape),
+        format_func=imp.SHAPE_LABELS.__getitem__,
+        key=imp.MAP_SHAPE,
+        on_change=imp.change_shape,
+        horizontal=True,
+    )
+    options = [imp.NOT_IN_FILE, *raw.headers]
+    canon = imp.columns_for(d.shape)
+    cols = st.columns(4)
+    for i, canonical in enumerate(canon):
+        current = d.mapping.header(canonical)
+        cols[i % 4].selectbox(
+            imp.CANONICAL_LABELS[canonical],
+            options,
+            index=options.index(current) if current in options else 0,
+            key=f"{imp.MAP_PREFIX}{canonical}",
+        )
+    st.caption("* required. Every other column is kept for filtering (region, product, lead source...).")
+    columns = imp.chosen_columns(d, raw)
+    problem = imp.duplicate_problem(columns)
+    if problem:
+        st.error(md_escape(problem))
+    if d.shape is Shape.OPPORTUNITIES:
+        stage_header = columns.get("stage")
+        if stage_header:
+            values = imp.stage_options(raw, stage_header)
+            if st.session_state.get(imp.MAP_STAGES_FOR) != stage_header:
+                st.session_state.pop(imp.MAP_STAGES, None)
+                st.session_state[imp.MAP_STAGES_FOR] = stage_header
+                default = d.mapping.advanced_stages if stage_header == d.mapping.header("stage") else None
+                if default is None:
+                    from kpi_core.mapping import propose_stages
+
+                    default = propose_stages(values)
+                st.session_state[imp.MAP_STAGES] = [v for v in values if v in default]
+            st.multiselect(
+                "Stage values that mean the first gate was passed (a next step or later)",
+                values,
+                key=imp.MAP_STAGES,
+                help="An opportunity has advanced when it has a next-step date, reached one of these stages, or was won.",
+            )
+        outcome = imp.outcome_header(columns)
+        if outcome:
+            try:
+                preview_mapping = imp.edited_mapping(d, raw)
+            except KpiError:
+                preview_mapping = d.mapping
+            table = imp.outcome_table(raw, outcome, preview_mapping)
+            st.caption("How the outcome values are read (won, lost, anything else open):")
+            st.dataframe(table, hide_index=True, key="map_outcome_table")
+            open_values = [v for v, r in zip(table["Value in the file"], table["Read as"], strict=True) if r == "open"]
+            open_values += list(st.session_state.get(imp.MAP_WON, [])) + list(st.session_state.get(imp.MAP_LOST, []))
+            unique = list(dict.fromkeys(open_values))
+            c1, c2 = st.columns(2)
+            c1.multiselect(
+                "Also count as won", unique, default=[v for v in d.mapping.won_values if v in unique], key=imp.MAP_WON
+            )
+            c2.multiselect(
+                "Also count as lost",
+                unique,
+                default=[v for v in d.mapping.lost_values if v in unique],
+                key=imp.MAP_LOST,
+            )
+    with st.expander("The file's first rows, as read"):
+        st.dataframe(imp.preview(raw), hide_index=True, key="map_preview")
+    st.button(
+        "Confirm mapping and load",
+        type="primary",
+        key="confirm_mapping",
+        on_click=imp.request_build,
+        disabled=problem is not None,
+    )
+
+
+def _question(d: state.Draft) -> None:
+    q = d.question
+    assert q is not None
+    st.warning(md_escape(q["message"]))
+    st.radio(
+        "Which one does the file use?",
+        q["options"],
+        format_func=lambda o: imp.option_label(q["kind"], o),
+        key=imp.FORMAT_CHOICE,
+    )
+    if q.get("siblings"):
+        st.caption("The same choice is used for: " + md_escape(", ".join(q["siblings"])))
+    st.button("Use this and load", type="primary", key="format_apply", on_click=imp.answer_question)
+
+
+def _build(d: state.Draft) -> None:
+    raw = state.read_raw(d.source)
+    mapping = imp.edited_mapping(d, raw)
+    try:
+        with st.status("Loading and checking every row…", expanded=False) as status:
+            ds = state.build(d.source, raw, mapping)
+            status.update(label="Loaded", state="complete")
+    except AmbiguousFormatError as err:
+        d.build_requested = False
+        d.question = {
+            "column": err.column,
+            "kind": err.kind,
+            "options": list(err.options),
+            "message": str(err),
+            "siblings": imp.siblings(raw, mapping, err) if err.kind == "date" else [],
+        }
+        return
+    except KpiError as err:
+        d.build_requested = False
+        st.error(md_escape(str(err)))
+        return
+    d.build_requested = False
+    d.mapping = mapping
+    state.activate(d.source, ds)
+    st.rerun()
+
+
+def _report() -> None:
+    ds = state.dataset()
+    src = state.source()
+    cur = state.money_format()
+    r = ds.report
+    st.subheader("3. Import report of the data in use")
+    st.text(f"Source: {src.name}")
+    a, b, c = st.columns(3)
+    a.metric("Rows in the file", number(r.data_rows, cur))
+    b.metric("Rows loaded", number(r.rows_loaded, cur))
+    c.metric("Rows set aside", number(r.rows_set_aside, cur))
+    details = [("Shape", imp.SHAPE_LABELS[ds.shape]), ("File format", r.file_format)]
+    if r.encoding:
+        details.append(("Encoding", r.encoding))
+    if r.delimiter:
+        details.append(("Delimiter", DELIMITER_NAMES.get(r.delimiter, r.delimiter)))
+    if r.sheet:
+        details.append(("Sheet", r.sheet))
+    for header, fmt in r.date_formats.items():
+        details.append((f"Dates in '{header}'", format_label(fmt)))
+    details.append(("Decimal mark", f"'{r.decimal}'" if r.decimal else "not needed"))
+    if ds.shape is Shape.OPPORTUNITIES:
+        details.append(
+            ("Stages counted as next step or later", ", ".join(sorted(ds.mapping.advanced_stages)) or "none")
+        )
+    st.dataframe([{"What": k, "Value": v} for k, v in details], hide_index=True, key="report_details")
+    if r.set_aside:
+        st.caption("Rows set aside, with the reason:")
+        st.dataframe(
+            [{"Line": s.line, "Reason": s.reason} for s in r.set_aside], hide_index=True, key="report_set_aside"
+        )
+    else:
+        st.caption("No row was set aside.")
+    if r.unreadable:
+        st.caption("Values that could not be read (kept as missing, never as 0 or today):")
+        st.dataframe(
+            [
+                {
+                    "Column": u.column,
+                    "Values": u.count,
+                    "Reason": u.reason,
+                    "Examples": "; ".join(
+                        f"line {line}: {ex}" for line, ex in zip(u.example_lines, u.examples, strict=True)
+                    ),
+                }
+                for u in r.unreadable
+            ],
+            hide_index=True,
+            key="report_unreadable",
+        )
+    else:
+        st.caption("Every value in the mapped columns could be read.")
+    for note in r.notes:
+        st.info(md_escape(note))
+
+
+def body() -> None:
+    st.title("Where do these numbers come from?")
+    st.subheader("1. Choose the data")
+    _take_upload()
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    c1.selectbox("Or use a sample", list(state.SAMPLES), key="sample_choice")
+    c2.button("Use this sample", key="use_sample", on_click=imp.use_sample, width="stretch")
+    d = imp.current_draft()
+    if d.build_requested:
+        _build(d)
+    if d.question is not None:
+        _question(d)
+    _mapping_editor(d)
+    _report()
+
+
+page.run(body)

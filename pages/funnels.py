@@ -1,0 +1,36 @@
+"""Funnels: appointments -> next step -> won, for the team and per rep, with step-to-step conversion."""
+
+import streamlit as st
+
+from kpi_core import queries
+from ui import charts, page, state
+from ui import format as fmt
+
+
+def body() -> None:
+    st.title("How is the team converting?")
+    ds = state.dataset()
+    cur = state.money_format()
+    filters = state.filters()
+    cursor = state.cursor()
+    team = queries.kpis(cursor, ds, "all", filters)
+    if not team:
+        page.empty("No opportunities fall in this window with these filters; widen the window or clear a filter.")
+    reps = queries.kpis(cursor, ds, "rep", filters)
+    total = team[0]
+    if total.advanced is None:
+        page.empty(
+            "This file says nothing about next steps (a weekly log without a next-steps column), "
+            "so there is no funnel to draw; map a next-steps column on the Data page."
+        )
+    a, b, c = st.columns(3)
+    a.metric("Appointments", fmt.number(total.appointments, cur, 2))
+    b.metric("Appointment → next step", fmt.percent(total.p1, cur), help="Next steps as a percent of appointments.")
+    c.metric("Next step → sale", fmt.percent(total.p2, cur), help="Sales as a percent of next steps.")
+    st.caption("Click a rep in either chart below to highlight that rep in both; double-click to clear.")
+    st.altair_chart(charts.funnels(total, reps, cur), width="stretch", key="funnels_chart")
+    if len(reps) == 1:
+        st.info("Only one rep in this window, so there is no one to compare with side by side.")
+
+
+page.run(body)

@@ -1,0 +1,248 @@
+"""Magic Number: how many new first appointments a week a revenue goal takes, and what moves it."""
+
+import streamlit as st
+
+from kpi_core import queries
+from kpi_core.coaching import coaching
+from kpi_core.magic import LABELS, SOLVABLE, Scenario, implied_funnel, lever_sensitivity, solve
+from kpi_core.model import Shape
+from ui import charts, links, page, state
+from ui import format as fmt
+from ui import magic_inputs as mi
+from ui.text import md_escape
+
+SOLVE_LABELS = {
+    "magic_number": "Magic Number (first appointments a week)",
+    "goal": "Revenue goal",
+    "weeks": "Selling weeks",
+    "avg_sale": "Average revenue per sale",
+    "p1": "Appointment-to-next-step ratio",
+    "p2": "Close ratio",
+}
+
+
+def _apply_link(params: dict[str, float | str]) -> None:
+    for name in links.NUMERIC_PARAMS:
+        if name in params:
+            mi.set_value(name, float(params[name]))
+    if params.get("solve") in SOLVABLE:
+        st.session_state[mi.SOLVE] = params["solve"]
+
+
+def _initialize(rows_by_rep: dict, team_row) -> None:
+    """Fill the inputs once per session (team KPIs), then from the link if it carries values."""
+    params = links.parse(dict(st.query_params))
+    fresh = params and links.query(params) != st.session_state.get(mi.LAST_QUERY)
+    if st.session_state.get(mi.READY) and not fresh:
+        return
+    rep = str(params.get("rep", "")) or None
+    if not st.session_state.get(mi.READY):
+        mi.set_value("weeks", mi.DEFAULT_WEEKS)
+        mi.prefill(team_row, team_row)
+        st.session_state[mi.SOURCE] = mi.TEAM
+        st.session_state.setdefault(mi.SOLVE, "magic_number")
+    if rep is not None:
+        st.session_state[mi.SOURCE] = rep
+        if rep in rows_by_rep:
+            mi.prefill(rows_by_rep[rep], team_row)
+    _apply_link(params)
+    if not st.session_state.get(mi.READY) and "goal" not in params:
+        mi.set_value("goal", mi.default_goal())
+    st.session_state[mi.READY] = True
+    st.session_state[mi.LAST_QUERY] = links.query(params)
+
+
+def _on_source_change(rows_by_rep: dict, team_row) -> None:
+    chosen = st.session_state[mi.SOURCE]
+    row = team_row if chosen == mi.TEAM else rows_by_rep.get(chosen)
+    if row is not None:
+        mi.prefill(row, team_row)
+
+
+def body() -> None:
+    st.title("How many first appointments a week does my goal take?")
+    ds = state.dataset()
+    cur = state.money_format()
+    filters = state.filters()
+    cursor = state.cursor()
+    team_rows = queries.kpis(cursor, ds, "all", filters)
+    rep_rows = queries.kpis(cursor, ds, "rep", filters)
+    team_row = team_rows[0] if team_rows else None
+    rows_by_rep = {r.group: r for r in rep_rows}
+    _initialize(rows_by_rep, team_row)
+
+    choices = [mi.TEAM, *rows_by_rep]
+    if st.session_state.get(mi.SOURCE) not in choices:
+        choices.append(st.session_state[mi.SOURCE])
+    hero = st.container()
+    with st.expander("Inputs", expanded=True):
+        top_left, top_right = st.columns(2)
+        top_left.selectbox(
+            "Start from the actual KPIs of",
+            choices,
+            key=mi.SOURCE,
+            on_change=_on_source_change,
+            args=(rows_by_rep, team_row),
+            help="Fills average revenue per sale, both ratios and current weekly appointments from the data.",
+        )
+        top_right.selectbox("Solve for", list(SOLVABLE), format_func=SOLVE_LABELS.__getitem__, key=mi.SOLVE)
+        solve_for = st.session_state[mi.SOLVE]
+        left, right = st.columns(2)
+        with left:
+            for name in ("goal", "weeks", "avg_sale"):
+                mi.render(mi.FIELDS[name], cur, disabled=name == solve_for)
+        with right:
+            for name in ("p1", "p2", "appts"):
+                mi.render(mi.FIELDS[name], cur, disabled=name == solve_for)
+        opt_left, opt_right = st.columns(2)
+        cycle = st.session_state.get(mi.key("cycle_days"))
+        use_lag = opt_left.checkbox(
+            "Sales-cycle lag",
+            key="mn_cycle_lag",
+            disabled=cycle is None,
+            help="Appointments booked less than one sales cycle before the end cannot close in time, so the usable "
+            "weeks shrink by the cycle. Needs a sales cycle from won opportunities with both dates.",
+        )
+        if cycle is None:
+            opt_left.caption("No sales cycle is available for this selection, so the lag cannot be applied.")
+        else:
+            opt_left.caption(f"Sales cycle: {fmt.days(cycle)}")
+        pipeline = None
+        source_name = st.session_state[mi.SOURCE]
+        if ds.shape is Shape.OPPORTUNITIES and (source_name == mi.TEAM or source_name in rows_by_rep):
+            reps = () if source_name == mi.TEAM else (source_name,)
+            pipeline = state.pipeline(ds, state.filters(reps=reps))
+        use_pacing = opt_right.checkbox(
+            "Pacing: count what is already won and in the pipeline",
+            key="mn_pacing",
+            disabled=pipeline is None,
+            help="Part-way through the period, the remaining goal is the goal minus revenue already won and the "
+            "expected revenue of open opportunities, spread over the weeks left.",
+        )
+        weeks_elapsed = 0.0
+        if pipeline is None:
+            opt_right.caption("Pacing needs an opportunity list with this rep's opportunities.")
+        else:
+            opt_right.caption(
+                f"Won so far: {md_escape(fmt.money(pipeline.revenue_won, cur))}; open past the first gate: "
+                f"{pipeline.open_advanced}; open not yet advanced: {pipeline.open_not_advanced}"
+            )
+            if use_pacing:
+                weeks_elapsed = opt_right.number_input(
+                    "Weeks already gone", min_value=0.0, max_value=520.0, value=0.0, step=1.0, key="mn_weeks_elapsed"
+                )
+
+    scenario = Scenario(
+        goal=mi.value("goal"),
+        weeks=mi.value("weeks"),
+        avg_sale=mi.value("avg_sale"),
+        p1=mi.value("p1") / 100,
+        p2=mi.value("p2") / 100,
+        weekly_appointments=mi.value("appts"),
+        cycle_days=cycle,
+        use_cycle_lag=bool(use_lag and cycle is not None),
+        use_pacing=bool(use_pacing and pipeline is not None),
+        weeks_elapsed=weeks_elapsed,
+        revenue_won=pipeline.revenue_won if pipeline else 0.0,
+        open_advanced=pipeline.open_advanced if pipeline else 0,
+        open_not_advanced=pipeline.open_not_advanced if pipeline else 0,
+    )
+    result = solve(scenario, solve_for)
+    st.query_params.from_dict(
+        links.query(
+            {
+                "rep": None if source_name == mi.TEAM else source_name,
+                **{name: mi.value(name) for name in links.NUMERIC_PARAMS},
+                "solve": None if solve_for == "magic_number" else solve_for,
+            }
+        )
+    )
+    st.session_state[mi.LAST_QUERY] = links.query(links.parse(dict(st.query_params)))
+
+    with hero:
+        if solve_for == "magic_number":
+            if result.magic_number is None:
+                st.error(md_escape(result.message))
+            else:
+                a, b = st.columns([3, 1])
+                a.metric(
+                    "Magic Number",
+                    f"{result.magic_number_rounded} first appointments a week",
+                    help="New first appointments to book every week, rounded up to whole appointments.",
+                )
+                b.metric("Exact value", fmt.appointments(result.magic_number, cur))
+        else:
+            label = SOLVE_LABELS[solve_for]
+            a, b = st.columns([3, 1])
+            a.metric(
+                f"{label} needed",
+                mi.shown_value(solve_for, result.solved_value, cur),
+                help=f"The {LABELS[solve_for]} at which the current weekly appointments reach the goal.",
+            )
+            b.metric("With weekly appointments", fmt.appointments(result.magic_number, cur))
+            if not result.feasible:
+                st.error(md_escape(result.message))
+        if result.feasible:
+            st.caption(md_escape(result.message))
+        for warning in result.warnings:
+            st.warning(md_escape(warning))
+
+    st.subheader("The funnel this goal implies")
+    stages = implied_funnel(result)
+    funnel_cols = st.columns(4)
+    for col, stage in zip(funnel_cols, stages, strict=True):
+        if stage.name == "revenue":
+            per_week, period = fmt.money(stage.per_week, cur), fmt.money(stage.period, cur)
+        else:
+            per_week, period = fmt.appointments(stage.per_week, cur), fmt.number(stage.period, cur, 1)
+        col.metric(f"{stage.label} per week", per_week, help=f"Over the period: {md_escape(period)}")
+        col.caption(f"Over the period: {md_escape(period)}")
+    if any(s.per_week is not None for s in stages if s.name != "revenue"):
+        st.altair_chart(charts.implied_funnel(stages, cur), width="stretch", key="mn_funnel_chart")
+
+    st.subheader("Activity barometer")
+    barometer = result.activity_barometer
+    if barometer is None:
+        st.info("The activity barometer needs the current weekly appointments and a Magic Number above 0.")
+    else:
+        st.metric(
+            "Activity barometer",
+            fmt.percent(barometer, cur),
+            help="Current weekly appointments / Magic Number; the target is 100 %.",
+        )
+        st.altair_chart(charts.barometer(barometer, cur), width="stretch", key="mn_barometer_chart")
+
+    advice = coaching(result.p1, result.p2, barometer)
+    if advice:
+        st.subheader("Coaching")
+        for item in advice:
+            with st.container(border=True):
+                st.markdown(f"**{md_escape(item.headline)}**")
+                st.markdown("\n".join(f"- {md_escape(tip)}" for tip in item.tips))
+
+    st.subheader("Which lever matters most?")
+    if solve_for != "magic_number":
+        st.info("Switch 'Solve for' to the Magic Number to compare the levers.")
+    else:
+        levers = lever_sensitivity(scenario)
+        if not levers:
+            st.info("The Magic Number cannot be computed with these inputs, so the levers cannot be compared.")
+        else:
+            st.altair_chart(charts.levers(levers, cur), width="stretch", key="mn_levers_chart")
+            st.dataframe(
+                [
+                    {
+                        "Lever": lv.label,
+                        "Step": lv.step_description,
+                        "New Magic Number": fmt.appointments(lv.new_magic_number, cur),
+                        "Change": fmt.appointments(lv.change, cur),
+                    }
+                    for lv in levers
+                ],
+                hide_index=True,
+                width="stretch",
+                key="mn_levers_table",
+            )
+
+
+page.run(body)

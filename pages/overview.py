@@ -1,0 +1,50 @@
+"""Team overview: headline KPIs and one row of KPIs per rep (or team, or any extra column)."""
+
+import streamlit as st
+
+from kpi_core import queries
+from ui import format as fmt
+from ui import page, state
+from ui.downloads import buttons
+from ui.format import KPI_LABELS
+from ui.tables import kpi_frame, show_kpi_table
+
+HEADLINE = ("appointments", "p1", "p2", "revenue", "avg_sale", "cycle_days_mean", "weekly_appointments")
+
+
+def body() -> None:
+    st.title("How is the team doing?")
+    ds = state.dataset()
+    cur = state.money_format()
+    filters = state.filters()
+    cursor = state.cursor()
+    team = queries.kpis(cursor, ds, "all", filters)
+    if not team:
+        page.empty("No opportunities fall in this window with these filters; widen the window or clear a filter.")
+    total = team[0]
+    cols = st.columns(len(HEADLINE))
+    for col, name in zip(cols, HEADLINE, strict=True):
+        col.metric(KPI_LABELS[name], fmt.kpi(name, total.value(name), cur), help=fmt.NA_HELP.get(name))
+    if total.won == 0:
+        st.info(
+            "No won opportunities in this window, so average revenue per sale and the sales cycle are not available."
+        )
+    elif not ds.has_amounts:
+        st.info("The file has no amount column, so revenue and average revenue per sale are not available.")
+
+    options = {"rep": "Rep", "team": "Team"} if ds.has_teams else {"rep": "Rep"}
+    options.update({d.label: d.label for d in ds.dimensions})
+    by = st.selectbox("One row per", list(options), format_func=options.__getitem__, key="overview_group_by")
+    rows = queries.kpis(cursor, ds, by, filters)
+    st.subheader("KPIs per " + ("rep" if by == "rep" else "team" if by == "team" else "value of the chosen column"))
+    label = options[by] if by in ("rep", "team") else "Value"
+    frame = kpi_frame(rows, label, with_team=by == "rep" and ds.has_teams)
+    show_kpi_table(frame, cur, key="overview_kpi_table")
+    buttons(frame, "kpis", key="overview_download")
+    st.caption(
+        "Cohorts: an opportunity counts in the window where its first appointment falls. "
+        "Appointments x appointment-to-next-step ratio x close ratio = won, exactly."
+    )
+
+
+page.run(body)

@@ -1,0 +1,116 @@
+"""Peer comparison: each rep against the peer average on every KPI, with the flags of the spec."""
+
+import streamlit as st
+
+from kpi_core import queries
+from kpi_core.model import LOWER_IS_BETTER, PeerSettings
+from kpi_core.peers import BEST_PRACTICE, MONEY_LEFT_ON_TABLE, compare_peers
+from ui import charts, links, page, state
+from ui import format as fmt
+from ui.downloads import buttons
+from ui.format import KPI_LABELS
+from ui.magic_inputs import DEFAULT_WEEKS
+from ui.tables import peer_frame, show_peer_table
+
+
+def body() -> None:
+    st.title("Who is ahead of their peers, and on what?")
+    ds = state.dataset()
+    cur = state.money_format()
+    filters = state.filters()
+    rows = queries.kpis(state.cursor(), ds, "rep", filters)
+    if not rows:
+        page.empty("No opportunities fall in this window with these filters; widen the window or clear a filter.")
+    if len(rows) == 1:
+        page.empty("Only one rep in this window: peer comparison needs at least two reps.")
+    with st.expander("Settings"):
+        min_opps = st.number_input(
+            "Fewest opportunities to be ranked",
+            min_value=1,
+            max_value=1000,
+            value=PeerSettings().min_opportunities,
+            key="peers_min_opportunities",
+            help="Reps with fewer opportunities in the window are shown but not ranked or flagged.",
+        )
+    compared = compare_peers(rows, PeerSettings(min_opportunities=int(min_opps)))
+    ranked = [p for p in compared if not p.small_sample]
+
+    highlights = []
+    for p in ranked:
+        if MONEY_LEFT_ON_TABLE in p.flags:
+            highlights.append(
+                {
+                    "Rep": p.rep,
+                    "Flag": "Money left on the table",
+                    "Why": "Average revenue per sale is "
+                    + fmt.signed_percent(p.kpis["avg_sale"].deviation, cur)
+                    + " against the peer average (40 % or more below).",
+                }
+            )
+        if BEST_PRACTICE in p.flags:
+            highlights.append(
+                {
+                    "Rep": p.rep,
+                    "Flag": "Best practice to share with the team",
+                    "Why": "Sales cycle is "
+                    + fmt.signed_percent(p.kpis["cycle_days_mean"].deviation, cur)
+                    + " against the peer average (30 % or more shorter).",
+                }
+            )
+        for kpi in p.best_on:
+            highlights.append({"Rep": p.rep, "Flag": "Best on " + KPI_LABELS[kpi], "Why": "Best value among peers."})
+    st.subheader("Highlights")
+    if highlights:
+        st.dataframe(highlights, hide_index=True, width="stretch", key="peers_highlights")
+    else:
+        st.info("No rep stands out from their peers on these thresholds in this window.")
+    small = [p for p in compared if p.small_sample]
+    if small:
+        st.caption(f"Too few opportunities to rank (fewer than {int(min_opps)}); shown in the table, not ranked:")
+        st.text(", ".join(p.rep for p in small))
+
+    st.subheader("Deviation from the peer average")
+    frame = charts.peer_frame(ranked, cur, LOWER_IS_BETTER)
+    if frame.empty:
+        st.info("No rep has enough opportunities and peers to compare; lower the threshold in Settings.")
+    else:
+        st.altair_chart(charts.peer_deviation(frame), width="stretch", key="peers_chart")
+        st.caption("For the sales cycle, shorter is better, so a negative deviation counts as better than peers.")
+
+    st.subheader("Every rep, every KPI")
+    table = peer_frame(compared, cur)
+    show_peer_table(table, cur, key="peers_table")
+    buttons(table, "peer_comparison", key="peers_download")
+
+    st.subheader("Send each rep their Magic Number")
+    st.caption(
+        "Each link opens the Magic Number page with that rep's own ratios, average sale and weekly appointments."
+    )
+    c1, c2, c3 = st.columns(3)
+    base = c1.text_input("Base URL of this app", key="share_base_url", placeholder="https://your-app.example.com")
+    goal = c2.number_input(
+        "Revenue goal per rep",
+        min_value=0.0,
+        value=0.0,
+        step=1000.0,
+        key="share_goal",
+        help="0 leaves the goal for the rep to set.",
+    )
+    weeks = c3.number_input("Selling weeks", min_value=1.0, max_value=520.0, value=DEFAULT_WEEKS, key="share_weeks")
+    link_rows = []
+    for row in rows:
+        values = {
+            "rep": row.group,
+            "goal": goal or None,
+            "weeks": weeks,
+            "avg_sale": row.avg_sale,
+            "p1": None if row.p1 is None else row.p1 * 100,
+            "p2": None if row.p2 is None else row.p2 * 100,
+            "appts": row.weekly_appointments,
+        }
+        link_rows.append({"Rep": row.group, "Link": links.magic_link(base or "", values)})
+    st.dataframe(link_rows, hide_index=True, width="stretch", key="peers_links")
+    st.code("\n".join(r["Link"] for r in link_rows), language=None)
+
+
+page.run(body)

@@ -1,0 +1,79 @@
+"""Weekly activity: each rep's first appointments per week against their Magic Number."""
+
+import streamlit as st
+
+from kpi_core import queries
+from kpi_core.magic import Scenario, solve
+from ui import charts, page, state
+from ui import format as fmt
+from ui import magic_inputs as mi
+
+
+def body() -> None:
+    st.title("Is each rep booking enough first appointments every week?")
+    ds = state.dataset()
+    cur = state.money_format()
+    filters = state.filters()
+    cursor = state.cursor()
+    series = queries.weekly_appointments_series(cursor, ds, filters)
+    if not series:
+        page.empty("No first appointments fall in this window with these filters; widen the window or clear a filter.")
+    rows = {r.group: r for r in queries.kpis(cursor, ds, "rep", filters)}
+    c1, c2 = st.columns(2)
+    default_goal = float(st.session_state.get(mi.key("goal")) or 100_000.0)
+    goal = c1.number_input(
+        f"Revenue goal per rep ({cur.code})",
+        min_value=0.0,
+        value=default_goal,
+        step=1000.0,
+        key="weekly_goal",
+        help="Each rep's Magic Number uses this goal with the rep's own ratios and average revenue per sale.",
+    )
+    weeks = c2.number_input(
+        "Selling weeks",
+        min_value=0.1,
+        max_value=520.0,
+        value=float(st.session_state.get(mi.key("weeks")) or 48.0),
+        step=1.0,
+        key="weekly_weeks",
+    )
+    targets = {}
+    missing = []
+    for rep, row in rows.items():
+        if row.avg_sale is None or row.p1 is None or row.p2 is None:
+            targets[rep] = None
+            missing.append(rep)
+            continue
+        targets[rep] = solve(
+            Scenario(
+                goal=goal,
+                weeks=weeks,
+                avg_sale=row.avg_sale,
+                p1=row.p1,
+                p2=row.p2,
+                weekly_appointments=row.weekly_appointments,
+            )
+        )
+    st.altair_chart(
+        charts.weekly_activity(charts.weekly_frame(series, targets, cur)), width="stretch", key="weekly_chart"
+    )
+    st.caption("Dashed line: the rep's Magic Number. Weeks start on Monday; weeks without appointments show 0.")
+    if missing:
+        st.info(
+            "Some reps have no Magic Number (no won sale, no next step or no amounts in this window), "
+            "so only their weekly appointments are drawn:"
+        )
+        st.text(", ".join(missing))
+    table = [
+        {
+            "Rep": rep,
+            "Weekly appointments": fmt.appointments(row.weekly_appointments, cur),
+            "Magic Number": fmt.appointments(targets[rep].magic_number if targets[rep] else None, cur),
+            "Activity barometer": fmt.percent(targets[rep].activity_barometer if targets[rep] else None, cur),
+        }
+        for rep, row in rows.items()
+    ]
+    st.dataframe(table, hide_index=True, width="stretch", key="weekly_table")
+
+
+page.run(body)

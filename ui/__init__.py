@@ -1,0 +1,1 @@
+"""The Streamlit shell around kpi_core: state, formatting, charts, sidebar and downloads."""

@@ -1,0 +1,332 @@
+"""Altair chart builders. Every chart gets pre-aggregated rows (KPI rows, peer rows, a weekly
+series), never raw opportunities; tooltips carry the exact values already formatted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+from kpi_core.magic import FunnelStage, Lever, MagicResult
+from kpi_core.model import KpiRow, PeerRow
+
+from .format import KPI_LABELS, Currency, appointments, kpi, money, number, percent, signed_percent
+
+#: One colour per funnel stage, the same on every chart.
+STAGE_COLORS: dict[str, str] = {
+    "Appointments": "#4c78a8",
+    "Next steps": "#f58518",
+    "Sales": "#54a24b",
+    "Revenue": "#b279a2",
+}
+STAGES = ("Appointments", "Next steps", "Sales")
+#: Above / below the peer average: two hues that also differ in lightness (colour-blind safe).
+BETTER, WORSE = "Better than peers", "Worse than peers"
+PEER_COLORS = {BETTER: "#1f4e8c", WORSE: "#f4b183"}
+THRESHOLD_COLOR = "#444444"
+STEP_COLORS = {"Appointment → next step": STAGE_COLORS["Next steps"], "Next step → sale": STAGE_COLORS["Sales"]}
+
+
+def _stage_scale() -> alt.Scale:
+    return alt.Scale(domain=list(STAGE_COLORS), range=list(STAGE_COLORS.values()))
+
+
+def funnel_frame(rows: Sequence[KpiRow], cur: Currency) -> pd.DataFrame:
+    """One row per group and stage: count and the conversion from the previous stage."""
+    records = []
+    for row in rows:
+        stages = (
+            ("Appointments", row.appointments, None, "first stage"),
+            ("Next steps", row.advanced, row.p1, "of appointments"),
+            ("Sales", row.won, row.p2, "of next steps"),
+        )
+        for order, (stage, count, conversion, of_what) in enumerate(stages):
+            records.append(
+                {
+                    "rep": row.group,
+                    "stage": stage,
+                    "order": order,
+                    "count": None if count is None else float(count),
+                    "count_text": number(count, cur, 2),
+                    "conversion": conversion,
+                    "conversion_text": "" if order == 0 else f"{percent(conversion, cur)} {of_what}",
+                }
+            )
+    return pd.DataFrame.from_records(records)
+
+
+def conversion_frame(rows: Sequence[KpiRow], cur: Currency) -> pd.DataFrame:
+    """Step-to-step conversion per rep (p1 then p2), for the side-by-side comparison."""
+    records = []
+    for row in rows:
+        for step, value in (("Appointment → next step", row.p1), ("Next step → sale", row.p2)):
+            records.append({"rep": row.group, "step": step, "rate": value, "rate_text": percent(value, cur)})
+    return pd.DataFrame.from_records(records)
+
+
+def funnels(team: KpiRow, reps: Sequence[KpiRow], cur: Currency, threshold: float = 0.65) -> alt.VConcatChart:
+    """Team funnel on top; below it every rep's funnel and step conversions side by side.
+
+    Clicking a rep in either lower chart highlights that rep in both (one shared selection).
+    """
+    pick = alt.selection_point(name="rep_pick", fields=["rep"], on="click", clear="dblclick")
+    tooltip_stage = [
+        alt.Tooltip("rep:N", title="Rep"),
+        alt.Tooltip("stage:N", title="Stage"),
+        alt.Tooltip("count_text:N", title="Count"),
+        alt.Tooltip("conversion_text:N", title="Conversion"),
+    ]
+    team_df = funnel_frame([team], cur)
+    team_df["rep"] = "Team"
+    team_chart = (
+        alt.Chart(team_df, title="Team funnel: appointments → next steps → won")
+        .mark_bar()
+        .encode(
+            y=alt.Y("stage:N", sort=list(STAGES), title=None),
+            x=alt.X("count:Q", title="Opportunities"),
+            color=alt.Color("stage:N", scale=_stage_scale(), legend=None),
+            tooltip=tooltip_stage,
+        )
+        .properties(height=120, width="container")
+    )
+    team_text = team_chart.mark_text(align="left", dx=4).encode(text="conversion_text:N")
+    reps_df = funnel_frame(reps, cur)
+    rep_order = [r.group for r in reps]
+    per_rep = (
+        alt.Chart(reps_df, title="Per rep: how many reach each stage")
+        .mark_bar()
+        .encode(
+            y=alt.Y("rep:N", sort=rep_order, title=None),
+            yOffset=alt.YOffset("stage:N", sort=list(STAGES)),
+            x=alt.X("count:Q", title="Opportunities"),
+            color=alt.Color("stage:N", scale=_stage_scale(), sort=list(STAGES), title="Stage"),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.25)),
+            tooltip=tooltip_stage,
+        )
+        .properties(width=320, height=max(160, 36 * len(reps)))
+    )
+    conv_df = conversion_frame(reps, cur)
+    conv = (
+        alt.Chart(conv_df, title="Per rep: conversion, percent of the previous stage")
+        .mark_bar()
+        .encode(
+            y=alt.Y("rep:N", sort=rep_order, title=None),
+            yOffset=alt.YOffset("step:N"),
+            x=alt.X("rate:Q", axis=alt.Axis(format="%"), title="Conversion", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color(
+                "step:N", scale=alt.Scale(domain=list(STEP_COLORS), range=list(STEP_COLORS.values())), title="Step"
+            ),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.25)),
+            tooltip=[
+                alt.Tooltip("rep:N", title="Rep"),
+                alt.Tooltip("step:N", title="Step"),
+                alt.Tooltip("rate_text:N", title="Conversion"),
+            ],
+        )
+        .properties(width=320, height=max(160, 36 * len(reps)))
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"threshold": [threshold], "label": [f"{percent(threshold, cur)} coaching threshold"]}))
+        .mark_rule(color=THRESHOLD_COLOR, strokeDash=[4, 3])
+        .encode(x="threshold:Q", tooltip=alt.Tooltip("label:N", title="Threshold"))
+    )
+    return alt.vconcat(
+        alt.layer(team_chart, team_text),
+        alt.hconcat(per_rep, alt.layer(conv, rule)).add_params(pick).resolve_scale(color="independent"),
+    ).resolve_scale(color="independent")
+
+
+def peer_frame(rows: Sequence[PeerRow], cur: Currency, lower_is_better: frozenset[str]) -> pd.DataFrame:
+    """One row per ranked rep and KPI: deviation from the peer average, better or worse."""
+    records = []
+    for row in rows:
+        if row.small_sample:
+            continue
+        for name, pk in row.kpis.items():
+            if pk.deviation is None:
+                continue
+            better = pk.deviation < 0 if name in lower_is_better else pk.deviation > 0
+            records.append(
+                {
+                    "rep": row.rep,
+                    "kpi": KPI_LABELS.get(name, name),
+                    "deviation": pk.deviation,
+                    "deviation_text": signed_percent(pk.deviation, cur),
+                    "value_text": kpi(name, pk.value, cur),
+                    "peer_text": kpi(name, pk.peer_average, cur),
+                    "direction": BETTER if better else WORSE,
+                }
+            )
+    return pd.DataFrame.from_records(
+        records, columns=["rep", "kpi", "deviation", "deviation_text", "value_text", "peer_text", "direction"]
+    )
+
+
+def peer_deviation(frame: pd.DataFrame) -> alt.FacetChart:
+    """Diverging bars: each rep's deviation from the peer average, one small chart per KPI."""
+    base = alt.Chart().encode(y=alt.Y("rep:N", title=None))
+    bars = base.mark_bar().encode(
+        x=alt.X("deviation:Q", axis=alt.Axis(format="+%"), title="Deviation from peer average"),
+        color=alt.Color(
+            "direction:N", scale=alt.Scale(domain=list(PEER_COLORS), range=list(PEER_COLORS.values())), title=None
+        ),
+        tooltip=[
+            alt.Tooltip("rep:N", title="Rep"),
+            alt.Tooltip("kpi:N", title="KPI"),
+            alt.Tooltip("value_text:N", title="Rep's value"),
+            alt.Tooltip("peer_text:N", title="Peer average"),
+            alt.Tooltip("deviation_text:N", title="Deviation"),
+        ],
+    )
+    zero = alt.Chart().mark_rule(color=THRESHOLD_COLOR).encode(x=alt.datum(0))
+    return (
+        alt.layer(bars, zero, data=frame)
+        .properties(width=220, height=alt.Step(18))
+        .facet(facet=alt.Facet("kpi:N", title=None), columns=3)
+        .resolve_scale(x="independent")
+    )
+
+
+def implied_funnel(stages: Sequence[FunnelStage], cur: Currency) -> alt.Chart:
+    """The weekly funnel the goal implies: appointments -> next steps -> sales (counts per week)."""
+    names = {"appointments": "Appointments", "next_steps": "Next steps", "sales": "Sales"}
+    records = [
+        {
+            "stage": names[s.name],
+            "per_week": s.per_week,
+            "per_week_text": appointments(s.per_week, cur),
+            "period_text": number(s.period, cur, 1),
+        }
+        for s in stages
+        if s.name in names and s.per_week is not None
+    ]
+    frame = pd.DataFrame.from_records(records, columns=["stage", "per_week", "per_week_text", "period_text"])
+    bars = (
+        alt.Chart(frame, title="What the goal takes each week")
+        .mark_bar()
+        .encode(
+            y=alt.Y("stage:N", sort=list(STAGES), title=None),
+            x=alt.X("per_week:Q", title="Per week"),
+            color=alt.Color("stage:N", scale=_stage_scale(), legend=None),
+            tooltip=[
+                alt.Tooltip("stage:N", title="Stage"),
+                alt.Tooltip("per_week_text:N", title="Per week"),
+                alt.Tooltip("period_text:N", title="Over the period"),
+            ],
+        )
+    )
+    text = bars.mark_text(align="left", dx=4).encode(text="per_week_text:N")
+    return alt.layer(bars, text).properties(height=140, width="container")
+
+
+def barometer(value: float, cur: Currency) -> alt.LayerChart:
+    """The activity barometer as a bar against the 100 % line."""
+    frame = pd.DataFrame({"what": ["Activity barometer"], "value": [value], "text": [percent(value, cur)]})
+    top = max(1.2, value * 1.1)
+    bar = (
+        alt.Chart(frame)
+        .mark_bar(color=STAGE_COLORS["Appointments"] if value >= 1 else PEER_COLORS[WORSE])
+        .encode(
+            x=alt.X("value:Q", scale=alt.Scale(domain=[0, top]), axis=alt.Axis(format="%"), title=None),
+            y=alt.Y("what:N", title=None),
+            tooltip=[alt.Tooltip("text:N", title="Activity barometer")],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"target": [1.0], "label": ["100 % target"]}))
+        .mark_rule(color=THRESHOLD_COLOR, strokeWidth=2)
+        .encode(x="target:Q", tooltip=alt.Tooltip("label:N", title="Target"))
+    )
+    return alt.layer(bar, rule).properties(height=70, width="container")
+
+
+def levers(items: Sequence[Lever], cur: Currency) -> alt.Chart:
+    """How much the Magic Number drops when each lever improves by one step."""
+    records = [
+        {
+            "lever": f"{lv.label} ({lv.step_description})",
+            "change": lv.change,
+            "change_text": appointments(lv.change, cur),
+            "new_text": appointments(lv.new_magic_number, cur),
+        }
+        for lv in items
+        if lv.change is not None
+    ]
+    frame = pd.DataFrame.from_records(records, columns=["lever", "change", "change_text", "new_text"])
+    return (
+        alt.Chart(frame, title="Change in first appointments a week")
+        .mark_bar(color=STAGE_COLORS["Appointments"])
+        .encode(
+            y=alt.Y("lever:N", sort=None, title=None),
+            x=alt.X("change:Q", title="Change in the Magic Number (negative = fewer appointments needed)"),
+            tooltip=[
+                alt.Tooltip("lever:N", title="Lever"),
+                alt.Tooltip("change_text:N", title="Change"),
+                alt.Tooltip("new_text:N", title="New Magic Number"),
+            ],
+        )
+        .properties(height=alt.Step(28), width="container")
+    )
+
+
+def weekly_frame(
+    series: Sequence[tuple[str, dt.date, float]], targets: dict[str, MagicResult | None], cur: Currency
+) -> pd.DataFrame:
+    """First appointments per rep per week with the rep's Magic Number beside each week."""
+    records = []
+    for rep, week, count in series:
+        result = targets.get(rep)
+        magic = result.magic_number if result is not None else None
+        records.append(
+            {
+                "rep": rep,
+                "week": pd.Timestamp(week),
+                "appointments": count,
+                "appointments_text": number(count, cur, 1),
+                "magic_number": magic,
+                "magic_text": appointments(magic, cur),
+            }
+        )
+    return pd.DataFrame.from_records(
+        records, columns=["rep", "week", "appointments", "appointments_text", "magic_number", "magic_text"]
+    )
+
+
+def weekly_activity(frame: pd.DataFrame) -> alt.FacetChart:
+    """One small chart per rep: first appointments each week, with the rep's Magic Number as a rule."""
+    line = (
+        alt.Chart()
+        .mark_line(point=True, color=STAGE_COLORS["Appointments"])
+        .encode(
+            x=alt.X("week:T", title="Week starting"),
+            y=alt.Y("appointments:Q", title="First appointments"),
+            tooltip=[
+                alt.Tooltip("rep:N", title="Rep"),
+                alt.Tooltip("week:T", title="Week starting", format="%Y-%m-%d"),
+                alt.Tooltip("appointments_text:N", title="First appointments"),
+                alt.Tooltip("magic_text:N", title="Magic Number"),
+            ],
+        )
+    )
+    rule = (
+        alt.Chart()
+        .mark_rule(color=THRESHOLD_COLOR, strokeDash=[4, 3], strokeWidth=2)
+        .encode(
+            y="mean(magic_number):Q", tooltip=[alt.Tooltip("mean(magic_number):Q", title="Magic Number", format=".2f")]
+        )
+    )
+    return (
+        alt.layer(line, rule, data=frame)
+        .properties(width=260, height=160)
+        .facet(facet=alt.Facet("rep:N", title=None), columns=3)
+    )
+
+
+def money_axis_title(what: str, cur: Currency) -> str:
+    """An axis title that names the currency: ``Revenue (USD)``."""
+    return f"{what} ({cur.code})"
+
+
+__all__ = ["funnels", "implied_funnel", "levers", "money", "peer_deviation", "weekly_activity"]

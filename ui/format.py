@@ -1,0 +1,152 @@
+"""How numbers read in the app: currency from the setting, percentages, whole days, and "n/a"."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+NA = "n/a"
+
+
+@dataclass(frozen=True)
+class Currency:
+    """A currency as the user reads it: symbol, where it goes, and the separators of its numbers."""
+
+    code: str
+    symbol: str
+    thousands: str
+    decimal: str
+    space: bool = False
+
+
+CURRENCIES: dict[str, Currency] = {
+    "USD": Currency("USD", "$", ",", "."),
+    "EUR": Currency("EUR", "€", ".", ","),
+    "IDR": Currency("IDR", "Rp", ".", ",", space=True),
+}
+DEFAULT_CURRENCY = "USD"
+
+
+def currency(code: str | None) -> Currency:
+    """The currency with this code, or the default one."""
+    return CURRENCIES.get(code or DEFAULT_CURRENCY, CURRENCIES[DEFAULT_CURRENCY])
+
+
+def _defined(value: float | int | None) -> bool:
+    return value is not None and not (isinstance(value, float) and (math.isnan(value) or math.isinf(value)))
+
+
+def _group(text: str, cur: Currency) -> str:
+    """Swap Python's ``,``/``.`` for the currency's own separators."""
+    return text.replace(",", "\0").replace(".", cur.decimal).replace("\0", cur.thousands)
+
+
+def number(value: float | int | None, cur: Currency, decimals: int = 0) -> str:
+    """``12500 -> "12,500"`` (or ``"12.500"``); trailing decimal zeros dropped; ``None`` -> n/a."""
+    if not _defined(value):
+        return NA
+    assert value is not None
+    text = f"{value:,.{decimals}f}"
+    if decimals:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return _group(text, cur)
+
+
+def money(value: float | int | None, cur: Currency) -> str:
+    """``$12,500``, ``€12.500``, ``Rp 1.500.000``: whole units; ``None`` -> n/a."""
+    if not _defined(value):
+        return NA
+    assert value is not None
+    sign = "-" if value < 0 and round(abs(value)) != 0 else ""
+    body = number(abs(value), cur)
+    return f"{sign}{cur.symbol}{' ' if cur.space else ''}{body}"
+
+
+def percent(fraction: float | None, cur: Currency) -> str:
+    """``0.4762 -> "47.6 %"``: at most one decimal, trailing zero dropped; ``None`` -> n/a."""
+    if not _defined(fraction):
+        return NA
+    assert fraction is not None
+    return f"{number(fraction * 100, cur, 1)} %"
+
+
+def signed_percent(fraction: float | None, cur: Currency) -> str:
+    """``0.12 -> "+12 %"``, ``-0.4 -> "-40 %"``: a deviation from the peer average."""
+    if not _defined(fraction):
+        return NA
+    assert fraction is not None
+    text = percent(fraction, cur)
+    return text if text.startswith("-") or fraction == 0 else f"+{text}"
+
+
+def days(value: float | None, cur: Currency | None = None) -> str:
+    """Whole days: ``41.6 -> "42 days"``; ``None`` -> n/a."""
+    if not _defined(value):
+        return NA
+    assert value is not None
+    n = round(value)
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def appointments(value: float | None, cur: Currency) -> str:
+    """Appointments per week with at most two decimals: ``4.1667 -> "4.17"``."""
+    return number(value, cur, 2)
+
+
+#: The KPI names the user reads (spec words), in table order.
+KPI_LABELS: dict[str, str] = {
+    "appointments": "Appointments",
+    "advanced": "Next steps",
+    "won": "Won",
+    "p1": "Appointment-to-next-step ratio",
+    "p2": "Close ratio",
+    "revenue": "Revenue",
+    "avg_sale": "Average revenue per sale",
+    "cycle_days_mean": "Sales cycle (mean days)",
+    "cycle_days_median": "Sales cycle (median days)",
+    "weeks": "Weeks",
+    "weekly_appointments": "Weekly appointments",
+}
+
+#: Why a KPI can read n/a: shown as help next to it.
+NA_HELP: dict[str, str] = {
+    "advanced": "n/a when the file has no next-step information (a weekly log without a next-steps column).",
+    "won": "n/a when the file has no wins column.",
+    "p1": "Next steps / appointments; n/a when there are no appointments or no next-step information.",
+    "p2": "Won / next steps; n/a when no opportunity passed the first gate.",
+    "revenue": "Sum of amounts of won opportunities; n/a when the file has no amount column.",
+    "avg_sale": "Revenue / won; n/a when nothing was won or the file has no amounts.",
+    "cycle_days_mean": "Close date minus first appointment over won opportunities; n/a without won opportunities that have both dates.",
+    "cycle_days_median": "Median of close date minus first appointment over won opportunities; n/a without them.",
+    "weekly_appointments": "Appointments / weeks of the window.",
+}
+
+KIND: dict[str, str] = {
+    "appointments": "count",
+    "advanced": "count",
+    "won": "count",
+    "p1": "percent",
+    "p2": "percent",
+    "revenue": "money",
+    "avg_sale": "money",
+    "cycle_days_mean": "days",
+    "cycle_days_median": "days",
+    "weeks": "decimal",
+    "weekly_appointments": "decimal",
+}
+
+
+def kpi(name: str, value: float | int | None, cur: Currency) -> str:
+    """A KPI value formatted by its kind (count, percent, money, days)."""
+    kind = KIND.get(name, "decimal")
+    if kind == "percent":
+        return percent(value, cur)
+    if kind == "money":
+        return money(value, cur)
+    if kind == "days":
+        return days(value)
+    if kind == "count":
+        return number(value, cur, 2)
+    return number(value, cur, 1)

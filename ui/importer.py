@@ -1,0 +1,248 @@
+"""The Data page's import flow: drafts, the mapping the widgets describe, and the format questions."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from kpi_core.errors import AmbiguousFormatError, MappingError
+from kpi_core.importing import choose_date_format, format_label
+from kpi_core.mapping import distinct_values, outcome_of, propose_mapping, propose_stages, with_overrides
+from kpi_core.model import (
+    OPPORTUNITY_COLUMNS,
+    OPPORTUNITY_DATES,
+    WEEKLY_COLUMNS,
+    ColumnMapping,
+    RawTable,
+    Shape,
+)
+
+from . import state
+from .state import Draft, Source
+
+NOT_IN_FILE = "(not in this file)"
+MAP_PREFIX = "map_col_"
+MAP_STAGES = "map_stages"
+MAP_STAGES_FOR = "map_stages_for"
+MAP_WON = "map_won_values"
+MAP_LOST = "map_lost_values"
+MAP_SHAPE = "map_shape"
+MAP_SHEET = "map_sheet"
+FORMAT_CHOICE = "format_choice"
+UPLOAD = "upload"
+UPLOAD_ERROR = "upload_error"
+
+CANONICAL_LABELS: dict[str, str] = {
+    "rep": "Rep (salesperson) *",
+    "first_appointment": "First appointment date *",
+    "next_step": "Next-step date",
+    "stage": "Stage",
+    "outcome": "Outcome (won / lost / open)",
+    "close_date": "Close date",
+    "amount": "Amount",
+    "team": "Team",
+    "week": "Week *",
+    "appointments": "First appointments *",
+    "next_steps": "Next steps",
+    "wins": "Wins",
+    "revenue": "Revenue",
+    "cycle_days": "Sales cycle (days)",
+}
+SHAPE_LABELS = {
+    Shape.OPPORTUNITIES: "Opportunity list (one row per opportunity)",
+    Shape.WEEKLY_LOG: "Weekly activity log (one row per rep per week)",
+}
+DECIMAL_LABELS = {".": "'.' is the decimal mark (1,500.50)", ",": "',' is the decimal mark (1.500,50)"}
+
+
+def draft() -> Draft | None:
+    d: Draft | None = st.session_state.get(state.DRAFT)
+    return d
+
+
+def clear_widgets() -> None:
+    """Forget the mapping widgets so they show the new draft's proposal."""
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and (
+            key.startswith(MAP_PREFIX)
+            or key in (MAP_STAGES, MAP_STAGES_FOR, MAP_WON, MAP_LOST, MAP_SHAPE, FORMAT_CHOICE)
+        ):
+            del st.session_state[key]
+
+
+def new_draft(source: Source, mapping: ColumnMapping | None = None, *, file_id: str | None = None) -> Draft:
+    """Start mapping ``source``: read it (cached) and propose a mapping unless one is given."""
+    raw = state.read_raw(source)
+    mapping = mapping or propose_mapping(raw)
+    d = Draft(
+        source=source,
+        shape=mapping.shape,
+        mapping=mapping,
+        file_id=file_id,
+        date_formats=dict(mapping.date_formats),
+        decimal=mapping.decimal,
+    )
+    st.session_state[state.DRAFT] = d
+    clear_widgets()
+    return d
+
+
+def current_draft() -> Draft:
+    """The draft on the Data page; the active dataset's own source and mapping by default."""
+    d = draft()
+    if d is None:
+        ds = state.dataset()
+        d = new_draft(state.source(), ds.mapping)
+    return d
+
+
+def columns_for(shape: Shape) -> tuple[str, ...]:
+    return WEEKLY_COLUMNS if shape is Shape.WEEKLY_LOG else OPPORTUNITY_COLUMNS
+
+
+def chosen_columns(d: Draft, raw: RawTable) -> dict[str, str | None]:
+    """Canonical -> header as the mapping widgets say (the draft's mapping where not rendered)."""
+    out: dict[str, str | None] = {}
+    for canonical in columns_for(d.shape):
+        value = st.session_state.get(f"{MAP_PREFIX}{canonical}", d.mapping.header(canonical) or NOT_IN_FILE)
+        out[canonical] = None if value == NOT_IN_FILE or value not in raw.headers else value
+    return out
+
+
+def duplicate_problem(columns: dict[str, str | None]) -> str | None:
+    """One sentence when a header is chosen for two roles."""
+    counts = Counter(h for h in columns.values() if h)
+    for header, n in counts.items():
+        if n > 1:
+            roles = [c for c, h in columns.items() if h == header]
+            return f"The column '{header}' is chosen for {' and '.join(roles)}; a column can play one role."
+    return None
+
+
+def stage_options(raw: RawTable, header: str | None) -> list[str]:
+    return distinct_values(raw, header)
+
+
+def outcome_header(columns: dict[str, str | None]) -> str | None:
+    return columns.get("outcome") or columns.get("stage")
+
+
+def edited_mapping(d: Draft, raw: RawTable) -> ColumnMapping:
+    """The draft's mapping with every correction the widgets hold; raises MappingError on a conflict."""
+    columns = chosen_columns(d, raw)
+    problem = duplicate_problem(columns)
+    if problem:
+        raise MappingError(problem)
+    base = ColumnMapping(shape=d.shape, columns={c: None for c in columns_for(d.shape)})
+    stages: Any = None
+    if d.shape is Shape.OPPORTUNITIES:
+        stages = st.session_state.get(MAP_STAGES)
+        if stages is None or st.session_state.get(MAP_STAGES_FOR) != columns.get("stage"):
+            stages = (
+                sorted(d.mapping.advanced_stages)
+                if columns.get("stage") == d.mapping.header("stage")
+                else sorted(propose_stages(stage_options(raw, columns.get("stage"))))
+            )
+    mapping = with_overrides(
+        base,
+        raw.headers,
+        columns=columns,
+        advanced_stages=stages or (),
+        date_formats=d.date_formats,
+        decimal=d.decimal,
+    )
+    won = st.session_state.get(MAP_WON, sorted(d.mapping.won_values))
+    lost = st.session_state.get(MAP_LOST, sorted(d.mapping.lost_values))
+    return dataclasses.replace(mapping, won_values=frozenset(won), lost_values=frozenset(lost))
+
+
+def outcome_table(raw: RawTable, header: str | None, mapping: ColumnMapping) -> pd.DataFrame:
+    """Each outcome value of the file and how it is read (won, lost or open)."""
+    values = distinct_values(raw, header, limit=50)
+    return pd.DataFrame({"Value in the file": values, "Read as": [outcome_of(v, mapping) for v in values]})
+
+
+def siblings(raw: RawTable, mapping: ColumnMapping, err: AmbiguousFormatError) -> list[str]:
+    """Other date columns that leave the same day/month question open (answered together)."""
+    out = []
+    for canonical in (*OPPORTUNITY_DATES, "week"):
+        header = mapping.header(canonical)
+        if not header or header == err.column or header in mapping.date_formats or header in raw.native_dates:
+            continue
+        try:
+            choose_date_format(header, list(dict.fromkeys(raw.column(header))))
+        except AmbiguousFormatError as other:
+            if set(other.options) == set(err.options):
+                out.append(header)
+    return out
+
+
+def option_label(kind: str, option: str) -> str:
+    return format_label(option) if kind == "date" else DECIMAL_LABELS.get(option, option)
+
+
+def answer_question() -> None:
+    """Callback of the format question's button: record the choice and load again."""
+    d = draft()
+    if d is None or d.question is None:
+        return
+    choice = st.session_state.get(FORMAT_CHOICE) or d.question["options"][0]
+    if d.question["kind"] == "date":
+        for header in (d.question["column"], *d.question.get("siblings", [])):
+            d.date_formats[header] = choice
+    else:
+        d.decimal = choice
+    d.question = None
+    d.build_requested = True
+    st.session_state.pop(FORMAT_CHOICE, None)
+
+
+def request_build() -> None:
+    """Callback of the confirm button."""
+    d = draft()
+    if d is not None:
+        d.build_requested = True
+        d.question = None
+
+
+def use_sample() -> None:
+    """Callback of the sample button: map and load the chosen sample file."""
+    choice = st.session_state.get("sample_choice") or state.SAMPLE_DEFAULT
+    d = new_draft(state.sample_source(choice))
+    d.build_requested = True
+
+
+def change_shape() -> None:
+    d = draft()
+    if d is None:
+        return
+    shape = st.session_state[MAP_SHAPE]
+    raw = state.read_raw(d.source)
+    d.shape = shape
+    d.mapping = propose_mapping(raw, shape)
+    clear_widgets()
+    st.session_state[MAP_SHAPE] = shape
+
+
+def change_sheet() -> None:
+    d = draft()
+    if d is None:
+        return
+    src = dataclasses.replace(d.source, sheet=st.session_state[MAP_SHEET])
+    new_draft(src, file_id=d.file_id)
+
+
+def preview(raw: RawTable, rows: int = 20) -> pd.DataFrame:
+    """The file's first rows as read, with its own headers."""
+    values = getattr(raw, "values", None)
+    data = {}
+    for header in raw.headers:
+        if values is not None:
+            data[header] = values(header).slice(0, rows).to_pylist()
+        else:
+            data[header] = list(raw.column(header)[:rows])
+    return pd.DataFrame(data)

@@ -1,0 +1,177 @@
+"""The Magic Number page's inputs: one value per quantity, shown as a slider and an exact number.
+
+Each quantity's value lives under ``mn_<name>`` in session_state (so it survives page changes);
+the slider (``mn_<name>_slider``) and the number input (``mn_<name>_input``) both write it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import streamlit as st
+
+from kpi_core.magic import Scenario, solve
+from kpi_core.model import KpiRow
+
+from .format import Currency, money, number
+
+TEAM = "Team"
+READY = "mn_ready"
+SOURCE = "mn_source"
+LAST_QUERY = "mn_last_query"
+SOLVE = "mn_solve"
+FALLBACKS = {"avg_sale": 10_000.0, "p1": 50.0, "p2": 50.0, "appts": 5.0}
+DEFAULT_WEEKS = 48.0
+GOAL_STRETCH = 1.2
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input: its session key stem, label, step and the slider's lowest value."""
+
+    name: str
+    label: str
+    step: float
+    low: float
+    percent: bool = False
+    money: bool = False
+
+
+FIELDS: dict[str, Field] = {
+    "goal": Field("goal", "Revenue goal", 1000.0, 0.0, money=True),
+    "weeks": Field("weeks", "Selling weeks", 1.0, 1.0),
+    "avg_sale": Field("avg_sale", "Average revenue per sale", 100.0, 0.0, money=True),
+    "p1": Field("p1", "Appointment-to-next-step ratio (%)", 0.5, 0.0, percent=True),
+    "p2": Field("p2", "Close ratio (%)", 0.5, 0.0, percent=True),
+    "appts": Field("appts", "Current weekly appointments", 0.5, 0.0),
+}
+
+
+def key(name: str) -> str:
+    return f"mn_{name}"
+
+
+def value(name: str) -> float:
+    return float(st.session_state[key(name)])
+
+
+def set_value(name: str, v: float) -> None:
+    st.session_state[key(name)] = float(v)
+
+
+def nice_ceiling(v: float) -> float:
+    """1, 2 or 5 times a power of ten, at least ``v``: a round slider end."""
+    if v <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(v))
+    for m in (1, 2, 5, 10):
+        if m * power >= v:
+            return float(m * power)
+    return float(10 * power)
+
+
+def _slider_max(f: Field) -> float:
+    if f.percent:
+        return 100.0
+    if f.name == "weeks":
+        return max(104.0, nice_ceiling(value("weeks")))
+    stored = st.session_state.get(f"{key(f.name)}_max")
+    v = value(f.name)
+    if stored is None or v > stored:
+        stored = nice_ceiling(max(2 * v, {"goal": 10_000.0, "avg_sale": 1_000.0, "appts": 20.0}[f.name]))
+        st.session_state[f"{key(f.name)}_max"] = stored
+    return float(stored)
+
+
+def prefill(row: KpiRow | None, fallback: KpiRow | None) -> list[str]:
+    """Set avg_sale, both ratios and current weekly appointments from ``row``'s actual KPIs.
+
+    Undefined KPIs fall back to the team's, then to a plain default; returns the labels that did.
+    """
+    notes = []
+    pairs = {"avg_sale": "avg_sale", "p1": "p1", "p2": "p2", "appts": "weekly_appointments"}
+    for name, kpi in pairs.items():
+        v = row.value(kpi) if row is not None else None
+        if v is None and fallback is not None:
+            v = fallback.value(kpi)
+        if v is None:
+            v = FALLBACKS[name]
+            notes.append(FIELDS[name].label)
+        elif name in ("p1", "p2"):
+            v = v * 100
+        set_value(name, round(v, 2))
+    st.session_state[key("cycle_days")] = None if row is None else row.cycle_days_mean
+    return notes
+
+
+def default_goal() -> float:
+    """A goal 20 % above what the current pace reaches in the selling weeks, rounded."""
+    try:
+        reachable = solve(
+            Scenario(
+                goal=0.0,
+                weeks=value("weeks"),
+                avg_sale=value("avg_sale"),
+                p1=value("p1") / 100,
+                p2=value("p2") / 100,
+                weekly_appointments=value("appts"),
+            ),
+            "goal",
+        ).goal
+    except Exception:  # any invalid combination: fall back to a plain round number
+        reachable = None
+    if not reachable:
+        return 100_000.0
+    target = reachable * GOAL_STRETCH
+    power = 10 ** max(0, math.floor(math.log10(target)) - 1)
+    return float(math.ceil(target / power) * power)
+
+
+def _copy(src: str, dst_name: str) -> None:
+    set_value(dst_name, st.session_state[src])
+
+
+def render(f: Field, cur: Currency, *, disabled: bool = False, help_text: str | None = None) -> None:
+    """A slider and an exact number input bound to the same value."""
+    v = value(f.name)
+    top = _slider_max(f)
+    st.session_state[f"{key(f.name)}_slider"] = min(max(v, f.low), top)
+    st.session_state[f"{key(f.name)}_input"] = v
+    label = f.label + (f" ({cur.code})" if f.money else "")
+    st.slider(
+        label,
+        min_value=f.low,
+        max_value=top,
+        step=f.step,
+        key=f"{key(f.name)}_slider",
+        on_change=_copy,
+        args=(f"{key(f.name)}_slider", f.name),
+        disabled=disabled,
+        help=help_text,
+    )
+    st.number_input(
+        f"{label}, exact",
+        min_value=f.low if f.name != "weeks" else 0.1,
+        max_value=100.0 if f.percent else None,
+        step=f.step,
+        key=f"{key(f.name)}_input",
+        on_change=_copy,
+        args=(f"{key(f.name)}_input", f.name),
+        disabled=disabled,
+        label_visibility="collapsed",
+        format="%.2f" if f.percent or f.name in ("appts", "weeks") else "%.0f",
+    )
+
+
+def shown_value(name: str, v: float | None, cur: Currency) -> str:
+    """A solved quantity as the user reads it."""
+    if v is None:
+        return "n/a"
+    if name in ("goal", "avg_sale"):
+        return money(v, cur)
+    if name in ("p1", "p2"):
+        return f"{number(v * 100, cur, 1)} %"
+    if name == "weeks":
+        return f"{number(v, cur, 1)} weeks"
+    return number(v, cur, 2)

@@ -1,0 +1,230 @@
+"""Per-session state: the active dataset, the draft being mapped, the DuckDB cursor, the filters.
+
+Loaded files are cached with ``st.cache_resource`` keyed on the content hash of the upload plus
+the options (never the file name); a session's own choices live only in ``st.session_state``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import streamlit as st
+
+from kpi_core import db, queries
+from kpi_core.importing import build_dataset, content_key
+from kpi_core.mapping import propose_mapping, sheet_score
+from kpi_core.model import ColumnMapping, Dataset, Filters, RawTable, Shape
+from kpi_core.reading import read_file
+
+from .format import Currency, currency
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES: dict[str, Path] = {
+    "Opportunity list (sample data)": ROOT / "sample_data" / "opportunities.csv",
+    "Weekly activity log (sample data)": ROOT / "sample_data" / "weekly_log.csv",
+}
+SAMPLE_DEFAULT = "Opportunity list (sample data)"
+SAMPLE_NAME = "sample data"
+
+# session_state keys
+CURSOR = "cursor"
+DATASET = "dataset"
+SOURCE = "source"
+DRAFT = "draft"
+CURRENCY = "currency"
+FILTERS_FOR = "filters_for"
+DISTINCT = "distinct_values"
+FILTER_WINDOW = "filter_window"
+FILTER_TEAMS = "filter_teams"
+FILTER_DECIDED = "filter_decided_only"
+FILTER_DIM_PREFIX = "filter_dim_"
+
+
+@dataclass
+class Source:
+    """Where a dataset comes from: the name shown to the user, the bytes and their content key."""
+
+    name: str
+    content: bytes
+    key: str
+    is_sample: bool = False
+    sheet: str | None = None
+
+
+@dataclass
+class Draft:
+    """A file being mapped on the Data page: its proposal, the user's answers, a pending question."""
+
+    source: Source
+    shape: Shape
+    mapping: ColumnMapping
+    date_formats: dict[str, str] = field(default_factory=dict)
+    decimal: str | None = None
+    question: dict[str, Any] | None = None
+    build_requested: bool = False
+    file_id: str | None = None
+    generation: int = 0
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """This session's DuckDB cursor (one per session, kept in session_state)."""
+    if CURSOR not in st.session_state:
+        st.session_state[CURSOR] = db.session_cursor()
+    cur: duckdb.DuckDBPyConnection = st.session_state[CURSOR]
+    return cur
+
+
+def money_format() -> Currency:
+    """The currency the user chose in the sidebar."""
+    return currency(st.session_state.get(CURRENCY))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _read_raw(key: str, sheet: str | None, _content: bytes, _name: str) -> RawTable:
+    return read_file(_content, _name, sheet=sheet, sheet_score=sheet_score)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _build(
+    key: str, sheet: str | None, mapping_key: str, _raw: RawTable, _mapping: ColumnMapping, _name: str
+) -> Dataset:
+    return build_dataset(_raw, _mapping, source=_name, key=key)
+
+
+def mapping_key(mapping: ColumnMapping) -> str:
+    """A stable text key of every choice in a mapping (for the dataset cache)."""
+    return repr(
+        (
+            mapping.shape.value,
+            sorted(mapping.columns.items()),
+            sorted(mapping.advanced_stages),
+            sorted(mapping.won_values),
+            sorted(mapping.lost_values),
+            sorted(mapping.date_formats.items()),
+            mapping.decimal,
+        )
+    )
+
+
+def read_raw(source: Source) -> RawTable:
+    """The file's cells, cached on its content hash and sheet."""
+    return _read_raw(source.key, source.sheet, source.content, source.name)
+
+
+def build(source: Source, raw: RawTable, mapping: ColumnMapping) -> Dataset:
+    """The typed dataset, cached on content hash, sheet and the full mapping."""
+    return _build(source.key, source.sheet, mapping_key(mapping), raw, mapping, source.name)
+
+
+def source_from_bytes(name: str, content: bytes, *, is_sample: bool = False) -> Source:
+    return Source(name=name, content=content, key=content_key(content), is_sample=is_sample)
+
+
+def sample_source(choice: str = SAMPLE_DEFAULT) -> Source:
+    return source_from_bytes(SAMPLE_NAME, SAMPLES[choice].read_bytes(), is_sample=True)
+
+
+def activate(source: Source, ds: Dataset) -> None:
+    """Make ``ds`` the dataset every page shows."""
+    st.session_state[SOURCE] = source
+    st.session_state[DATASET] = ds
+
+
+def ensure_dataset() -> Dataset:
+    """The active dataset; the sample opportunity list on a session's first run."""
+    if DATASET not in st.session_state:
+        source = sample_source()
+        raw = read_raw(source)
+        activate(source, build(source, raw, propose_mapping(raw)))
+    ds: Dataset = st.session_state[DATASET]
+    if st.session_state.get(FILTERS_FOR) != ds.content_key:
+        reset_filters()
+        st.session_state[FILTERS_FOR] = ds.content_key
+    return ds
+
+
+def dataset() -> Dataset:
+    return ensure_dataset()
+
+
+def source() -> Source:
+    ensure_dataset()
+    src: Source = st.session_state[SOURCE]
+    return src
+
+
+def reset_filters() -> None:
+    """Forget filter choices (a new dataset has other teams, dates and columns)."""
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and (key.startswith(FILTER_DIM_PREFIX) or key in (FILTER_WINDOW, FILTER_TEAMS)):
+            del st.session_state[key]
+    st.session_state.pop(DISTINCT, None)
+
+
+def distinct(column: str, limit: int = 51) -> list[str]:
+    """Values of team or an extra column for the filters, cached for the active dataset."""
+    ds = dataset()
+    cache: dict[tuple[str, str], list[str]] = st.session_state.setdefault(DISTINCT, {})
+    k = (ds.content_key, column)
+    if k not in cache:
+        cache[k] = queries.distinct_values(cursor(), ds, column, limit)
+    return cache[k]
+
+
+def filterable_dimensions(ds: Dataset, limit: int = 50) -> list[tuple[int, str]]:
+    """Extra columns worth a filter: at most ``limit`` distinct values (not ids or free text)."""
+    out = []
+    for i, dim in enumerate(ds.dimensions):
+        values = distinct(dim.label, limit + 1)
+        if 1 < len(values) <= limit:
+            out.append((i, dim.label))
+    return out
+
+
+def window_dates() -> tuple[dt.date | None, dt.date | None]:
+    value = st.session_state.get(FILTER_WINDOW)
+    if isinstance(value, list | tuple):
+        start = value[0] if len(value) > 0 else None
+        end = value[1] if len(value) > 1 else None
+        return start, end
+    return None, None
+
+
+def filters(*, reps: tuple[str, ...] = ()) -> Filters:
+    """The filters in force, from the sidebar widgets (shared by every page)."""
+    ds = dataset()
+    start, end = window_dates()
+    dims = []
+    for i, label in filterable_dimensions(ds):
+        chosen = st.session_state.get(f"{FILTER_DIM_PREFIX}{i}") or []
+        if chosen:
+            dims.append((label, tuple(chosen)))
+    decided = bool(st.session_state.get(FILTER_DECIDED)) and ds.shape is Shape.OPPORTUNITIES
+    return Filters(
+        start=start,
+        end=end,
+        decided_only=decided,
+        teams=tuple(st.session_state.get(FILTER_TEAMS) or ()),
+        reps=reps,
+        dimensions=tuple(dims),
+    )
+
+
+def pipeline(ds: Dataset, filters: Filters) -> queries.Pipeline | None:
+    """``queries.pipeline`` on a short-lived cursor of this session's connection.
+
+    ``queries.pipeline`` reads its one row with ``fetchone()``, which on DuckDB 2.0 leaves the
+    result unfinished and blocks the next statement on the same cursor; a separate cursor keeps
+    the session's own cursor usable. Should that query fail, pacing is shown as unavailable.
+    """
+    child = cursor().cursor()
+    try:
+        return queries.pipeline(child, ds, filters)
+    except duckdb.Error:
+        return None
+    finally:
+        child.close()

@@ -1,0 +1,99 @@
+"""Tables of KPI and peer rows: raw numbers underneath (so columns sort), formatted on screen."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from pandas.io.formats.style import Styler
+
+from kpi_core.model import PEER_KPIS, KpiRow, PeerRow
+
+from . import format as fmt
+from .format import KPI_LABELS, Currency
+
+TABLE_KPIS = (
+    "appointments",
+    "advanced",
+    "won",
+    "p1",
+    "p2",
+    "revenue",
+    "avg_sale",
+    "cycle_days_mean",
+    "cycle_days_median",
+    "weekly_appointments",
+)
+FLAG_TEXT = {
+    "money_left_on_table": "Money left on the table",
+    "best_practice": "Best practice to share",
+    "best_on_kpi": "Best on a KPI",
+}
+
+
+def kpi_frame(rows: Sequence[KpiRow], group_label: str, *, with_team: bool) -> pd.DataFrame:
+    """One row per group with every KPI as a number (``NaN`` where undefined)."""
+    records: list[dict[str, Any]] = []
+    for row in rows:
+        rec: dict[str, Any] = {group_label: row.group}
+        if with_team:
+            rec["Team"] = row.team
+        for name in TABLE_KPIS:
+            rec[KPI_LABELS[name]] = row.value(name)
+        records.append(rec)
+    columns = [group_label, *(["Team"] if with_team else []), *(KPI_LABELS[n] for n in TABLE_KPIS)]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for name in TABLE_KPIS:
+        frame[KPI_LABELS[name]] = pd.to_numeric(frame[KPI_LABELS[name]], errors="coerce").astype("float64")
+    return frame
+
+
+def _formatters(cur: Currency, names: Sequence[str], label_of: dict[str, str]) -> dict[str, Any]:
+    return {label_of[n]: (lambda v, n=n: fmt.kpi(n, None if pd.isna(v) else v, cur)) for n in names}
+
+
+def show_kpi_table(frame: pd.DataFrame, cur: Currency, key: str) -> None:
+    """The KPI table, sortable, with percentages, currency and whole days formatted."""
+    styler: Styler = frame.style.format(_formatters(cur, TABLE_KPIS, KPI_LABELS), na_rep=fmt.NA)
+    config = {KPI_LABELS[n]: st.column_config.Column(KPI_LABELS[n], help=fmt.NA_HELP.get(n)) for n in TABLE_KPIS}
+    st.dataframe(styler, hide_index=True, column_config=config, key=key, width="stretch")
+
+
+def peer_frame(rows: Sequence[PeerRow], cur: Currency) -> pd.DataFrame:
+    """One row per rep: each KPI, its peer average and the deviation, plus flags and sample size."""
+    records: list[dict[str, Any]] = []
+    for row in rows:
+        rec: dict[str, Any] = {
+            "Rep": row.rep,
+            "Team": row.team,
+            "Opportunities": row.appointments,
+            "Peers": row.peers,
+            "Ranked": "no: too few opportunities" if row.small_sample else "yes",
+            "Flags": "; ".join(FLAG_TEXT.get(f, f) for f in row.flags if f != "best_on_kpi"),
+            "Best on": ", ".join(KPI_LABELS.get(k, k) for k in row.best_on),
+        }
+        for name in PEER_KPIS:
+            pk = row.kpis[name]
+            rec[KPI_LABELS[name]] = pk.value
+            rec[f"{KPI_LABELS[name]}: peer average"] = pk.peer_average
+            rec[f"{KPI_LABELS[name]}: deviation"] = pk.deviation
+        records.append(rec)
+    frame = pd.DataFrame.from_records(records)
+    for col in frame.columns:
+        if any(col.startswith(KPI_LABELS[n]) for n in PEER_KPIS):
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    return frame
+
+
+def show_peer_table(frame: pd.DataFrame, cur: Currency, key: str) -> None:
+    """The peer table with each KPI, peer average (same format) and signed deviation."""
+    formatters: dict[str, Any] = {}
+    for name in PEER_KPIS:
+        label = KPI_LABELS[name]
+        formatters[label] = lambda v, n=name: fmt.kpi(n, None if pd.isna(v) else v, cur)
+        formatters[f"{label}: peer average"] = lambda v, n=name: fmt.kpi(n, None if pd.isna(v) else v, cur)
+        formatters[f"{label}: deviation"] = lambda v: fmt.signed_percent(None if pd.isna(v) else v, cur)
+    styler: Styler = frame.style.format(formatters, na_rep=fmt.NA)
+    st.dataframe(styler, hide_index=True, key=key, width="stretch")
