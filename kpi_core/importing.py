@@ -65,6 +65,7 @@ EXCEL_SERIAL = "excel-serial"
 _TIME_SUFFIX = re.compile(
     r"^(?P<date>.+?)[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|UTC|[+-]\d{2}:?\d{2})?$"
 )
+_TIME_SUFFIX_RE2 = r"[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|UTC|[+-]\d{2}:?\d{2})?$"
 _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
@@ -122,7 +123,13 @@ def choose_date_format(header: str, values: Sequence[str]) -> str | None:
     distinct = list(dict.fromkeys(v for v in values if v))
     if not distinct:
         return None
-    counts = {fmt: sum(1 for v in distinct if parse_date(v, fmt) is not None) for fmt in DATE_FORMATS}
+    # Formats that read none of a sample rarely read the most values; every format is counted
+    # again over all values whenever the sample's best does not read them all.
+    sample = distinct[:: max(1, len(distinct) // 50)]
+    candidates = [f for f in DATE_FORMATS if any(parse_date(v, f) is not None for v in sample)]
+    counts = _date_counts(distinct, candidates)
+    if not counts or max(counts.values()) < len(distinct):
+        counts = _date_counts(distinct, list(DATE_FORMATS))
     best = max(counts.values())
     if best == 0:
         return None
@@ -139,6 +146,12 @@ def choose_date_format(header: str, values: Sequence[str]) -> str | None:
             options=(day_first, month_first),
         )
     return first
+
+
+def _date_counts(distinct: Sequence[str], formats: Sequence[str]) -> dict[str, int]:
+    """How many of the distinct values each format reads (formats in the order of DATE_FORMATS)."""
+    counts = {fmt: sum(1 for v in distinct if parse_date(v, fmt) is not None) for fmt in formats}
+    return {fmt: counts[fmt] for fmt in DATE_FORMATS if fmt in counts}
 
 
 # --- numbers ----------------------------------------------------------------------------------------
@@ -312,10 +325,14 @@ def build_dataset(raw: RawTable, mapping: ColumnMapping, *, source: str = "uploa
 
 
 def _text(raw: RawTable, header: str | None) -> pa.Array:
-    n = len(raw.lines)
     if header is None:
-        return pa.array([""] * n, type=pa.string())
-    return pa.array(raw.column(header), type=pa.string())
+        return pa.array([""] * raw.rows, type=pa.string())
+    return raw.values(header)
+
+
+def _first_non_empty(values: pa.Array) -> str:
+    found = values.filter(pc.not_equal(values, ""))
+    return str(found[0].as_py()) if len(found) else ""
 
 
 def _nullable(arr: pa.Array) -> pa.Array:
@@ -326,12 +343,16 @@ def _dates(raw: RawTable, mapping: ColumnMapping, header: str) -> tuple[pa.Array
     fmt = mapping.date_formats.get(header)
     if fmt is None and header in raw.native_dates:
         fmt = "%Y-%m-%d"
+    # The time of day is dropped first, so a timestamp column has as few distinct values as days.
+    dates_only = _text(raw, header)
+    if pc.any(pc.match_substring(dates_only, ":")).as_py():
+        dates_only = pc.replace_substring_regex(dates_only, pattern=_TIME_SUFFIX_RE2, replacement="")
     if fmt is None:
-        fmt = choose_date_format(header, raw.column(header))
+        fmt = choose_date_format(header, pc.unique(dates_only).to_pylist())
     if fmt is None:
-        return pa.nulls(len(raw.lines), pa.date32()), None
+        return pa.nulls(raw.rows, pa.date32()), None
     chosen = fmt
-    return _map_distinct(_text(raw, header), lambda v: parse_date(v, chosen) if v else None, pa.date32()), fmt
+    return _map_distinct(dates_only, lambda v: parse_date(v, chosen) if v else None, pa.date32()), fmt
 
 
 def _decimal(raw: RawTable, mapping: ColumnMapping, headers: Sequence[str]) -> str | None:
@@ -342,12 +363,36 @@ def _decimal(raw: RawTable, mapping: ColumnMapping, headers: Sequence[str]) -> s
         return None
     if not textual:
         return "."
-    return choose_decimal(textual, [raw.column(h) for h in textual])
+    plain = [h for h in textual if _all_plain(raw.values(h))]
+    if len(plain) == len(textual):
+        # Fast path: every value is a plain number with at most one '.', so only 'x.xxx' values are open.
+        arrays = [raw.values(h) for h in textual]
+        settled = any(pc.any(pc.match_substring_regex(a, r"\.\d{1,2}$|\.\d{4,}$")).as_py() for a in arrays)
+        open_values = [
+            v
+            for a in arrays
+            for v in pc.unique(a.filter(pc.match_substring_regex(a, r"^-?\d{1,3}\.\d{3}$"))).to_pylist()
+        ]
+        if settled or not open_values:
+            return "."
+    return choose_decimal(textual, [pc.unique(raw.values(h)).to_pylist() for h in textual])
+
+
+_PLAIN_NUMBER = r"^-?\d+(?:\.\d+)?$"
+
+
+def _all_plain(values: pa.Array) -> bool:
+    """Every non-empty value is a plain number such as ``-1234.5`` (no grouping, no currency)."""
+    ok = pc.or_(pc.equal(values, ""), pc.match_substring_regex(values, _PLAIN_NUMBER))
+    return bool(pc.all(ok).as_py())
 
 
 def _numbers(raw: RawTable, header: str, decimal: str) -> pa.Array:
     mark = "." if header in raw.native_numbers else decimal
-    return _map_distinct(_text(raw, header), lambda v: parse_amount(v, mark) if v else None, pa.float64())
+    values = _text(raw, header)
+    if mark == "." and _all_plain(values):
+        return pc.cast(_nullable(values), pa.float64())
+    return _map_distinct(values, lambda v: parse_amount(v, mark) if v else None, pa.float64())
 
 
 _TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "subtotal", "jumlah", "total keseluruhan"})
@@ -357,14 +402,12 @@ def _set_aside_rows(
     raw: RawTable, keep: pa.Array, reasons: Sequence[tuple[pa.Array, Callable[[int], str]]]
 ) -> list[SetAsideRow]:
     """Rows not kept, each with the first reason that applies."""
-    dropped = pc.indices_nonzero(pc.invert(keep)).to_pylist()
+    dropped = pc.indices_nonzero(pc.invert(keep))
     out = []
-    row_texts = None
-    for i in dropped:
-        line = raw.lines[i]
-        if row_texts is None:
-            row_texts = raw.columns
-        cells = {" ".join(col[i].casefold().split()) for col in row_texts}
+    lines = raw.lines.take(dropped).to_pylist()
+    texts = raw.table.take(dropped).to_pylist()
+    for i, line, row in zip(dropped.to_pylist(), lines, texts, strict=True):
+        cells = {" ".join(str(v).casefold().split()) for v in row.values()}
         if cells & _TOTAL_WORDS:
             out.append(SetAsideRow(line, "is a total line, not an opportunity"))
             continue
@@ -435,7 +478,7 @@ def _report(
 
 def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key: str) -> Dataset:
     h = mapping.header
-    lines = pa.array(raw.lines, type=pa.int64())
+    lines = raw.lines
     rep = _text(raw, h("rep"))
     team = _nullable(_text(raw, h("team")))
     stage = _text(raw, h("stage"))
@@ -446,11 +489,11 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
     for canonical in OPPORTUNITY_DATES:
         header = h(canonical)
         if header is None:
-            dates[canonical] = pa.nulls(len(raw.lines), pa.date32())
+            dates[canonical] = pa.nulls(raw.rows, pa.date32())
             continue
         arr, fmt = _dates(raw, mapping, header)
-        if fmt is None and canonical == "first_appointment" and len(raw.lines):
-            example = next((v for v in raw.column(header) if v), "")
+        if fmt is None and canonical == "first_appointment" and raw.rows:
+            example = _first_non_empty(raw.values(header))
             raise UnreadableFileError(
                 f"No value in '{header}' can be read as a date (e.g. '{example}'); "
                 "map the column that holds the first-appointment or created date."
@@ -474,13 +517,13 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
         amount = _numbers(raw, amount_header, decimal)
         unreadable.append(_unreadable(amount_header, _text(raw, amount_header), amount, lines, "not an amount"))
     else:
-        amount = pa.nulls(len(raw.lines), pa.float64())
+        amount = pa.nulls(raw.rows, pa.float64())
 
     outcome_header = h("outcome") or h("stage")
     if outcome_header:
         outcome = _map_distinct(_text(raw, outcome_header), lambda v: outcome_of(v, mapping), pa.string())
     else:
-        outcome = pa.array(["open"] * len(raw.lines), type=pa.string())
+        outcome = pa.array(["open"] * raw.rows, type=pa.string())
     won = pc.equal(outcome, "won")
     advanced_stage = pc.is_in(stage, value_set=pa.array(sorted(mapping.advanced_stages), type=pa.string()))
     advanced = pc.or_(pc.or_(pc.is_valid(dates["next_step"]), advanced_stage), won)
@@ -546,13 +589,13 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
 
 def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) -> Dataset:
     h = mapping.header
-    lines = pa.array(raw.lines, type=pa.int64())
+    lines = raw.lines
     rep = _text(raw, h("rep"))
     week_header = h("week")
     assert week_header is not None
     week_dates, fmt = _dates(raw, mapping, week_header)
-    if fmt is None and len(raw.lines):
-        example = next((v for v in raw.column(week_header) if v), "")
+    if fmt is None and raw.rows:
+        example = _first_non_empty(raw.values(week_header))
         raise UnreadableFileError(
             f"No value in '{week_header}' can be read as a date (e.g. '{example}'); map the column that holds the week."
         )
@@ -564,7 +607,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
     for canonical in WEEKLY_NUMBERS:
         header = h(canonical)
         if header is None or decimal is None:
-            numbers[canonical] = pa.nulls(len(raw.lines), pa.float64())
+            numbers[canonical] = pa.nulls(raw.rows, pa.float64())
             continue
         numbers[canonical] = _numbers(raw, header, decimal)
         if canonical != "appointments":
@@ -579,7 +622,10 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
         keep,
         [
             (pc.invert(has_rep), lambda i: "has no rep"),
-            (pc.invert(has_week), lambda i: f"has a week '{raw.column(week_header)[i]}' that cannot be read as a date"),
+            (
+                pc.invert(has_week),
+                lambda i: f"has a week '{raw.values(week_header)[i].as_py()}' that cannot be read as a date",
+            ),
             (pc.equal(appointments_raw, ""), lambda i: "has no number of appointments"),
             (
                 pc.invert(has_appointments),

@@ -7,8 +7,9 @@ the user confirms or changes it (:func:`with_overrides`).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+
+import pyarrow.compute as pc
 
 from .errors import MappingError
 from .model import (
@@ -288,8 +289,9 @@ def distinct_values(raw: RawTable, header: str | None, limit: int = 200) -> list
     """The most frequent non-empty values of a column, most frequent first."""
     if header is None:
         return []
-    counts = Counter(v for v in raw.column(header) if v)
-    return [v for v, _ in counts.most_common(limit)]
+    counts = pc.value_counts(raw.values(header)).to_pylist()
+    ranked = sorted(((c["counts"], c["values"]) for c in counts if c["values"]), key=lambda t: (-t[0], t[1]))
+    return [str(v) for _, v in ranked[:limit]]
 
 
 def propose_mapping(raw: RawTable, shape: Shape | None = None) -> ColumnMapping:

@@ -55,14 +55,15 @@ LOWER_IS_BETTER: frozenset[str] = frozenset({"cycle_days_mean"})
 class RawTable:
     """A file read into text cells, before any typing: what the file says, row by row.
 
-    ``columns`` holds one tuple of cell texts per header; ``lines`` the file line (or sheet row)
-    where each data row starts. ``native_numbers`` / ``native_dates`` name headers whose cells
-    all came typed from Excel or Parquet, so their format is known, not guessed.
+    ``table`` holds one string column per header (internal names ``c0``, ``c1``...; cells trimmed,
+    ``""`` when empty); ``lines`` the file line (or sheet row) where each data row starts.
+    ``native_numbers`` / ``native_dates`` name headers whose cells all came typed from Excel or
+    Parquet, so their format is known, not guessed.
     """
 
     headers: tuple[str, ...]
-    columns: tuple[tuple[str, ...], ...]
-    lines: tuple[int, ...]
+    table: pa.Table
+    lines: pa.Array
     set_aside: tuple[SetAsideRow, ...]
     file_format: str
     encoding: str | None = None
@@ -74,13 +75,23 @@ class RawTable:
     notes: tuple[str, ...] = ()
 
     @property
+    def rows(self) -> int:
+        """Rows kept for typing."""
+        return len(self.lines)
+
+    @property
     def data_rows(self) -> int:
         """Rows in the file below the header: kept for typing plus already set aside."""
         return len(self.lines) + len(self.set_aside)
 
-    def column(self, header: str) -> tuple[str, ...]:
-        """The cell texts of one column, by header."""
-        return self.columns[self.headers.index(header)]
+    def values(self, header: str) -> pa.Array:
+        """The cell texts of one column, by header, as an Arrow string array."""
+        column = self.table.column(self.headers.index(header))
+        return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+
+    def column(self, header: str) -> list[str]:
+        """The cell texts of one column as Python strings (for small files and tests)."""
+        return [str(v) for v in self.values(header).to_pylist()]
 
 
 @dataclass(frozen=True)

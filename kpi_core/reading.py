@@ -14,8 +14,13 @@ import io
 import os
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from .errors import LimitExceededError, UnreadableFileError
 from .model import RawTable, SetAsideRow
@@ -102,7 +107,8 @@ def read_file(
     if fmt == "xlsx":
         return _read_xlsx(content, name, sheet, limits, sheet_score)
     text, encoding = decode_text(content, name)
-    return read_text(text, name, encoding=encoding, limits=limits)
+    utf8 = content if encoding == "utf-8" else None
+    return read_text(text, name, encoding=encoding, limits=limits, utf8=utf8)
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -185,47 +191,174 @@ def read_text(
     encoding: str | None = "utf-8",
     delimiter: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    utf8: bytes | None = None,
 ) -> RawTable:
-    """Parse delimited text: the first non-blank record is the header; every later record is a data row."""
+    """Parse delimited text: the first non-blank record is the header; every later record is a data row.
+
+    A well-formed file (every record on one line with the header's field count) goes through
+    pyarrow's multi-threaded CSV reader, where line numbers follow from row positions; anything
+    else (uneven rows, quoted newlines, NUL bytes, huge fields) through Python's ``csv`` module,
+    which tracks each record's starting line.
+    """
     notes: list[str] = []
     if "\x00" in text:
         count = text.count("\x00")
         text = text.replace("\x00", "")
         notes.append(f"{count} NUL character(s) were removed from the text.")
+        utf8 = None
     delim = delimiter or detect_delimiter(text)
     csv.field_size_limit(limits.max_field_chars)
+    file_format = "csv" if delim != "\t" else "tsv"
+    header, header_line = _header(text, delim, name, limits)
+    _check_columns(header, name, limits)
+    fast = _read_fast(text, utf8, header, header_line, delim, limits, name)
+    if fast is not None:
+        table, lines, set_aside, blank_lines = fast
+        if blank_lines:
+            notes.append(f"{blank_lines} blank line(s) were skipped (they are not data rows).")
+        headers, header_notes = _clean_headers(_trim_header(header))
+        return RawTable(
+            headers=headers,
+            table=table,
+            lines=lines,
+            set_aside=set_aside,
+            file_format=file_format,
+            encoding=encoding,
+            delimiter=delim,
+            notes=(*header_notes, *notes),
+        )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False)
-    records = _records_with_lines(reader, name, limits)
-    header: list[str] | None = None
-    header_line = 0
     rows: list[tuple[int, list[str]]] = []
-    blank_lines = 0
-    for line, record in records:
-        if not record:
-            blank_lines += 1
+    blank = 0
+    for line, record in _records_with_lines(reader, name, limits):
+        if line <= header_line:
             continue
-        if header is None:
-            if all(not cell.strip() for cell in record):
-                blank_lines += 1
-                continue
-            header, header_line = record, line
+        if not record:
+            blank += 1
             continue
         rows.append((line, record))
-    if header is None:
-        raise UnreadableFileError(f"{name} has no header row; the first line should name the columns.")
-    if blank_lines:
-        notes.append(f"{blank_lines} blank line(s) were skipped (they are not data rows).")
+    if blank:
+        notes.append(f"{blank} blank line(s) were skipped (they are not data rows).")
     return _build(
         header,
         rows,
         name=name,
-        file_format="csv" if delim != "\t" else "tsv",
+        file_format=file_format,
         encoding=encoding,
         delimiter=delim,
         limits=limits,
         notes=tuple(notes),
-        header_line=header_line,
     )
+
+
+def _header(text: str, delim: str, name: str, limits: Limits) -> tuple[list[str], int]:
+    """The first record with a non-blank cell, and the line it starts on."""
+    reader = csv.reader(io.StringIO(text[: 4 * limits.max_field_chars], newline=""), delimiter=delim, strict=False)
+    for line, record in _records_with_lines(reader, name, limits):
+        if record and any(cell.strip() for cell in record):
+            return record, line
+    raise UnreadableFileError(f"{name} has no header row; the first line should name the columns.")
+
+
+def _trim_header(header: Sequence[str]) -> list[str]:
+    """Trailing empty header cells (spreadsheet padding) are not columns."""
+    out = list(header)
+    while out and not str(out[-1]).strip():
+        out.pop()
+    if not out:
+        raise UnreadableFileError("The file has no header row; the first line should name the columns.")
+    return out
+
+
+def _check_columns(header: Sequence[str], name: str, limits: Limits) -> None:
+    width = len(_trim_header(header))
+    if width > limits.max_columns:
+        raise LimitExceededError(
+            f"{name} has {width} columns, above the limit of {limits.max_columns}; "
+            "export only the columns you need and upload again."
+        )
+
+
+def _line_count(data: bytes) -> int:
+    """Physical lines, counting ``\\n``, ``\\r\\n`` and a lone ``\\r`` as one line ending each."""
+    ends = data.count(b"\n")
+    if b"\r" in data:
+        ends += data.count(b"\r") - data.count(b"\r\n")
+    return ends + (0 if data.endswith((b"\n", b"\r")) else 1)
+
+
+def _may_have_padded_cells(data: bytes, delim: str) -> bool:
+    """Whether any cell could start or end with white space, judged from the bytes (cheap scans).
+
+    A padded cell needs white space next to a delimiter, a line break or a quote; when no such
+    pair occurs anywhere, trimming every cell would change nothing.
+    """
+    d = delim.encode()
+    spaces = [b" ", b"\xc2\xa0"] + ([b"\t"] if delim != "\t" else [])
+    edges = [d, b"\n", b"\r", b'"']
+    return any(e + w in data or w + e in data for w in spaces for e in edges) or data[:1] in (b" ", b"\t")
+
+
+def _read_fast(
+    text: str, utf8: bytes | None, header: Sequence[str], header_line: int, delim: str, limits: Limits, name: str
+) -> tuple[pa.Table, pa.Array, tuple[SetAsideRow, ...], int] | None:
+    """Read a well-formed file with pyarrow; ``None`` when the file needs the exact line-by-line path."""
+    if header != _trim_header(header) or len(header) < 2:
+        return None
+    data = utf8 if utf8 is not None else text.encode("utf-8")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    body = data.rstrip(b"\r\n")
+    trailing_blank = _line_count(data[len(body) :]) - 1 if len(body) != len(data) else 0
+    total = _line_count(body)
+    if total - header_line > limits.max_rows:
+        raise LimitExceededError(
+            f"{name} has more than {limits.max_rows:,} data rows, above the row limit; "
+            "filter the export to a shorter period and upload again."
+        )
+    names = [f"c{i}" for i in range(len(header))]
+    invalid: list[object] = []
+
+    def on_invalid(row: object) -> str:
+        invalid.append(row)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(skip_rows=header_line, column_names=names, block_size=8 << 20),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delim,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=False,
+                ignore_empty_lines=False,
+                invalid_row_handler=on_invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                check_utf8=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    if invalid or table.num_rows + header_line != total:
+        return None
+    if _may_have_padded_cells(body, delim):
+        table = pa.table({n: pc.utf8_trim_whitespace(table.column(n)) for n in names})
+    lines = pa.array(np.arange(header_line + 1, header_line + 1 + table.num_rows, dtype=np.int64))
+    empty = None
+    for n in names:
+        is_empty = pc.equal(table.column(n), "")
+        empty = is_empty if empty is None else pc.and_(empty, is_empty)
+    set_aside: tuple[SetAsideRow, ...] = ()
+    if empty is not None and pc.any(empty).as_py():
+        set_aside = tuple(SetAsideRow(int(x), "is empty") for x in lines.filter(empty).to_pylist())
+        keep = pc.invert(empty)
+        table, lines = table.filter(keep), lines.filter(keep)
+    return table, lines, set_aside, trailing_blank
 
 
 def _records_with_lines(reader: Any, name: str, limits: Limits) -> Iterator[tuple[int, list[str]]]:
@@ -286,20 +419,11 @@ def _build(
     notes: tuple[str, ...] = (),
     native_numbers: frozenset[str] = frozenset(),
     native_dates: frozenset[str] = frozenset(),
-    header_line: int = 1,
 ) -> RawTable:
-    # Trailing empty header cells (spreadsheet padding) are not columns.
-    header = list(header)
-    while header and not str(header[-1]).strip():
-        header.pop()
-    if not header:
-        raise UnreadableFileError(f"{name} has no header row; the first line should name the columns.")
-    if len(header) > limits.max_columns:
-        raise LimitExceededError(
-            f"{name} has {len(header)} columns, above the limit of {limits.max_columns}; "
-            "export only the columns you need and upload again."
-        )
-    headers, header_notes = _clean_headers(header)
+    """Rows of cell texts into a :class:`RawTable`; rows of the wrong width or all empty are set aside."""
+    trimmed = _trim_header(header)
+    _check_columns(trimmed, name, limits)
+    headers, header_notes = _clean_headers(trimmed)
     width = len(headers)
     kept: list[Sequence[str]] = []
     lines: list[int] = []
@@ -324,22 +448,23 @@ def _build(
             continue
         kept.append(record)
         lines.append(line)
-    columns = (
-        tuple(tuple(c.strip() for c in col) for col in zip(*kept, strict=False)) if kept else tuple(() for _ in headers)
+    columns = list(zip(*kept, strict=True)) if kept else [() for _ in headers]
+    table = pa.table(
+        {f"c{i}": pc.utf8_trim_whitespace(pa.array(col, type=pa.string())) for i, col in enumerate(columns)}
     )
-    del header_line
+    originals = {h: _orig(h, trimmed) for h in headers}
     return RawTable(
         headers=headers,
-        columns=columns,
-        lines=tuple(lines),
+        table=table,
+        lines=pa.array(lines, type=pa.int64()),
         set_aside=tuple(set_aside),
         file_format=file_format,
         encoding=encoding,
         delimiter=delimiter,
         sheet=sheet,
         sheets=sheets,
-        native_numbers=frozenset(h for h in headers if _orig(h, header) in native_numbers),
-        native_dates=frozenset(h for h in headers if _orig(h, header) in native_dates),
+        native_numbers=frozenset(h for h in headers if originals[h] in native_numbers),
+        native_dates=frozenset(h for h in headers if originals[h] in native_dates),
         notes=tuple(header_notes) + notes,
     )
 
@@ -433,15 +558,8 @@ def _read_xlsx(
             )
         table = best[1]
         if table.sheet != sheets[0]:
-            table = RawTable(
-                **{
-                    **table.__dict__,
-                    "notes": (
-                        f"Read the sheet '{table.sheet}', which holds the data; the first sheet '{sheets[0]}' does not.",
-                        *table.notes,
-                    ),
-                }
-            )
+            note = f"Read the sheet '{table.sheet}', which holds the data; the first sheet '{sheets[0]}' does not."
+            table = replace(table, notes=(note, *table.notes))
         return table
     finally:
         book.close()
@@ -452,7 +570,6 @@ def _read_sheet(ws: Any, name: str, sheet_name: str, sheets: tuple[str, ...], li
     rows: list[tuple[int, list[str]]] = []
     numeric: dict[int, bool] = {}
     dates: dict[int, bool] = {}
-    header_line = 0
     for line, values in enumerate(ws.iter_rows(values_only=True), start=1):
         if len(rows) > limits.max_rows:
             raise LimitExceededError(
@@ -462,7 +579,7 @@ def _read_sheet(ws: Any, name: str, sheet_name: str, sheets: tuple[str, ...], li
         if header is None:
             cells = [cell_text(v) for v in values]
             if sum(1 for c in cells if c.strip()) >= 2:
-                header, header_line = cells, line
+                header = cells
             continue
         texts = []
         for i, v in enumerate(values):
@@ -476,9 +593,6 @@ def _read_sheet(ws: Any, name: str, sheet_name: str, sheets: tuple[str, ...], li
             texts.pop()
         if len(texts) < len(header):
             texts.extend([""] * (len(header) - len(texts)))
-        if not any(texts):
-            rows.append((line, texts))
-            continue
         rows.append((line, texts))
     if header is None:
         return None
@@ -500,7 +614,6 @@ def _read_sheet(ws: Any, name: str, sheet_name: str, sheets: tuple[str, ...], li
         sheets=sheets,
         native_numbers=native_numbers,
         native_dates=native_dates,
-        header_line=header_line,
     )
 
 
@@ -508,7 +621,6 @@ def _read_sheet(ws: Any, name: str, sheet_name: str, sheets: tuple[str, ...], li
 
 
 def _read_parquet(content: bytes, name: str, limits: Limits) -> RawTable:
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
