@@ -192,13 +192,15 @@ def read_text(
     delimiter: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     utf8: bytes | None = None,
+    exact: bool = False,
 ) -> RawTable:
     """Parse delimited text: the first non-blank record is the header; every later record is a data row.
 
     A well-formed file (every record on one line with the header's field count) goes through
     pyarrow's multi-threaded CSV reader, where line numbers follow from row positions; anything
     else (uneven rows, quoted newlines, NUL bytes, huge fields) through Python's ``csv`` module,
-    which tracks each record's starting line.
+    which tracks each record's starting line. ``exact=True`` forces the second path (tests
+    compare the two).
     """
     notes: list[str] = []
     if "\x00" in text:
@@ -211,7 +213,7 @@ def read_text(
     file_format = "csv" if delim != "\t" else "tsv"
     header, header_line = _header(text, delim, name, limits)
     _check_columns(header, name, limits)
-    fast = _read_fast(text, utf8, header, header_line, delim, limits, name)
+    fast = None if exact else _read_fast(text, utf8, header, header_line, delim, limits, name)
     if fast is not None:
         table, lines, set_aside, blank_lines = fast
         if blank_lines:
