@@ -548,6 +548,14 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
             ),
         ],
     )
+    lost = pc.and_(keep, pc.equal(outcome, "lost"))
+    lost_count = pc.sum(lost).as_py() or 0
+    if lost_count and not pc.any(pc.and_(lost, advanced)).as_py():
+        notes.append(
+            f"None of the {lost_count} lost opportunities counts as having passed the first gate, so the close "
+            "ratio only sees won deals; if lost deals had reached a demo or proposal, mark their stage as "
+            "'next step or later'."
+        )
     if amount_header:
         won_no_amount = pc.sum(pc.and_(pc.and_(won, keep), pc.is_null(amount))).as_py() or 0
         if won_no_amount:
