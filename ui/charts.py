@@ -4,6 +4,7 @@ series), never raw opportunities; tooltips carry the exact values already format
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Sequence
 
 import altair as alt
@@ -132,10 +133,13 @@ def funnels(team: KpiRow, reps: Sequence[KpiRow], cur: Currency, threshold: floa
         .mark_rule(color=THRESHOLD_COLOR, strokeDash=[4, 3])
         .encode(x="threshold:Q", tooltip=alt.Tooltip("label:N", title="Threshold"))
     )
-    return alt.vconcat(
-        alt.layer(team_chart, team_text),
-        alt.hconcat(per_rep, alt.layer(conv, rule)).add_params(pick).resolve_scale(color="independent"),
-    ).resolve_scale(color="independent")
+    with warnings.catch_warnings():
+        # Altair reports that it merged the one selection shared by both views: that is the point.
+        warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
+        lower = alt.hconcat(per_rep, alt.layer(conv, rule)).add_params(pick)
+        chart = alt.vconcat(alt.layer(team_chart, team_text), lower.resolve_scale(color="independent"))
+        chart.to_dict()
+    return chart.resolve_scale(color="independent")
 
 
 def peer_frame(rows: Sequence[PeerRow], cur: Currency, lower_is_better: frozenset[str]) -> pd.DataFrame:

@@ -1,0 +1,102 @@
+"""Data page: upload, mapping confirmation, format questions, import report, hostile text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.app.conftest import FIXTURES, confirm, metric, new_app, open_page, upload, upload_fixture
+
+
+def _markdown_texts(at) -> list[str]:
+    out = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "subheader", "header"):
+        out += [str(e.value) for e in at.get(kind)]
+    return out
+
+
+def test_the_data_page_renders_the_sample_mapping_and_report() -> None:
+    at = open_page(new_app(), "data")
+    assert at.title[0].value == "Where do these numbers come from?"
+    assert at.selectbox(key="map_col_rep").value == "Sales Rep"
+    assert metric(at, "Rows loaded") == "1,818"
+
+
+def test_an_upload_is_proposed_first_and_loaded_only_after_confirming() -> None:
+    at = upload(new_app(), "canonical.csv", (FIXTURES / "canonical.csv").read_bytes())
+    assert metric(at, "Rows loaded") == "1,818", "the sample stays in use until the mapping is confirmed"
+    assert at.selectbox(key="map_col_rep").value == "rep"
+    confirm(at)
+    assert metric(at, "Rows loaded") == "14"
+    assert any("canonical.csv" in t.value for t in at.text)
+
+
+def test_confirming_an_upload_changes_what_every_page_shows() -> None:
+    at = new_app()
+    before = metric(at, "Appointments")
+    upload_fixture(at, "canonical.csv")
+    open_page(at, "overview")
+    assert metric(at, "Appointments") == "14" != before
+    open_page(at, "peers")
+    assert set(at.dataframe[-1].value["Rep"]) == {"Ana", "Budi", "Citra", "Dedi"}
+
+
+def test_correcting_the_mapping_changes_the_numbers() -> None:
+    at = upload(new_app(), "canonical.csv", (FIXTURES / "canonical.csv").read_bytes())
+    at.selectbox(key="map_col_next_step").set_value("(not in this file)").run()
+    at.multiselect(key="map_stages").set_value([]).run()
+    confirm(at)
+    open_page(at, "overview")
+    assert metric(at, "Appointment-to-next-step ratio") != "71.4 %"
+
+
+def test_ambiguous_dates_ask_which_format_and_load_after_choosing() -> None:
+    at = upload(new_app(), "indonesia_ambiguous.csv", (FIXTURES / "indonesia_ambiguous.csv").read_bytes())
+    confirm(at)
+    assert any("fit both dd/mm/yyyy and mm/dd/yyyy" in w.value.replace("\\", "") for w in at.warning)
+    radio = at.radio(key="format_choice")
+    assert list(radio.options) == ["dd/mm/yyyy", "mm/dd/yyyy"]
+    radio.set_value("%d/%m/%Y").run()
+    at.button(key="format_apply").click().run()
+    assert not at.exception
+    assert metric(at, "Rows loaded") == "10"
+    details = at.dataframe[-1].value if "What" in at.dataframe[-1].value else None
+    shown = [df.value for df in at.dataframe if "What" in df.value.columns]
+    assert shown and "dd/mm/yyyy" in set(shown[0]["Value"]), details
+
+
+def test_a_file_that_is_not_a_spreadsheet_gets_one_sentence_and_the_data_stays() -> None:
+    at = upload(new_app(), "picture.csv", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    assert any("PNG" in e.value for e in at.error)
+    assert metric(at, "Rows loaded") == "1,818"
+
+
+def test_rows_set_aside_and_unreadable_values_are_reported() -> None:
+    at = upload_fixture(new_app(), "messy.csv")
+    assert int(metric(at, "Rows set aside")) > 0
+    columns = [set(df.value.columns) for df in at.dataframe]
+    assert {"Line", "Reason"} in columns
+    assert {"Column", "Values", "Reason", "Examples"} in columns
+
+
+def test_hostile_rep_names_and_headers_display_literally(tmp_path: Path) -> None:
+    link, img = "[click](javascript:alert(1))", "<img src=x onerror=alert(1)>"
+    content = (
+        "Sales Rep,First Appointment,Outcome,Amount,<b>Region</b>\n"
+        + "".join(f'"{link}",2026-01-0{d},Won,100,x\n' for d in range(1, 7))
+        + "".join(f'"{img}",2026-01-0{d},Lost,,y\n' for d in range(1, 7))
+    ).encode()
+    at = confirm(upload(new_app(), "hostile.csv", content))
+    for page in ("overview", "funnels", "peers", "magic_number", "weekly", "data"):
+        open_page(at, page)
+        for text in _markdown_texts(at):
+            assert link not in text and img not in text, (page, text)
+    open_page(at, "overview")
+    assert set(at.dataframe[0].value["Rep"]) == {link, img}
+
+
+def test_the_weekly_sample_loads_from_the_sample_choice() -> None:
+    at = open_page(new_app(), "data")
+    at.selectbox(key="sample_choice").set_value("Weekly activity log (sample data)").run()
+    at.button(key="use_sample").click().run()
+    assert not at.exception
+    assert at.radio(key="map_shape").value.name == "WEEKLY_LOG"

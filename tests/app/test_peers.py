@@ -1,0 +1,51 @@
+"""Peer comparison: deviations, flags, small samples, downloads and a link for each rep."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+from tests.app.conftest import FIXTURES, confirm, new_app, open_page, upload
+
+
+def test_the_sample_data_renders_the_peer_comparison_without_an_exception() -> None:
+    at = open_page(new_app(), "peers")
+    assert at.title[0].value == "Who is ahead of their peers, and on what?"
+    assert at.get("vega_lite_chart"), "the diverging bars are drawn"
+
+
+def test_each_rep_gets_a_magic_number_link_with_their_own_numbers() -> None:
+    at = open_page(new_app(), "peers")
+    links = next(df.value for df in at.dataframe if "Link" in df.value.columns)
+    first = links.iloc[0]
+    url = urlparse(first["Link"])
+    assert url.path == "magic_number"
+    query = parse_qs(url.query)
+    assert query["rep"] == [first["Rep"]]
+    assert {"weeks", "avg_sale", "p1", "p2", "appts"} <= set(query)
+
+
+def test_a_base_url_makes_the_links_absolute() -> None:
+    at = open_page(new_app(), "peers")
+    at.text_input(key="share_base_url").set_value("https://mn.example.com/").run()
+    links = next(df.value for df in at.dataframe if "Link" in df.value.columns)
+    assert links.iloc[0]["Link"].startswith("https://mn.example.com/magic_number?rep=")
+
+
+def test_small_sample_reps_are_marked_not_ranked() -> None:
+    at = open_page(new_app(), "peers")
+    at.number_input(key="peers_min_opportunities").set_value(1000).run()
+    table = next(df.value for df in at.dataframe if "Ranked" in df.value.columns)
+    assert set(table["Ranked"]) == {"no: too few opportunities"}
+
+
+def test_the_peer_table_offers_csv_and_excel_downloads() -> None:
+    at = open_page(new_app(), "peers")
+    labels = [b.label for b in at.get("download_button")]
+    assert labels.count("Download CSV") == 1 and labels.count("Download Excel") == 1
+
+
+def test_one_rep_explains_that_peer_comparison_needs_two() -> None:
+    lines = (FIXTURES / "canonical.csv").read_text().splitlines()
+    one_rep = "\n".join([lines[0], *(line for line in lines[1:] if line.startswith("Ana,"))]) + "\n"
+    at = open_page(confirm(upload(new_app(), "ana.csv", one_rep.encode())), "peers")
+    assert any("at least two reps" in i.value for i in at.info)
