@@ -11,6 +11,7 @@ from ui import format as fmt
 from ui import magic_inputs as mi
 from ui.text import md_escape
 
+KEPT = (mi.SOURCE, mi.SOLVE, "mn_cycle_lag", "mn_pacing", "mn_weeks_elapsed")
 SOLVE_LABELS = {
     "magic_number": "Magic Number (first appointments a week)",
     "goal": "Revenue goal",
@@ -69,6 +70,8 @@ def body() -> None:
     rep_rows = queries.kpis(cursor, ds, "rep", filters)
     team_row = team_rows[0] if team_rows else None
     rows_by_rep = {r.group: r for r in rep_rows}
+    for key in KEPT:
+        state.keep(key)
     _initialize(rows_by_rep, team_row)
 
     choices = [mi.TEAM, *rows_by_rep]
@@ -128,8 +131,9 @@ def body() -> None:
                 f"{pipeline.open_advanced}; open not yet advanced: {pipeline.open_not_advanced}"
             )
             if use_pacing:
+                st.session_state.setdefault("mn_weeks_elapsed", 0.0)
                 weeks_elapsed = opt_right.number_input(
-                    "Weeks already gone", min_value=0.0, max_value=520.0, value=0.0, step=1.0, key="mn_weeks_elapsed"
+                    "Weeks already gone", min_value=0.0, max_value=520.0, step=1.0, key="mn_weeks_elapsed"
                 )
 
     scenario = Scenario(
@@ -148,6 +152,7 @@ def body() -> None:
         open_not_advanced=pipeline.open_not_advanced if pipeline else 0,
     )
     result = solve(scenario, solve_for)
+    state.remember(*KEPT)
     st.query_params.from_dict(
         links.query(
             {

@@ -228,3 +228,20 @@ def pipeline(ds: Dataset, filters: Filters) -> queries.Pipeline | None:
         return None
     finally:
         child.close()
+
+
+def keep(key: str) -> None:
+    """Restore a widget's value that Streamlit dropped while its page was not shown.
+
+    Call before the widget is drawn; :func:`remember` after it, so the value survives page changes.
+    """
+    store = f"kept_{key}"
+    if key not in st.session_state and store in st.session_state:
+        st.session_state[key] = st.session_state[store]
+
+
+def remember(*keys: str) -> None:
+    """Copy widget values aside so :func:`keep` can restore them on the next visit."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[f"kept_{key}"] = st.session_state[key]

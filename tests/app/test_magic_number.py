@@ -1,0 +1,100 @@
+"""Magic Number page: the worked example, back-solving, query-string links, coaching and levers."""
+
+from __future__ import annotations
+
+from tests.app.conftest import metric, new_app, open_page
+
+WORKED_EXAMPLE = {"goal": 600000, "weeks": 48, "avg_sale": 12500, "p1": 60, "p2": 40}
+
+
+def _set_inputs(at, values: dict) -> None:
+    for name, value in values.items():
+        at.number_input(key=f"mn_{name}_input").set_value(value).run()
+        assert not at.exception, at.exception
+
+
+def test_the_sample_data_renders_the_magic_number_without_an_exception() -> None:
+    at = open_page(new_app(), "magic_number")
+    assert at.title[0].value == "How many first appointments a week does my goal take?"
+    assert metric(at, "Magic Number").endswith("first appointments a week")
+
+
+def test_the_worked_example_gives_five_appointments_a_week_and_4_17_exact() -> None:
+    at = open_page(new_app(), "magic_number")
+    _set_inputs(at, WORKED_EXAMPLE)
+    assert metric(at, "Magic Number") == "5 first appointments a week"
+    assert metric(at, "Exact value") == "4.17"
+
+
+def test_3_5_appointments_a_week_reads_84_percent_on_the_barometer_with_prospecting_coaching() -> None:
+    at = open_page(new_app(), "magic_number")
+    _set_inputs(at, {**WORKED_EXAMPLE, "appts": 3.5})
+    assert metric(at, "Activity barometer") == "84 %"
+    texts = " ".join(str(m.value) for m in at.markdown)
+    assert "Activity barometer is 84 %" in texts.replace("\\", "")
+
+
+def test_moving_a_slider_moves_the_answer() -> None:
+    at = open_page(new_app(), "magic_number")
+    _set_inputs(at, WORKED_EXAMPLE)
+    at.slider(key="mn_p2_slider").set_value(80.0).run()
+    assert metric(at, "Exact value") == "2.08"
+    assert at.number_input(key="mn_p2_input").value == 80.0
+
+
+def test_back_solving_the_close_ratio_gives_47_6_percent() -> None:
+    at = open_page(new_app(), "magic_number")
+    _set_inputs(at, {**WORKED_EXAMPLE, "appts": 3.5})
+    at.selectbox(key="mn_solve").set_value("p2").run()
+    assert metric(at, "Close ratio needed") == "47.6 %"
+
+
+def test_an_infeasible_ratio_says_so_instead_of_clipping() -> None:
+    at = open_page(new_app(), "magic_number")
+    _set_inputs(at, {**WORKED_EXAMPLE, "appts": 0.5})
+    at.selectbox(key="mn_solve").set_value("p2").run()
+    assert any("cannot exceed 100 %" in e.value.replace("\\", "") for e in at.error)
+
+
+def test_query_parameters_pre_fill_the_inputs() -> None:
+    at = new_app()
+    at.query_params.update({"goal": "600000", "weeks": "48", "avg_sale": "12500", "p1": "60", "p2": "40"})
+    open_page(at, "magic_number")
+    assert at.number_input(key="mn_goal_input").value == 600000
+    assert at.number_input(key="mn_p1_input").value == 60
+    assert metric(at, "Exact value") == "4.17"
+
+
+def test_a_link_for_a_rep_of_the_data_starts_from_that_rep() -> None:
+    at = new_app()
+    at.query_params.update({"rep": "Andi Pratama", "goal": "500000"})
+    open_page(at, "magic_number")
+    assert at.selectbox(key="mn_source").value == "Andi Pratama"
+    assert at.number_input(key="mn_goal_input").value == 500000
+
+
+def test_changing_an_input_writes_it_to_the_url() -> None:
+    at = open_page(new_app(), "magic_number")
+    _set_inputs(at, WORKED_EXAMPLE)
+    assert at.query_params["goal"] == ["600000"] or at.query_params["goal"] == "600000"
+    assert at.query_params["p2"] in (["40"], "40")
+
+
+def test_the_levers_are_compared_for_the_magic_number() -> None:
+    at = open_page(new_app(), "magic_number")
+    _set_inputs(at, WORKED_EXAMPLE)
+    levers = next(df.value for df in at.dataframe if "Lever" in df.value.columns)
+    assert set(levers["Lever"]) == {
+        "Average revenue per sale",
+        "Appointment-to-next-step ratio",
+        "Close ratio",
+        "Selling weeks",
+    }
+
+
+def test_the_inputs_survive_a_trip_to_another_page() -> None:
+    at = open_page(new_app(), "magic_number")
+    _set_inputs(at, WORKED_EXAMPLE)
+    open_page(at, "overview")
+    open_page(at, "magic_number")
+    assert metric(at, "Exact value") == "4.17"
