@@ -30,8 +30,9 @@ THRESHOLD_COLOR = "#444444"
 STEP_COLORS = {"Appointment → next step": STAGE_COLORS["Next steps"], "Next step → sale": STAGE_COLORS["Sales"]}
 
 
-def _stage_scale() -> alt.Scale:
-    return alt.Scale(domain=list(STAGE_COLORS), range=list(STAGE_COLORS.values()))
+def _stage_scale(stages: Sequence[str] = STAGES) -> alt.Scale:
+    """The fixed stage colours, limited to the stages a chart shows (so legends list only those)."""
+    return alt.Scale(domain=list(stages), range=[STAGE_COLORS[s] for s in stages])
 
 
 def funnel_frame(rows: Sequence[KpiRow], cur: Currency) -> pd.DataFrame:
