@@ -1,0 +1,153 @@
+"""Page rerun times of the app with a large file loaded, measured with Streamlit's ``AppTest``.
+
+    python -m bench.rerun --rows 1000000 --repeat 30
+
+The file is imported once through ``kpi_core`` (as the Data page does) and put in the session as
+the active dataset; then each scenario changes one widget and times the rerun it triggers (the
+script run on the server, no browser): a Magic Number slider, a Magic Number exact-number input,
+and a sidebar filter (teams) on the Magic Number page and on the Team overview page. Every change
+sets a value not used just before, so a cache keyed on the widget's value cannot answer from the
+previous rerun. Prints median and p95 per scenario; ``--out`` writes them as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def p95(xs: list[float]) -> float:
+    ordered = sorted(xs)
+    return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+
+
+def _timed(at: Any, change: Callable[[Any, int], Any], repeat: int) -> list[float]:
+    """Apply ``change(at, i)`` (which returns what to ``run()``) and time each rerun, in ms."""
+    times = []
+    for i in range(repeat):
+        target = change(at, i)
+        start = time.perf_counter()
+        target.run()
+        times.append((time.perf_counter() - start) * 1000)
+        if at.exception:
+            raise RuntimeError(f"the page raised: {at.exception[0].message}")
+    return times
+
+
+def _set_filter(at: Any, teams: list[str]) -> Any:
+    """The teams filter's new value, as the sidebar multiselect (key ``filter_teams``) stores it.
+
+    Set through session_state rather than ``at.multiselect(...).set_value``: with this app's
+    ``st.navigation`` AppTest returns an empty sidebar tree after the first run, so the widget
+    cannot be found again; the rerun the page does is the same.
+    """
+    at.session_state["filter_teams"] = teams
+    return at
+
+
+def measure(data: Path, repeat: int) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT))
+    from streamlit.testing.v1 import AppTest
+
+    from kpi_core.importing import LoadOptions, load
+    from ui import state
+
+    content = data.read_bytes()
+    start = time.perf_counter()
+    ds = load(content, data.name, LoadOptions())
+    load_seconds = time.perf_counter() - start
+    source = state.source_from_bytes(data.name, content)
+    teams = sorted({t for t in ds.table.column("team").to_pylist() if t})
+    # Distinct team selections: one team, then pairs, then back to all.
+    selections = [[t] for t in teams] + [[a, b] for a, b in itertools.pairwise(teams)] + [[]]
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.session_state[state.SOURCE] = source
+    at.session_state[state.DATASET] = ds
+    start = time.perf_counter()
+    at.run()
+    first_overview = time.perf_counter() - start
+    if at.exception:
+        raise RuntimeError(f"the app raised: {at.exception[0].message}")
+    results: dict[str, Any] = {"rows": ds.report.rows_loaded, "load_seconds": load_seconds}
+    results["first_run_overview_ms"] = first_overview * 1000
+    results["overview_filter_ms"] = _timed(at, lambda a, i: _set_filter(a, selections[i % len(selections)]), repeat)
+    start = time.perf_counter()
+    at.switch_page("pages/magic_number.py").run()
+    results["first_run_magic_number_ms"] = (time.perf_counter() - start) * 1000
+    if at.exception:
+        raise RuntimeError(f"the Magic Number page raised: {at.exception[0].message}")
+    results["magic_slider_ms"] = _timed(
+        at, lambda a, i: a.slider(key="mn_p1_slider").set_value(40.0 + 0.5 * (i % 60)), repeat
+    )
+    results["magic_number_input_ms"] = _timed(
+        at, lambda a, i: a.number_input(key="mn_goal_input").set_value(1_000_000.0 + 1000 * i), repeat
+    )
+    results["magic_filter_ms"] = _timed(at, lambda a, i: _set_filter(a, selections[i % len(selections)]), repeat)
+    return results
+
+
+def summary(results: dict[str, Any]) -> dict[str, dict[str, float]]:
+    return {
+        k.removesuffix("_ms"): {"median_ms": statistics.median(v), "p95_ms": p95(v), "max_ms": max(v), "n": len(v)}
+        for k, v in results.items()
+        if isinstance(v, list)
+    }
+
+
+def markdown(results: dict[str, Any]) -> str:
+    lines = [
+        f"{results['rows']:,} rows loaded (import {results['load_seconds']:.1f} s, outside the timings); "
+        f"first run of the overview {results['first_run_overview_ms']:.0f} ms, "
+        f"first run of the Magic Number page {results['first_run_magic_number_ms']:.0f} ms.",
+        "",
+        "| rerun after | median (ms) | p95 (ms) | max (ms) | n |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    labels = {
+        "overview_filter": "team filter change, Team overview",
+        "magic_slider": "slider change (p1), Magic Number",
+        "magic_number_input": "number input change (goal), Magic Number",
+        "magic_filter": "team filter change, Magic Number",
+    }
+    for k, s in summary(results).items():
+        lines.append(
+            f"| {labels.get(k, k)} | {s['median_ms']:.0f} | {s['p95_ms']:.0f} | {s['max_ms']:.0f} | {s['n']:.0f} |"
+        )
+    lines.append("")
+    lines.append("Targets: median < 100 ms, p95 < 250 ms.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    from bench import generate
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--data", type=Path)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    data = args.data or generate.DATA / f"opportunities_{args.rows}.csv"
+    if not data.exists():
+        generate.write(args.rows, data)
+    results = measure(data, args.repeat)
+    results["summary"] = summary(results)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=1))
+    print(markdown(results))
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+"""Import + KPI table benchmark: the project against a pandas script and against the floors.
+
+    python -m bench.run --rows 1000000 --repeat 3
+    python -m bench.run --rows 1000000 5000000 --repeat 3 --out bench/results/latest.json
+
+For each size the data is generated once (``bench/data/``, git-ignored), then the contenders run
+alternately (project, pandas, floor_bytes, floor_duckdb, then again) ``--repeat`` times, each in a
+fresh subprocess so that its peak RSS is its own. Every run checks that the project's table equals
+the pandas table. Prints a Markdown table of medians, ratios and peak memory; writes all raw runs
+as JSON to ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import generate
+from bench.contenders import differences
+
+ROOT = Path(__file__).resolve().parent.parent
+ORDER = ("project", "pandas", "floor_bytes", "floor_duckdb")
+
+
+def run_one(name: str, path: Path, timeout: float, kpi_core_root: Path = ROOT) -> dict[str, Any]:
+    """One contender in its own process: its JSON result plus the process's wall time.
+
+    The child runs in ``kpi_core_root`` (so ``kpi_core`` is imported from there) with this
+    checkout on ``PYTHONPATH`` for ``bench``.
+    """
+    env = {
+        # The 5M-row file (~430 MB) is above the app's default 200 MB upload cap; lift it here only.
+        "MAGIC_NUMBER_MAX_UPLOAD_MB": "2048",
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "result.json"
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.contenders", name, str(path), str(out)],
+            cwd=kpi_core_root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        wall = time.perf_counter() - start
+        if proc.returncode != 0 or not out.exists():
+            raise RuntimeError(f"{name} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+        result: dict[str, Any] = json.loads(out.read_text())
+    result["wall_seconds"] = wall
+    return result
+
+
+def _git(*args: str, cwd: Path = ROOT) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False).stdout.strip()
+
+
+def kpi_core_source(kpi_core_root: Path) -> str:
+    """Which kpi_core was measured: a commit, or the working tree with uncommitted changes."""
+    head = _git("log", "-1", "--format=%h %s")
+    if kpi_core_root.resolve() != ROOT:
+        return f"kpi_core from {kpi_core_root}"
+    dirty = _git("status", "--porcelain", "--", "kpi_core")
+    return f"working tree with uncommitted kpi_core changes on top of {head}" if dirty else f"{head}"
+
+
+def machine() -> dict[str, Any]:
+    """nproc, RAM, CPU model and library versions, for the results table."""
+    import duckdb
+    import pandas
+    import pyarrow
+
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kb = int(next(line for line in f if line.startswith("MemTotal")).split()[1])
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gb": round(mem_kb / 1024 / 1024, 1),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "pandas": pandas.__version__,
+        "pyarrow": pyarrow.__version__,
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "commit": _git("log", "-1", "--format=%h %s"),
+    }
+
+
+def bench_size(
+    rows: int, repeat: int, timeout: float, data: Path | None = None, kpi_core_root: Path = ROOT
+) -> dict[str, Any]:
+    """All runs at one size, with their medians, ratios and the table check."""
+    path = data or generate.DATA / f"opportunities_{rows}.csv"
+    if not path.exists():
+        generate.write(rows, path)
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in ORDER}
+    mismatches: list[str] = []
+    for _ in range(repeat):
+        for name in ORDER:
+            result = run_one(name, path, timeout, kpi_core_root)
+            runs[name].append(result)
+        diff = differences(runs["project"][-1]["table"], runs["pandas"][-1]["table"])
+        mismatches.extend(diff)
+    summary: dict[str, Any] = {}
+    for name in ORDER:
+        rs = runs[name]
+        summary[name] = {
+            "seconds": statistics.median(r["seconds"] for r in rs),
+            "wall_seconds": statistics.median(r["wall_seconds"] for r in rs),
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in rs),
+            "import_rss_mb": statistics.median(r["import_rss_mb"] for r in rs),
+            "phases": {k: statistics.median(r["phases"][k] for r in rs) for k in rs[0]["phases"]},
+        }
+    p, pd_ = summary["project"], summary["pandas"]
+    project_table = runs["project"][-1]["table"]
+    return {
+        "rows": rows,
+        "file": str(path),
+        "file_mb": path.stat().st_size / 1e6,
+        "repeat": repeat,
+        "summary": summary,
+        "ratios": {
+            "project_vs_pandas": p["seconds"] / pd_["seconds"],
+            "project_vs_pandas_wall": p["wall_seconds"] / pd_["wall_seconds"],
+            "project_vs_floor_duckdb": p["seconds"] / summary["floor_duckdb"]["seconds"],
+            "pandas_vs_floor_duckdb": pd_["seconds"] / summary["floor_duckdb"]["seconds"],
+            "project_peak_vs_file": p["peak_rss_mb"] * 1048576 / path.stat().st_size,
+            "pandas_peak_vs_file": pd_["peak_rss_mb"] * 1048576 / path.stat().st_size,
+        },
+        "tables_agree": not mismatches,
+        "mismatches": mismatches[:50],
+        "report": project_table["report"],
+        "reps": len(project_table["reps"]),
+        "teams": len(project_table["teams"]),
+        "runs": {name: [{k: v for k, v in r.items() if k != "table"} for r in rs] for name, rs in runs.items()},
+    }
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The results as a Markdown table (one block per size)."""
+    m = results["machine"]
+    lines = [
+        f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM; Python {m['python']}, "
+        f"DuckDB {m['duckdb']}, pandas {m['pandas']}, pyarrow {m['pyarrow']}; {m['date']}.",
+        f"kpi_core measured: `{m['kpi_core']}`.",
+        "",
+    ]
+    for size in results["sizes"]:
+        s, r = size["summary"], size["ratios"]
+        lines += [
+            f"**{size['rows']:,} rows**, {size['file_mb']:.1f} MB on disk, median of {size['repeat']} alternating runs; "
+            f"tables agree: **{'yes' if size['tables_agree'] else 'NO'}** "
+            f"({size['reps']} reps, {size['teams']} teams; import report: {size['report']['rows_loaded']:,} loaded, "
+            f"{size['report']['rows_set_aside']} set aside).",
+            "",
+            "| contender | work (s) | process wall (s) | peak RSS (MB) | RSS after imports (MB) | phases (s) |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
+        for name in ORDER:
+            c = s[name]
+            phases = ", ".join(f"{k} {v:.2f}" for k, v in c["phases"].items())
+            lines.append(
+                f"| {name} | {c['seconds']:.2f} | {c['wall_seconds']:.2f} | {c['peak_rss_mb']:.0f} | "
+                f"{c['import_rss_mb']:.0f} | {phases} |"
+            )
+        lines += [
+            "",
+            f"- project / pandas (work): **{r['project_vs_pandas']:.2f}x** (target <= 0.50 at 1M, <= 0.33 at 5M); "
+            f"with process start and imports: {r['project_vs_pandas_wall']:.2f}x",
+            f"- project / DuckDB count floor: {r['project_vs_floor_duckdb']:.1f}x; pandas / floor: {r['pandas_vs_floor_duckdb']:.1f}x",
+            f"- peak RSS / file size: project **{r['project_peak_vs_file']:.2f}x**, pandas {r['pandas_peak_vs_file']:.2f}x "
+            "(target: project < 1.0x at 5M)",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed for one contender run")
+    parser.add_argument("--data", type=Path, help="use this CSV instead of generating one (one size only)")
+    parser.add_argument("--out", type=Path, help="write all results as JSON here")
+    parser.add_argument(
+        "--kpi-core",
+        type=Path,
+        default=ROOT,
+        help="a directory holding the kpi_core package to measure (default: this checkout), "
+        "e.g. one made with: git archive HEAD kpi_core | tar -x -C DIR",
+    )
+    args = parser.parse_args(argv)
+    results: dict[str, Any] = {"machine": {**machine(), "kpi_core": kpi_core_source(args.kpi_core)}, "sizes": []}
+    for rows in args.rows:
+        size = bench_size(rows, args.repeat, args.timeout, args.data, args.kpi_core)
+        results["sizes"].append(size)
+        if args.out:  # keep what is done even if a later size times out
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(results, indent=1))
+        print(markdown({"machine": results["machine"], "sizes": [size]}), flush=True)
+    return results
+
+
+if __name__ == "__main__":
+    main()

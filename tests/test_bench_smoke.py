@@ -1,0 +1,58 @@
+"""The import benchmark end to end at a smoke size: well-formed results, same table as pandas.
+
+Timings are printed by the benchmark, never asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench import generate, run
+from bench.contenders import KPI_COLUMNS, PEER_COLUMNS
+
+ROWS = 20_000
+
+
+def test_benchmark_smoke(tmp_path: Path) -> None:
+    data = generate.write(ROWS, tmp_path / "opportunities.csv")
+    out = tmp_path / "results.json"
+    results = run.main(["--rows", str(ROWS), "--repeat", "1", "--data", str(data), "--out", str(out)])
+
+    assert json.loads(out.read_text()) == json.loads(json.dumps(results))
+    assert {"nproc", "ram_gb", "cpu", "duckdb", "pandas", "pyarrow", "date"} <= set(results["machine"])
+    (size,) = results["sizes"]
+    assert size["rows"] == ROWS
+    assert size["tables_agree"], size["mismatches"]
+    assert size["mismatches"] == []
+    # Every row accounted for: the data rows plus the "Total" line, which is set aside.
+    assert size["report"] == {"data_rows": ROWS + 1, "rows_loaded": ROWS, "rows_set_aside": 1, "unreadable": 0}
+    assert size["reps"] == generate.N_REPS
+    assert size["teams"] == len(generate.TEAMS)
+    for name in run.ORDER:
+        summary = size["summary"][name]
+        assert summary["seconds"] > 0
+        assert summary["wall_seconds"] >= summary["seconds"]
+        assert summary["peak_rss_mb"] > 0
+        assert len(size["runs"][name]) == 1
+    for key in ("project_vs_pandas", "project_vs_floor_duckdb", "project_peak_vs_file", "pandas_peak_vs_file"):
+        assert size["ratios"][key] > 0
+    assert "| project |" in run.markdown(results)
+
+
+def test_project_table_equals_pandas_table(tmp_path: Path) -> None:
+    """The two contenders' tables, compared directly (all KPI and peer columns present)."""
+    from bench.contenders import differences, pandas_script, project
+
+    data = generate.write(2_000, tmp_path / "small.csv", seed=7)
+    ours, theirs = project(data, {}), pandas_script(data, {})
+    assert differences(ours, theirs) == []
+    row = next(iter(ours["reps"].values()))
+    assert set(KPI_COLUMNS) <= set(row)
+    assert {f"dev_{k}" for k in PEER_COLUMNS} <= set(row)
+    # The comparison is not vacuous: a changed value is caught.
+    name = next(iter(theirs["reps"]))
+    theirs["reps"][name]["revenue"] += 0.01
+    assert differences(ours, theirs) == [
+        f"reps[{name}].revenue: project {ours['reps'][name]['revenue']!r} != pandas {theirs['reps'][name]['revenue']!r}"
+    ]
