@@ -231,7 +231,7 @@ def pipeline(cursor: duckdb.DuckDBPyConnection, ds: Dataset, filters: Filters = 
                    count(*) FILTER (WHERE outcome = 'open' AND advanced),
                    count(*) FILTER (WHERE outcome = 'open' AND NOT advanced)
             FROM {table} WHERE {where}"""
-        revenue, open_adv, open_not = run(cursor, sql, params).fetchone() or (0, 0, 0)
+        revenue, open_adv, open_not = (run(cursor, sql, params).fetchall() or [(0, 0, 0)])[0]
     return Pipeline(float(revenue), int(open_adv), int(open_not))
 
 
@@ -260,5 +260,5 @@ def row_count(cursor: duckdb.DuckDBPyConnection, ds: Dataset, filters: Filters =
         return 0
     where, params = _where(ds, filters, win)
     with _registered(cursor, ds) as table:
-        (n,) = run(cursor, f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone() or (0,)
+        (n,) = run(cursor, f"SELECT count(*) FROM {table} WHERE {where}", params).fetchall()[0]
     return int(n)

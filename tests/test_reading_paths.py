@@ -51,7 +51,7 @@ def test_a_last_line_without_a_newline_is_read() -> None:
 cell = st.text(alphabet=st.sampled_from(list('ab ,;"\n\r\t1.-é')), max_size=6)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(cell, min_size=3, max_size=3), min_size=1, max_size=8), st.sampled_from([",", ";"]))
 def test_random_quoted_files_read_the_same_on_both_paths(rows: list[list[str]], delim: str) -> None:
     buf = io.StringIO()
