@@ -3,6 +3,7 @@
 The instance cannot touch the file system or the network, cannot load or install extensions,
 and its configuration is locked, so no value from a user's file can reach the server. Data is
 registered on a session's cursor (connection-local), so one session never sees another's rows.
+Every query runs under a time limit (``MAGIC_NUMBER_QUERY_SECONDS``, 30 s by default).
 """
 
 from __future__ import annotations
@@ -62,11 +63,67 @@ def unregister(cursor: duckdb.DuckDBPyConnection, name: str) -> None:
     cursor.unregister(name)
 
 
-def run(cursor: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> duckdb.DuckDBPyConnection:
-    """Execute ``sql`` with ``params`` as placeholders, turning a DuckDB out-of-memory error into a plain sentence."""
+def query_seconds() -> float:
+    """The time limit of one query in seconds: ``MAGIC_NUMBER_QUERY_SECONDS``, 30 by default."""
     try:
-        return cursor.execute(sql, params or [])
+        seconds = float(os.environ.get("MAGIC_NUMBER_QUERY_SECONDS", "30"))
+    except ValueError:
+        return 30.0
+    return seconds if seconds > 0 else 30.0
+
+
+class Rows:
+    """The rows of one finished query, fetched while its time limit was running."""
+
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        self._rows = rows
+        self._next = 0
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        """Every row not fetched yet."""
+        rest, self._next = self._rows[self._next :], len(self._rows)
+        return rest
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        """The next row, or ``None`` after the last."""
+        if self._next >= len(self._rows):
+            return None
+        self._next += 1
+        return self._rows[self._next - 1]
+
+
+def run(
+    cursor: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None, *, seconds: float | None = None
+) -> Rows:
+    """Execute ``sql`` with ``params`` as placeholders and fetch its rows, within a time and a memory limit.
+
+    DuckDB has no statement timeout, so a timer interrupts the cursor after ``seconds`` (default
+    :func:`query_seconds`). Rows are fetched here, under the timer, because DuckDB streams results
+    lazily; this also leaves the cursor free for the next statement. Running out of time or memory
+    becomes a plain sentence.
+    """
+    limit = seconds if seconds is not None else query_seconds()
+    expired = threading.Event()
+
+    def interrupt() -> None:
+        expired.set()
+        cursor.interrupt()
+
+    timer = threading.Timer(limit, interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        return Rows(cursor.execute(sql, params or []).fetchall())
+    except duckdb.InterruptException as err:
+        if not expired.is_set():
+            raise
+        raise LimitExceededError(
+            f"This question took longer than {limit:g} s, the server's limit; "
+            "narrow the date window or filters and try again."
+        ) from err
     except duckdb.OutOfMemoryException as err:
         raise LimitExceededError(
             "This question needs more memory than the server allows; narrow the date window or filters and try again."
         ) from err
+    finally:
+        timer.cancel()
