@@ -431,6 +431,21 @@ def _dimensions(raw: RawTable, mapping: ColumnMapping) -> tuple[tuple[Dimension,
     return tuple(dims), arrays
 
 
+#: Text columns with few distinct values, kept dictionary-encoded: less memory, faster grouping.
+_LABEL_COLUMNS = frozenset({"rep", "team", "stage", "outcome"})
+
+
+def _compact(table: pa.Table) -> pa.Table:
+    """The typed table with its label and extra text columns dictionary-encoded (values unchanged)."""
+    columns = {}
+    for name in table.column_names:
+        column = table.column(name)
+        if name in _LABEL_COLUMNS or (name.startswith("d") and name[1:].isdigit()):
+            column = pc.dictionary_encode(column)
+        columns[name] = column
+    return pa.table(columns)
+
+
 def _mapping_key(mapping: ColumnMapping) -> str:
     return repr(
         (
@@ -580,6 +595,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
             **dim_arrays,
         }
     ).filter(keep)
+    table = _compact(table)
     first = pc.min(table["first_appointment"]).as_py() if table.num_rows else None
     last = pc.max(table["first_appointment"]).as_py() if table.num_rows else None
     report = _report(raw, mapping, source, table.num_rows, set_aside, unreadable, formats, decimal, notes)
@@ -652,6 +668,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
             **dim_arrays,
         }
     ).filter(keep)
+    table = _compact(table)
     first = pc.min(table["week"]).as_py() if table.num_rows else None
     last = pc.max(table["week"]).as_py() if table.num_rows else None
     if last is not None:
