@@ -609,6 +609,46 @@ CASES: tuple[Case, ...] = (
         ),
         Loaded(2, 2, facts=(("delimiter", "\t"), ("reps", ("Ana", 'Budi "B"')))),
     ),
+    Case(
+        "quoted_line_breaks",
+        "notes with line breaks inside quotes, then a row with no rep",
+        "pipeline.csv",
+        lambda: text(
+            "Sales Rep,Created Date,Stage,Amount,Note",
+            'Ana,2026-01-05,Closed Won,1200,"called twice,\nthen met"',
+            'Budi,2026-01-06,Demo,5,"line one\r\nline two\nline three"',
+            ",2026-01-07,Demo,6,no owner",
+        ),
+        Loaded(2, 3, set_aside=((7, "has no rep"),)),
+    ),
+    Case(
+        "weekly_log_with_placeholders",
+        "a weekly activity log with TBD and blank appointment counts",
+        "activity.csv",
+        lambda: text(
+            "Rep,Week,Appointments,Next Steps,Wins,Revenue",
+            "Ana,2026-01-05,10,6,2,5000",
+            "Ana,2026-01-12,TBD,4,1,700",
+            "Budi,2026-01-05,,3,1,900",
+            "Budi,2026-01-12,8,x,1,1200",
+        ),
+        Loaded(
+            2,
+            4,
+            set_aside=(
+                (3, "has an appointments value 'TBD' that is not a number"),
+                (4, "has no number of appointments"),
+            ),
+            unreadable=(("Next Steps", 1, (5,), ("x",), "not a number"),),
+        ),
+    ),
+    Case(
+        "truncated_parquet",
+        "a Parquet file cut off after its first bytes",
+        "pipeline.parquet",
+        lambda: b"PAR1" + bytes(200),
+        Refused(UnreadableFileError, ("pipeline.parquet", "could not be read as Parquet", "export it again")),
+    ),
     # --- limits, with small values so the tests stay fast ---
     Case(
         "over_upload_size",
