@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from kpi_core import queries
-from ui import charts, page, state
+from ui import charts, memo, page, settings, state
 from ui import format as fmt
 
 
@@ -12,11 +11,10 @@ def body() -> None:
     ds = state.dataset()
     cur = state.money_format()
     filters = state.filters()
-    cursor = state.cursor()
-    team = queries.kpis(cursor, ds, "all", filters)
+    team = memo.kpis(ds, "all", filters)
     if not team:
         page.empty("No opportunities fall in this window with these filters; widen the window or clear a filter.")
-    reps = queries.kpis(cursor, ds, "rep", filters)
+    reps = memo.kpis(ds, "rep", filters)
     total = team[0]
     if total.advanced is None:
         page.empty(
@@ -28,7 +26,13 @@ def body() -> None:
     b.metric("Appointment → next step", fmt.percent(total.p1, cur), help="Next steps as a percent of appointments.")
     c.metric("Next step → sale", fmt.percent(total.p2, cur), help="Sales as a percent of next steps.")
     st.caption("Click a rep in either chart below to highlight that rep in both; double-click to clear.")
-    st.altair_chart(charts.funnels(total, reps, cur), width="stretch", key="funnels_chart")
+    coach = settings.coaching_thresholds()
+    thresholds = (coach.p1, coach.p2)
+    chart = memo.cached(
+        ds, "funnels_chart", (filters, cur, thresholds), lambda: charts.funnels(total, reps, cur, thresholds)
+    )
+    charts.show(chart, key="funnels_chart", png_name="funnels")
+    st.caption("Dashed line: the coaching threshold (change it under Coaching thresholds on the Magic Number page).")
     if len(reps) == 1:
         st.info("Only one rep in this window, so there is no one to compare with side by side.")
 

@@ -2,11 +2,10 @@
 
 import streamlit as st
 
-from kpi_core import queries
 from kpi_core.coaching import coaching
 from kpi_core.magic import LABELS, SOLVABLE, Scenario, implied_funnel, lever_sensitivity, solve
 from kpi_core.model import Shape
-from ui import charts, links, page, state
+from ui import charts, links, memo, page, settings, state
 from ui import format as fmt
 from ui import magic_inputs as mi
 from ui.text import md_escape
@@ -65,9 +64,8 @@ def body() -> None:
     ds = state.dataset()
     cur = state.money_format()
     filters = state.filters()
-    cursor = state.cursor()
-    team_rows = queries.kpis(cursor, ds, "all", filters)
-    rep_rows = queries.kpis(cursor, ds, "rep", filters)
+    team_rows = memo.kpis(ds, "all", filters)
+    rep_rows = memo.kpis(ds, "rep", filters)
     team_row = team_rows[0] if team_rows else None
     rows_by_rep = {r.group: r for r in rep_rows}
     for key in KEPT:
@@ -114,7 +112,7 @@ def body() -> None:
         source_name = st.session_state[mi.SOURCE]
         if ds.shape is Shape.OPPORTUNITIES and (source_name == mi.TEAM or source_name in rows_by_rep):
             reps = () if source_name == mi.TEAM else (source_name,)
-            pipeline = state.pipeline(ds, state.filters(reps=reps))
+            pipeline = memo.pipeline(ds, state.filters(reps=reps))
         use_pacing = opt_right.checkbox(
             "Pacing: count what is already won and in the pipeline",
             key="mn_pacing",
@@ -203,7 +201,7 @@ def body() -> None:
         col.metric(f"{stage.label} per week", per_week, help=f"Over the period: {md_escape(period)}")
         col.caption(f"Over the period: {md_escape(period)}")
     if any(s.per_week is not None for s in stages if s.name != "revenue"):
-        st.altair_chart(charts.implied_funnel(stages, cur), width="stretch", key="mn_funnel_chart")
+        charts.show(charts.implied_funnel(stages, cur), key="mn_funnel_chart", png_name="implied_funnel")
 
     st.subheader("Activity barometer")
     barometer = result.activity_barometer
@@ -215,9 +213,10 @@ def body() -> None:
             fmt.percent(barometer, cur),
             help="Current weekly appointments / Magic Number; the target is 100 %.",
         )
-        st.altair_chart(charts.barometer(barometer, cur), width="stretch", key="mn_barometer_chart")
+        charts.show(charts.barometer(barometer, cur), key="mn_barometer_chart")
 
-    advice = coaching(result.p1, result.p2, barometer)
+    thresholds = settings.render_coaching()
+    advice = coaching(result.p1, result.p2, barometer, thresholds)
     if advice:
         st.subheader("Coaching")
         for item in advice:
@@ -233,7 +232,7 @@ def body() -> None:
         if not levers:
             st.info("The Magic Number cannot be computed with these inputs, so the levers cannot be compared.")
         else:
-            st.altair_chart(charts.levers(levers, cur), width="stretch", key="mn_levers_chart")
+            charts.show(charts.levers(levers, cur), key="mn_levers_chart", png_name="levers")
             st.dataframe(
                 [
                     {

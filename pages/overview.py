@@ -2,14 +2,18 @@
 
 import streamlit as st
 
-from kpi_core import queries
 from ui import format as fmt
-from ui import page, state
+from ui import memo, page, state
 from ui.downloads import buttons
 from ui.format import KPI_LABELS
 from ui.tables import kpi_frame, show_kpi_table
+from ui.text import md_escape
 
-HEADLINE = ("appointments", "p1", "p2", "revenue", "avg_sale", "cycle_days_mean", "weekly_appointments")
+#: Headline metrics in rows of at most four, so values stay readable at normal widths.
+HEADLINE = (
+    ("appointments", "weekly_appointments", "p1", "p2"),
+    ("revenue", "avg_sale", "cycle_days_mean"),
+)
 
 
 def body() -> None:
@@ -17,14 +21,15 @@ def body() -> None:
     ds = state.dataset()
     cur = state.money_format()
     filters = state.filters()
-    cursor = state.cursor()
-    team = queries.kpis(cursor, ds, "all", filters)
+    team = memo.kpis(ds, "all", filters)
     if not team:
         page.empty("No opportunities fall in this window with these filters; widen the window or clear a filter.")
     total = team[0]
-    cols = st.columns(len(HEADLINE))
-    for col, name in zip(cols, HEADLINE, strict=True):
-        col.metric(KPI_LABELS[name], fmt.kpi(name, total.value(name), cur), help=fmt.NA_HELP.get(name))
+    for names in HEADLINE:
+        for col, name in zip(st.columns(4), names, strict=False):
+            value = total.value(name)
+            exact = f"Exact value: {md_escape(fmt.kpi(name, value, cur))}. "
+            col.metric(KPI_LABELS[name], fmt.compact_kpi(name, value, cur), help=exact + fmt.NA_HELP.get(name, ""))
     if total.won == 0:
         st.info(
             "No won opportunities in this window, so average revenue per sale and the sales cycle are not available."
@@ -35,7 +40,7 @@ def body() -> None:
     options = {"rep": "Rep", "team": "Team"} if ds.has_teams else {"rep": "Rep"}
     options.update({d.label: d.label for d in ds.dimensions})
     by = st.selectbox("One row per", list(options), format_func=options.__getitem__, key="overview_group_by")
-    rows = queries.kpis(cursor, ds, by, filters)
+    rows = memo.kpis(ds, by, filters)
     st.subheader("KPIs per " + ("rep" if by == "rep" else "team" if by == "team" else "value of the chosen column"))
     label = options[by] if by in ("rep", "team") else "Value"
     frame = kpi_frame(rows, label, with_team=by == "rep" and ds.has_teams)

@@ -2,15 +2,16 @@
 
 import streamlit as st
 
-from kpi_core import queries
 from kpi_core.model import LOWER_IS_BETTER, PeerSettings
 from kpi_core.peers import BEST_PRACTICE, MONEY_LEFT_ON_TABLE, compare_peers
-from ui import charts, links, page, state
+from ui import charts, links, memo, page, state
 from ui import format as fmt
 from ui.downloads import buttons
 from ui.format import KPI_LABELS
 from ui.magic_inputs import DEFAULT_WEEKS
 from ui.tables import peer_frame, show_peer_table
+
+DEFAULTS = PeerSettings()
 
 
 def body() -> None:
@@ -18,7 +19,7 @@ def body() -> None:
     ds = state.dataset()
     cur = state.money_format()
     filters = state.filters()
-    rows = queries.kpis(state.cursor(), ds, "rep", filters)
+    rows = memo.kpis(ds, "rep", filters)
     if not rows:
         page.empty("No opportunities fall in this window with these filters; widen the window or clear a filter.")
     if len(rows) == 1:
@@ -28,11 +29,35 @@ def body() -> None:
             "Fewest opportunities to be ranked",
             min_value=1,
             max_value=1000,
-            value=PeerSettings().min_opportunities,
+            value=DEFAULTS.min_opportunities,
             key="peers_min_opportunities",
             help="Reps with fewer opportunities in the window are shown but not ranked or flagged.",
         )
-    compared = compare_peers(rows, PeerSettings(min_opportunities=int(min_opps)))
+        left, right = st.columns(2)
+        money_pct = left.number_input(
+            "Money left on the table: average sale at least this far below peers (%)",
+            min_value=0.0,
+            max_value=100.0,
+            value=DEFAULTS.money_left_on_table * 100,
+            step=5.0,
+            key="peers_money_left_pct",
+            help="Flags a rep whose average revenue per sale is this many percent or more below the peer average.",
+        )
+        cycle_pct = right.number_input(
+            "Best practice: sales cycle at least this much shorter than peers (%)",
+            min_value=0.0,
+            max_value=100.0,
+            value=DEFAULTS.best_practice_cycle * 100,
+            step=5.0,
+            key="peers_best_practice_pct",
+            help="Flags a rep whose mean sales cycle is this many percent or more shorter than the peer average.",
+        )
+    peer_settings = PeerSettings(
+        min_opportunities=int(min_opps),
+        money_left_on_table=money_pct / 100,
+        best_practice_cycle=cycle_pct / 100,
+    )
+    compared = compare_peers(rows, peer_settings)
     ranked = [p for p in compared if not p.small_sample]
 
     highlights = []
@@ -44,7 +69,7 @@ def body() -> None:
                     "Flag": "Money left on the table",
                     "Why": "Average revenue per sale is "
                     + fmt.signed_percent(p.kpis["avg_sale"].deviation, cur)
-                    + " against the peer average (40 % or more below).",
+                    + f" against the peer average ({fmt.percent(peer_settings.money_left_on_table, cur)} or more below).",
                 }
             )
         if BEST_PRACTICE in p.flags:
@@ -54,7 +79,7 @@ def body() -> None:
                     "Flag": "Best practice to share with the team",
                     "Why": "Sales cycle is "
                     + fmt.signed_percent(p.kpis["cycle_days_mean"].deviation, cur)
-                    + " against the peer average (30 % or more shorter).",
+                    + f" against the peer average ({fmt.percent(peer_settings.best_practice_cycle, cur)} or more shorter).",
                 }
             )
         for kpi in p.best_on:
@@ -74,7 +99,8 @@ def body() -> None:
     if frame.empty:
         st.info("No rep has enough opportunities and peers to compare; lower the threshold in Settings.")
     else:
-        st.altair_chart(charts.peer_deviation(frame), width="stretch", key="peers_chart")
+        chart = memo.cached(ds, "peers_chart", (filters, cur, peer_settings), lambda: charts.peer_deviation(frame))
+        charts.show(chart, key="peers_chart", png_name="peer_deviation")
         st.caption("For the sales cycle, shorter is better, so a negative deviation counts as better than peers.")
 
     st.subheader("Every rep, every KPI")

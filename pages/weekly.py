@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from kpi_core import queries
 from kpi_core.magic import Scenario, solve
-from ui import charts, page, state
+from ui import charts, memo, page, state
 from ui import format as fmt
 from ui import magic_inputs as mi
 
@@ -14,11 +13,10 @@ def body() -> None:
     ds = state.dataset()
     cur = state.money_format()
     filters = state.filters()
-    cursor = state.cursor()
-    series = queries.weekly_appointments_series(cursor, ds, filters)
+    series = memo.weekly_series(ds, filters)
     if not series:
         page.empty("No first appointments fall in this window with these filters; widen the window or clear a filter.")
-    rows = {r.group: r for r in queries.kpis(cursor, ds, "rep", filters)}
+    rows = {r.group: r for r in memo.kpis(ds, "rep", filters)}
     c1, c2 = st.columns(2)
     default_goal = float(st.session_state.get(mi.key("goal")) or 100_000.0)
     goal = c1.number_input(
@@ -54,9 +52,13 @@ def body() -> None:
                 weekly_appointments=row.weekly_appointments,
             )
         )
-    st.altair_chart(
-        charts.weekly_activity(charts.weekly_frame(series, targets, cur)), width="stretch", key="weekly_chart"
+    chart = memo.cached(
+        ds,
+        "weekly_chart",
+        (filters, cur, goal, weeks),
+        lambda: charts.weekly_activity(charts.weekly_frame(series, targets, cur)),
     )
+    charts.show(chart, key="weekly_chart", png_name="weekly_activity")
     st.caption("Dashed line: the rep's Magic Number. Weeks start on Monday; weeks without appointments show 0.")
     if missing:
         st.info(

@@ -4,8 +4,11 @@ series), never raw opportunities; tooltips carry the exact values already format
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -14,6 +17,9 @@ from kpi_core.magic import FunnelStage, Lever, MagicResult
 from kpi_core.model import KpiRow, PeerRow
 
 from .format import KPI_LABELS, Currency, appointments, kpi, money, number, percent, signed_percent
+
+#: Width given to charts drawn "as wide as the page" when they are rendered to a PNG file.
+PNG_WIDTH = 640
 
 #: One colour per funnel stage, the same on every chart.
 STAGE_COLORS: dict[str, str] = {
@@ -28,6 +34,56 @@ BETTER, WORSE = "Better than peers", "Worse than peers"
 PEER_COLORS = {BETTER: "#1f4e8c", WORSE: "#f4b183"}
 THRESHOLD_COLOR = "#444444"
 STEP_COLORS = {"Appointment → next step": STAGE_COLORS["Next steps"], "Next step → sale": STAGE_COLORS["Sales"]}
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A Vega-Lite spec as a plain dict, rows inline under ``datasets``: built once, drawn cheaply.
+
+    Altair's schema validation costs tens of milliseconds a chart; specs are produced with
+    ``to_dict(validate=False)`` (or from a cached template) and drawn with ``st.vega_lite_chart``.
+    """
+
+    vega: dict[str, Any]
+
+
+def spec(chart: alt.TopLevelMixin) -> ChartSpec:
+    """The chart's Vega-Lite dict, without Altair's (slow) schema validation."""
+    return ChartSpec(chart.to_dict(validate=False))
+
+
+def _fixed_width(node: Any) -> Any:
+    """A copy of a spec with every ``"container"`` width set to :data:`PNG_WIDTH` (a file has no container)."""
+    if isinstance(node, dict):
+        return {k: PNG_WIDTH if k == "width" and v == "container" else _fixed_width(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_fixed_width(v) for v in node]
+    return node
+
+
+def png_bytes(chart: ChartSpec) -> bytes:
+    """The chart as a PNG image (vl-convert, imported only when someone asks for a PNG)."""
+    import vl_convert
+
+    png: bytes = vl_convert.vegalite_to_png(_fixed_width(chart.vega), scale=2)
+    return png
+
+
+def show(chart: ChartSpec, key: str, png_name: str | None = None) -> None:
+    """Draw the chart as wide as the page; with ``png_name``, offer it as a PNG built on click only."""
+    import streamlit as st
+
+    st.vega_lite_chart(dict(chart.vega), width="stretch", key=key)
+    if png_name:
+        st.download_button(
+            "Download PNG",
+            data=lambda: png_bytes(chart),
+            file_name=f"{png_name}.png",
+            mime="image/png",
+            key=f"{key}_png",
+            on_click="ignore",
+            icon=":material/image:",
+        )
 
 
 def _stage_scale(stages: Sequence[str] = STAGES) -> alt.Scale:
@@ -68,7 +124,9 @@ def conversion_frame(rows: Sequence[KpiRow], cur: Currency) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def funnels(team: KpiRow, reps: Sequence[KpiRow], cur: Currency, threshold: float = 0.65) -> alt.VConcatChart:
+def funnels(
+    team: KpiRow, reps: Sequence[KpiRow], cur: Currency, thresholds: tuple[float, float] = (0.65, 0.65)
+) -> ChartSpec:
     """Team funnel on top; below it every rep's funnel and step conversions side by side.
 
     Clicking a rep in either lower chart highlights that rep in both (one shared selection).
@@ -129,8 +187,22 @@ def funnels(team: KpiRow, reps: Sequence[KpiRow], cur: Currency, threshold: floa
         )
         .properties(width=320, height=max(160, 36 * len(reps)))
     )
+    if thresholds[0] == thresholds[1]:
+        rule_df = pd.DataFrame(
+            {"threshold": [thresholds[0]], "label": [f"{percent(thresholds[0], cur)} coaching threshold"]}
+        )
+    else:
+        rule_df = pd.DataFrame(
+            {
+                "threshold": list(thresholds),
+                "label": [
+                    f"{percent(t, cur)} coaching threshold ({step})"
+                    for t, step in zip(thresholds, STEP_COLORS, strict=True)
+                ],
+            }
+        )
     rule = (
-        alt.Chart(pd.DataFrame({"threshold": [threshold], "label": [f"{percent(threshold, cur)} coaching threshold"]}))
+        alt.Chart(rule_df)
         .mark_rule(color=THRESHOLD_COLOR, strokeDash=[4, 3])
         .encode(x="threshold:Q", tooltip=alt.Tooltip("label:N", title="Threshold"))
     )
@@ -139,8 +211,7 @@ def funnels(team: KpiRow, reps: Sequence[KpiRow], cur: Currency, threshold: floa
         warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
         lower = alt.hconcat(per_rep, alt.layer(conv, rule)).add_params(pick)
         chart = alt.vconcat(alt.layer(team_chart, team_text), lower.resolve_scale(color="independent"))
-        chart.to_dict()
-    return chart.resolve_scale(color="independent")
+        return spec(chart.resolve_scale(color="independent"))
 
 
 def peer_frame(rows: Sequence[PeerRow], cur: Currency, lower_is_better: frozenset[str]) -> pd.DataFrame:
@@ -169,7 +240,7 @@ def peer_frame(rows: Sequence[PeerRow], cur: Currency, lower_is_better: frozense
     )
 
 
-def peer_deviation(frame: pd.DataFrame) -> alt.FacetChart:
+def peer_deviation(frame: pd.DataFrame) -> ChartSpec:
     """Diverging bars: each rep's deviation from the peer average, one small chart per KPI."""
     base = alt.Chart().encode(y=alt.Y("rep:N", title=None))
     bars = base.mark_bar().encode(
@@ -186,7 +257,7 @@ def peer_deviation(frame: pd.DataFrame) -> alt.FacetChart:
         ],
     )
     zero = alt.Chart().mark_rule(color=THRESHOLD_COLOR).encode(x=alt.datum(0))
-    return (
+    return spec(
         alt.layer(bars, zero, data=frame)
         .properties(width=220, height=alt.Step(18))
         .facet(facet=alt.Facet("kpi:N", title=None), columns=3)
@@ -194,22 +265,15 @@ def peer_deviation(frame: pd.DataFrame) -> alt.FacetChart:
     )
 
 
-def implied_funnel(stages: Sequence[FunnelStage], cur: Currency) -> alt.Chart:
-    """The weekly funnel the goal implies: appointments -> next steps -> sales (counts per week)."""
-    names = {"appointments": "Appointments", "next_steps": "Next steps", "sales": "Sales"}
-    records = [
-        {
-            "stage": names[s.name],
-            "per_week": s.per_week,
-            "per_week_text": appointments(s.per_week, cur),
-            "period_text": number(s.period, cur, 1),
-        }
-        for s in stages
-        if s.name in names and s.per_week is not None
-    ]
-    frame = pd.DataFrame.from_records(records, columns=["stage", "per_week", "per_week_text", "period_text"])
+def _with_data(template: dict[str, Any], name: str, records: list[dict[str, Any]]) -> ChartSpec:
+    """A cached template spec with this rerun's rows as its one named dataset."""
+    return ChartSpec({**template, "datasets": {name: records}})
+
+
+@functools.cache
+def _implied_funnel_template() -> dict[str, Any]:
     bars = (
-        alt.Chart(frame, title="What the goal takes each week")
+        alt.Chart(alt.Data(name="implied_funnel"), title="What the goal takes each week")
         .mark_bar()
         .encode(
             y=alt.Y("stage:N", sort=list(STAGES), title=None),
@@ -223,19 +287,34 @@ def implied_funnel(stages: Sequence[FunnelStage], cur: Currency) -> alt.Chart:
         )
     )
     text = bars.mark_text(align="left", dx=4).encode(text="per_week_text:N")
-    return alt.layer(bars, text).properties(height=140, width="container")
+    return alt.layer(bars, text).properties(height=140, width="container").to_dict(validate=False)
 
 
-def barometer(value: float, cur: Currency) -> alt.LayerChart:
-    """The activity barometer as a bar against the 100 % line."""
-    frame = pd.DataFrame({"what": ["Activity barometer"], "value": [value], "text": [percent(value, cur)]})
-    top = max(1.2, value * 1.1)
+def implied_funnel(stages: Sequence[FunnelStage], cur: Currency) -> ChartSpec:
+    """The weekly funnel the goal implies: appointments -> next steps -> sales (counts per week)."""
+    names = {"appointments": "Appointments", "next_steps": "Next steps", "sales": "Sales"}
+    records = [
+        {
+            "stage": names[s.name],
+            "per_week": s.per_week,
+            "per_week_text": appointments(s.per_week, cur),
+            "period_text": number(s.period, cur, 1),
+        }
+        for s in stages
+        if s.name in names and s.per_week is not None
+    ]
+    return _with_data(_implied_funnel_template(), "implied_funnel", records)
+
+
+@functools.cache
+def _barometer_template() -> dict[str, Any]:
     bar = (
-        alt.Chart(frame)
-        .mark_bar(color=STAGE_COLORS["Appointments"] if value >= 1 else PEER_COLORS[WORSE])
+        alt.Chart(alt.Data(name="barometer"))
+        .mark_bar()
         .encode(
-            x=alt.X("value:Q", scale=alt.Scale(domain=[0, top]), axis=alt.Axis(format="%"), title=None),
+            x=alt.X("value:Q", scale=alt.Scale(domainMin=0, nice=True), axis=alt.Axis(format="%"), title=None),
             y=alt.Y("what:N", title=None),
+            color=alt.Color("fill:N", scale=None, legend=None),
             tooltip=[alt.Tooltip("text:N", title="Activity barometer")],
         )
     )
@@ -244,24 +323,20 @@ def barometer(value: float, cur: Currency) -> alt.LayerChart:
         .mark_rule(color=THRESHOLD_COLOR, strokeWidth=2)
         .encode(x="target:Q", tooltip=alt.Tooltip("label:N", title="Target"))
     )
-    return alt.layer(bar, rule).properties(height=70, width="container")
+    return alt.layer(bar, rule).properties(height=70, width="container").to_dict(validate=False)
 
 
-def levers(items: Sequence[Lever], cur: Currency) -> alt.Chart:
-    """How much the Magic Number drops when each lever improves by one step."""
-    records = [
-        {
-            "lever": f"{lv.label} ({lv.step_description})",
-            "change": lv.change,
-            "change_text": appointments(lv.change, cur),
-            "new_text": appointments(lv.new_magic_number, cur),
-        }
-        for lv in items
-        if lv.change is not None
-    ]
-    frame = pd.DataFrame.from_records(records, columns=["lever", "change", "change_text", "new_text"])
+def barometer(value: float, cur: Currency) -> ChartSpec:
+    """The activity barometer as a bar against the 100 % line."""
+    fill = STAGE_COLORS["Appointments"] if value >= 1 else PEER_COLORS[WORSE]
+    records = [{"what": "Activity barometer", "value": value, "text": percent(value, cur), "fill": fill}]
+    return _with_data(_barometer_template(), "barometer", records)
+
+
+@functools.cache
+def _levers_template() -> dict[str, Any]:
     return (
-        alt.Chart(frame, title="Change in first appointments a week")
+        alt.Chart(alt.Data(name="levers"), title="Change in first appointments a week")
         .mark_bar(color=STAGE_COLORS["Appointments"])
         .encode(
             y=alt.Y("lever:N", sort=None, title=None),
@@ -273,7 +348,23 @@ def levers(items: Sequence[Lever], cur: Currency) -> alt.Chart:
             ],
         )
         .properties(height=alt.Step(28), width="container")
+        .to_dict(validate=False)
     )
+
+
+def levers(items: Sequence[Lever], cur: Currency) -> ChartSpec:
+    """How much the Magic Number drops when each lever improves by one step."""
+    records = [
+        {
+            "lever": f"{lv.label} ({lv.step_description})",
+            "change": lv.change,
+            "change_text": appointments(lv.change, cur),
+            "new_text": appointments(lv.new_magic_number, cur),
+        }
+        for lv in items
+        if lv.change is not None
+    ]
+    return _with_data(_levers_template(), "levers", records)
 
 
 def weekly_frame(
@@ -299,7 +390,7 @@ def weekly_frame(
     )
 
 
-def weekly_activity(frame: pd.DataFrame) -> alt.FacetChart:
+def weekly_activity(frame: pd.DataFrame) -> ChartSpec:
     """One small chart per rep: first appointments each week, with the rep's Magic Number as a rule."""
     line = (
         alt.Chart()
@@ -322,7 +413,7 @@ def weekly_activity(frame: pd.DataFrame) -> alt.FacetChart:
             y="mean(magic_number):Q", tooltip=[alt.Tooltip("mean(magic_number):Q", title="Magic Number", format=".2f")]
         )
     )
-    return (
+    return spec(
         alt.layer(line, rule, data=frame)
         .properties(width=260, height=160)
         .facet(facet=alt.Facet("rep:N", title=None), columns=3)
@@ -334,4 +425,4 @@ def money_axis_title(what: str, cur: Currency) -> str:
     return f"{what} ({cur.code})"
 
 
-__all__ = ["funnels", "implied_funnel", "levers", "money", "peer_deviation", "weekly_activity"]
+__all__ = ["ChartSpec", "funnels", "implied_funnel", "levers", "money", "peer_deviation", "show", "weekly_activity"]

@@ -47,18 +47,25 @@ def excel_bytes(frame: pd.DataFrame, sheet: str = "KPIs") -> bytes:
 
 
 def buttons(frame: pd.DataFrame, stem: str, key: str) -> None:
-    """A CSV and an Excel download button for ``frame`` side by side."""
+    """A CSV and an Excel download button for ``frame`` side by side; the files are built on click only."""
     import streamlit as st
 
     left, right = st.columns(2)
     left.download_button(
-        "Download CSV", csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv", width="stretch"
+        "Download CSV",
+        lambda: csv_bytes(frame),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        width="stretch",
+        on_click="ignore",
     )
     right.download_button(
         "Download Excel",
-        excel_bytes(frame),
+        lambda: excel_bytes(frame),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
         width="stretch",
+        on_click="ignore",
     )

@@ -17,12 +17,15 @@ class Currency:
     thousands: str
     decimal: str
     space: bool = False
+    #: Short scale for compact amounts, largest first: ``$5.6M``, ``Rp 5,6 jt``.
+    scale: tuple[tuple[float, str], ...] = ((1e12, "T"), (1e9, "B"), (1e6, "M"))
+    scale_space: bool = False
 
 
 CURRENCIES: dict[str, Currency] = {
     "USD": Currency("USD", "$", ",", "."),
     "EUR": Currency("EUR", "€", ".", ","),
-    "IDR": Currency("IDR", "Rp", ".", ",", space=True),
+    "IDR": Currency("IDR", "Rp", ".", ",", space=True, scale=((1e12, "T"), (1e9, "M"), (1e6, "jt")), scale_space=True),
 }
 DEFAULT_CURRENCY = "USD"
 
@@ -62,6 +65,26 @@ def money(value: float | int | None, cur: Currency) -> str:
     sign = "-" if value < 0 and round(abs(value)) != 0 else ""
     body = number(abs(value), cur)
     return f"{sign}{cur.symbol}{' ' if cur.space else ''}{body}"
+
+
+def compact_money(value: float | int | None, cur: Currency) -> str:
+    """A headline amount that fits a metric: ``$5.6M``, ``€12,3M``, ``Rp 5,6 jt``; below a million as :func:`money`."""
+    if not _defined(value):
+        return NA
+    assert value is not None
+    for size, suffix in cur.scale:
+        if abs(value) >= size:
+            sign = "-" if value < 0 else ""
+            sep = " " if cur.scale_space else ""
+            return f"{sign}{cur.symbol}{' ' if cur.space else ''}{number(abs(value) / size, cur, 1)}{sep}{suffix}"
+    return money(value, cur)
+
+
+def compact_kpi(name: str, value: float | int | None, cur: Currency) -> str:
+    """A KPI for a headline metric: amounts compact (:func:`compact_money`), everything else as :func:`kpi`."""
+    if KIND.get(name) == "money":
+        return compact_money(value, cur)
+    return kpi(name, value, cur)
 
 
 def percent(fraction: float | None, cur: Currency) -> str:

@@ -35,7 +35,7 @@ def test_the_overview_numbers_equal_kpi_core_kpis_for_the_same_file(file_name: s
     total = queries.kpis(cursor, ds, "all")[0]
     cur = fmt.currency("USD")
     for name in ("appointments", "p1", "p2", "revenue", "avg_sale", "cycle_days_mean", "weekly_appointments"):
-        assert metric(at, fmt.KPI_LABELS[name]) == fmt.kpi(name, total.value(name), cur)
+        assert metric(at, fmt.KPI_LABELS[name]) == fmt.compact_kpi(name, total.value(name), cur)
     table = at.dataframe[0].value
     reps = queries.kpis(cursor, ds, "rep")
     assert list(table["Rep"]) == [r.group for r in reps]
@@ -53,7 +53,9 @@ def test_the_currency_setting_formats_every_amount() -> None:
     at.session_state["currency"] = "IDR"
     at.run()
     assert metric(at, "Revenue").startswith("Rp ")
-    assert "." in metric(at, "Revenue")
+    assert "," in metric(at, "Revenue"), "Indonesian decimals use a comma: Rp 5,7 jt"
+    exact = next(m for m in at.metric if m.label == "Revenue").proto.help
+    assert "Rp" in exact and "." in exact, "the help gives the exact amount with thousands dots"
 
 
 def test_a_team_filter_changes_the_headline_numbers() -> None:

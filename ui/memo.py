@@ -1,0 +1,82 @@
+"""A per-session memo of kpi_core query results, so a rerun that changes no filter runs no query.
+
+Entries are keyed by what the answer depends on: the dataset's content key (a hash of the file's
+bytes and the mapping, never its name) and sheet, the query, and its arguments (``Filters`` is a
+frozen dataclass, so it hashes by value). The memo keeps the last :data:`SIZE` answers in
+``st.session_state``: one session's rows never reach another session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from kpi_core import queries
+from kpi_core.model import Dataset, Filters, KpiRow
+
+from . import state
+
+MEMO = "kpi_memo"
+SIZE = 16
+T = TypeVar("T")
+
+
+def _store() -> OrderedDict[Hashable, Any]:
+    store: OrderedDict[Hashable, Any] | None = st.session_state.get(MEMO)
+    if store is None:
+        store = OrderedDict()
+        st.session_state[MEMO] = store
+    return store
+
+
+def dataset_key(ds: Dataset) -> tuple[str, str | None]:
+    """What identifies a dataset's content: its content key and the sheet it was read from."""
+    return ds.content_key, ds.report.sheet
+
+
+def remember(ds: Dataset, name: str, args: Hashable, compute: Callable[[], T]) -> T:
+    """The memoised answer of ``compute`` for this dataset, query name and arguments."""
+    store = _store()
+    key = (dataset_key(ds), name, args)
+    if key in store:
+        store.move_to_end(key)
+        value: T = store[key]
+        return value
+    value = compute()
+    store[key] = value
+    while len(store) > SIZE:
+        store.popitem(last=False)
+    return value
+
+
+def kpis(ds: Dataset, by: str, filters: Filters) -> list[KpiRow]:
+    """``queries.kpis`` for this dataset, grouping and filters, run once per distinct question."""
+    rows = remember(ds, "kpis", (by, filters), lambda: tuple(queries.kpis(state.cursor(), ds, by, filters)))
+    return list(rows)
+
+
+def pipeline(ds: Dataset, filters: Filters) -> queries.Pipeline | None:
+    """``queries.pipeline`` (on the session's connection), run once per distinct question."""
+    return remember(ds, "pipeline", filters, lambda: state.pipeline(ds, filters))
+
+
+def weekly_series(ds: Dataset, filters: Filters) -> list[tuple[str, dt.date, float]]:
+    """``queries.weekly_appointments_series``, run once per distinct question."""
+    series = remember(
+        ds, "weekly", filters, lambda: tuple(queries.weekly_appointments_series(state.cursor(), ds, filters))
+    )
+    return list(series)
+
+
+def cached(ds: Dataset, name: str, args: Hashable, compute: Callable[[], T]) -> T:
+    """Anything derived only from query results and settings (a chart spec), memoised the same way."""
+    return remember(ds, name, args, compute)
+
+
+def size() -> int:
+    """How many answers the memo holds now."""
+    return len(_store())
