@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import random
 from dataclasses import dataclass
 from pathlib import Path
-import random
 
 SEED = 20251201
 HERE = Path(__file__).resolve().parent
@@ -24,11 +24,27 @@ START = dt.date(2025, 12, 1)  # first first-appointment date in the file
 END = dt.date(2026, 11, 27)  # export date: last first-appointment date, nothing happens after it
 
 OPPORTUNITY_HEADERS = [
-    "Opportunity ID", "Sales Rep", "Team", "Region", "Product", "First Appointment",
-    "Next Step Date", "Stage", "Outcome", "Close Date", "Amount",
+    "Opportunity ID",
+    "Sales Rep",
+    "Team",
+    "Region",
+    "Product",
+    "First Appointment",
+    "Next Step Date",
+    "Stage",
+    "Outcome",
+    "Close Date",
+    "Amount",
 ]
 WEEKLY_HEADERS = [
-    "Rep", "Team", "Week", "Appointments", "Next Steps", "Wins", "Revenue", "Avg Cycle Days",
+    "Rep",
+    "Team",
+    "Week",
+    "Appointments",
+    "Next Steps",
+    "Wins",
+    "Revenue",
+    "Avg Cycle Days",
 ]
 
 #: Product name -> price multiplier on the rep's typical deal size.
@@ -58,7 +74,9 @@ PROFILES = [
     # North
     Profile("Andi Pratama", "North", 3.5, 0.62, 0.40, 12_000, (40, 75), "steady baseline"),
     Profile("Budi Santoso", "North", 4.0, 0.35, 0.42, 12_500, (45, 80), "weak appointment-to-next-step ratio"),
-    Profile("Citra Lestari", "North", 3.0, 0.66, 0.62, 6_500, (35, 70), "closes well, small deals (money left on the table)"),
+    Profile(
+        "Citra Lestari", "North", 3.0, 0.66, 0.62, 6_500, (35, 70), "closes well, small deals (money left on the table)"
+    ),
     Profile("Dewi Anggraini", "North", 0.0, 0.67, 0.50, 11_000, (40, 70), "new hire: only 3 opportunities"),
     # South
     Profile("Eko Wibowo", "South", 8.0, 0.55, 0.33, 9_000, (40, 80), "high-volume prospector"),
@@ -111,7 +129,7 @@ def _opportunity(rng: random.Random, profile: Profile, first: dt.date) -> dict[s
     if advanced:
         next_step = first + dt.timedelta(days=rng.randint(2, 14))
         if next_step > END:
-            next_step = END if END > first else None
+            next_step = END if first < END else None
             advanced = next_step is not None
 
     outcome, stage, close = "", "Appointment", None
@@ -180,21 +198,25 @@ def weekly_log(rng: random.Random) -> list[dict[str, str]]:
         profile = by_name[name]
         for week in range(WEEKLY_WEEKS):
             monday = WEEKLY_FIRST_MONDAY + dt.timedelta(weeks=week)
-            appointments = max(0, round(rng.gauss(profile.per_week, profile.per_week ** 0.5)))
+            appointments = max(0, round(rng.gauss(profile.per_week, profile.per_week**0.5)))
             next_steps = _binomial(rng, appointments, profile.p1)
             wins = _binomial(rng, next_steps, profile.p2)
-            revenue = sum(profile.deal * rng.choice(list(PRODUCTS.values())) * rng.uniform(0.7, 1.3) for _ in range(wins))
+            revenue = sum(
+                profile.deal * rng.choice(list(PRODUCTS.values())) * rng.uniform(0.7, 1.3) for _ in range(wins)
+            )
             cycle = sum(rng.randint(*profile.cycle) for _ in range(wins)) / wins if wins else None
-            rows.append({
-                "Rep": name,
-                "Team": profile.team,
-                "Week": monday.isoformat(),
-                "Appointments": str(appointments),
-                "Next Steps": str(next_steps),
-                "Wins": str(wins),
-                "Revenue": f"{revenue:.2f}" if wins else "0",
-                "Avg Cycle Days": f"{cycle:.1f}" if cycle is not None else "",
-            })
+            rows.append(
+                {
+                    "Rep": name,
+                    "Team": profile.team,
+                    "Week": monday.isoformat(),
+                    "Appointments": str(appointments),
+                    "Next Steps": str(next_steps),
+                    "Wins": str(wins),
+                    "Revenue": f"{revenue:.2f}" if wins else "0",
+                    "Avg Cycle Days": f"{cycle:.1f}" if cycle is not None else "",
+                }
+            )
     return rows
 
 

@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-tests.sh
-echo "== ruff"; python -m ruff check . && python -m ruff format --check .
+echo "== ruff"
+python -m ruff check .
+python -m ruff format --check .
 echo "== mypy"; python -m mypy
 echo "== import contracts"; lint-imports
 echo "== pytest"; python -m pytest -n 2 --dist loadgroup "$@"

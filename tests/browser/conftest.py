@@ -48,10 +48,22 @@ def start_server(extra_env: dict[str, str] | None = None) -> tuple[subprocess.Po
     port = _free_port()
     env = {**os.environ, **(extra_env or {})}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
-         f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
-         "--server.fileWatcherType=none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless=true",
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+            "--browser.gatherUsageStats=false",
+            "--server.fileWatcherType=none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -59,7 +71,7 @@ def start_server(extra_env: dict[str, str] | None = None) -> tuple[subprocess.Po
         if proc.poll() is not None:
             raise RuntimeError(f"streamlit exited early: {proc.stderr.read().decode() if proc.stderr else ''}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:  # noqa: S310 - loopback only
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                 if r.read().decode().strip() == "ok":
                     return proc, url
         except OSError:
