@@ -4,7 +4,7 @@ import streamlit as st
 
 from kpi_core.coaching import coaching
 from kpi_core.magic import LABELS, SOLVABLE, Scenario, implied_funnel, lever_sensitivity, solve
-from kpi_core.model import Shape
+from kpi_core.model import Dataset, Filters, KpiRow, Shape
 from ui import charts, links, memo, page, settings, state
 from ui import format as fmt
 from ui import magic_inputs as mi
@@ -29,12 +29,19 @@ def _apply_link(params: dict[str, float | str]) -> None:
         st.session_state[mi.SOLVE] = params["solve"]
 
 
-def _initialize(rows_by_rep: dict, team_row) -> None:
+def _team_row(ds: Dataset, filters: Filters) -> KpiRow | None:
+    """The team's KPIs: asked for only when the inputs are (re)filled, so a filter change runs one query less."""
+    rows = memo.kpis(ds, "all", filters)
+    return rows[0] if rows else None
+
+
+def _initialize(rows_by_rep: dict, ds: Dataset, filters: Filters) -> None:
     """Fill the inputs once per session (team KPIs), then from the link if it carries values."""
     params = links.parse(dict(st.query_params))
     fresh = params and links.query(params) != st.session_state.get(mi.LAST_QUERY)
     if st.session_state.get(mi.READY) and not fresh:
         return
+    team_row = _team_row(ds, filters)
     rep = str(params.get("rep", "")) or None
     if not st.session_state.get(mi.READY):
         mi.set_value("weeks", mi.DEFAULT_WEEKS)
@@ -52,8 +59,9 @@ def _initialize(rows_by_rep: dict, team_row) -> None:
     st.session_state[mi.LAST_QUERY] = links.query(params)
 
 
-def _on_source_change(rows_by_rep: dict, team_row) -> None:
+def _on_source_change(rows_by_rep: dict, ds: Dataset, filters: Filters) -> None:
     chosen = st.session_state[mi.SOURCE]
+    team_row = _team_row(ds, filters)
     row = team_row if chosen == mi.TEAM else rows_by_rep.get(chosen)
     if row is not None:
         mi.prefill(row, team_row)
@@ -64,13 +72,11 @@ def body() -> None:
     ds = state.dataset()
     cur = state.money_format()
     filters = state.filters()
-    team_rows = memo.kpis(ds, "all", filters)
     rep_rows = memo.kpis(ds, "rep", filters)
-    team_row = team_rows[0] if team_rows else None
     rows_by_rep = {r.group: r for r in rep_rows}
     for key in KEPT:
         state.keep(key)
-    _initialize(rows_by_rep, team_row)
+    _initialize(rows_by_rep, ds, filters)
 
     choices = [mi.TEAM, *rows_by_rep]
     if st.session_state.get(mi.SOURCE) not in choices:
@@ -83,7 +89,7 @@ def body() -> None:
             choices,
             key=mi.SOURCE,
             on_change=_on_source_change,
-            args=(rows_by_rep, team_row),
+            args=(rows_by_rep, ds, filters),
             help="Fills average revenue per sale, both ratios and current weekly appointments from the data.",
         )
         top_right.selectbox("Solve for", list(SOLVABLE), format_func=SOLVE_LABELS.__getitem__, key=mi.SOLVE)

@@ -4,9 +4,7 @@ import streamlit as st
 
 from ui import format as fmt
 from ui import memo, page, state
-from ui.downloads import buttons
 from ui.format import KPI_LABELS
-from ui.tables import kpi_frame, show_kpi_table
 from ui.text import md_escape
 
 #: Headline metrics in rows of at most four, so values stay readable at normal widths.
@@ -36,6 +34,11 @@ def body() -> None:
         )
     elif not ds.has_amounts:
         st.info("The file has no amount column, so revenue and average revenue per sale are not available.")
+
+    # pandas and its Styler (~0.7 s to import) load only now, after the headline is on screen:
+    # on a cold server the first page shows its answer sooner.
+    from ui.downloads import buttons
+    from ui.tables import kpi_frame, show_kpi_table
 
     options = {"rep": "Rep", "team": "Team"} if ds.has_teams else {"rep": "Rep"}
     options.update({d.label: d.label for d in ds.dimensions})
