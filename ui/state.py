@@ -204,9 +204,10 @@ def filters(*, reps: tuple[str, ...] = ()) -> Filters:
         if chosen:
             dims.append((label, tuple(chosen)))
     decided = bool(st.session_state.get(FILTER_DECIDED)) and ds.shape is Shape.OPPORTUNITIES
+    # The file's own first and last dates mean "no date filter": one spelling, so memoised answers match.
     return Filters(
-        start=start,
-        end=end,
+        start=None if start == ds.first_date else start,
+        end=None if end == ds.last_date else end,
         decided_only=decided,
         teams=tuple(st.session_state.get(FILTER_TEAMS) or ()),
         reps=reps,
