@@ -12,10 +12,12 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 import pyarrow as pa
@@ -103,12 +105,19 @@ def read_file(
         raise UnreadableFileError(f"{name} is empty; export the pipeline again and upload the file with its rows.")
     fmt = sniff_format(content)
     if fmt == "parquet":
-        return _read_parquet(content, name, limits)
-    if fmt == "xlsx":
-        return _read_xlsx(content, name, sheet, limits, sheet_score)
-    text, encoding = decode_text(content, name)
-    utf8 = content if encoding == "utf-8" else None
-    return read_text(text, name, encoding=encoding, limits=limits, utf8=utf8)
+        raw = _read_parquet(content, name, limits)
+    elif fmt == "xlsx":
+        raw = _read_xlsx(content, name, sheet, limits, sheet_score)
+    else:
+        text, encoding = decode_text(content, name)
+        utf8 = content if encoding == "utf-8" else None
+        raw = read_text(text, name, encoding=encoding, limits=limits, utf8=utf8)
+    if raw.data_rows == 0:
+        where = f" (sheet '{raw.sheet}')" if raw.sheet else ""
+        raise UnreadableFileError(
+            f"{name}{where} has a header row but no data rows; export the pipeline again with its rows and upload that."
+        )
+    return raw
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -239,6 +248,11 @@ def read_text(
             blank += 1
             continue
         rows.append((line, record))
+    if rows and _ends_inside_quotes(text, *rows[-1]):
+        raise UnreadableFileError(
+            f"{name}: the quote opened in the row on line {rows[-1][0]} is never closed, so the rest of the file "
+            "reads as one value; close or remove that quote and upload again."
+        )
     if blank:
         notes.append(f"{blank} blank line(s) were skipped (they are not data rows).")
     return _build(
@@ -251,6 +265,20 @@ def read_text(
         limits=limits,
         notes=tuple(notes),
     )
+
+
+def _ends_inside_quotes(text: str, line: int, record: Sequence[str]) -> bool:
+    """Whether the file's last record, starting on ``line``, ran to the end of the file inside a quote.
+
+    Python's csv module (not strict) silently closes such a quote at the end of the file, taking
+    every later line into one field; an odd number of quote characters from ``line`` on shows it.
+    """
+    if not any("\n" in cell or "\r" in cell for cell in record):
+        return False
+    lines = io.StringIO(text, newline="")
+    for _ in range(line - 1):
+        lines.readline()
+    return lines.read().count('"') % 2 == 1
 
 
 def _header(text: str, delim: str, name: str, limits: Limits) -> tuple[list[str], int]:
@@ -336,6 +364,10 @@ def _read_fast(
         return None
     if invalid or table.num_rows + header_line != total:
         return None
+    if len(body) > limits.max_field_chars and any(
+        (pc.max(pc.binary_length(table.column(n))).as_py() or 0) > limits.max_field_chars for n in names
+    ):
+        return None  # the exact path counts characters and names the line
     table = pa.table({n: pc.utf8_trim_whitespace(table.column(n)) for n in names})
     lines = pa.array(np.arange(header_line + 1, header_line + 1 + table.num_rows, dtype=np.int64))
     empty = None
@@ -521,7 +553,7 @@ def _read_xlsx(
 ) -> RawTable:
     import openpyxl
 
-    _check_zip(content, name, limits)
+    archive = _check_zip(content, name, limits)
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many kinds for a damaged workbook
@@ -535,7 +567,8 @@ def _read_xlsx(
         candidates = [sheet] if sheet is not None else list(sheets)
         best: tuple[int, RawTable] | None = None
         for sheet_name in candidates:
-            table = _read_sheet(book[sheet_name], name, sheet_name, sheets, limits)
+            formulas = _formulas_without_values(archive, book[sheet_name])
+            table = _read_sheet(book[sheet_name], name, sheet_name, sheets, limits, formulas)
             if table is None:
                 continue
             if sheet is not None or sheet_score is None:
@@ -556,8 +589,71 @@ def _read_xlsx(
         book.close()
 
 
-def _read_sheet(ws: Any, name: str, sheet_name: str, sheets: tuple[str, ...], limits: Limits) -> RawTable | None:
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def _formulas_without_values(archive: zipfile.ZipFile, ws: Any) -> frozenset[tuple[int, int]]:
+    """``(row, column index)`` of cells holding a formula but no saved value.
+
+    Workbooks written by scripts (openpyxl, some exporters) store formulas that Excel never
+    calculated; read for their values they look empty, so they are reported, not silently lost.
+    The sheet's XML is parsed a second time only when it contains a formula at all.
+    """
+    path = str(getattr(ws, "_worksheet_path", "")).lstrip("/")
+    try:
+        with archive.open(path) as member:
+            tail = b""
+            while chunk := member.read(1 << 20):
+                if b"<f" in tail + chunk:
+                    break
+                tail = chunk[-2:]
+            else:
+                return frozenset()
+        found: set[tuple[int, int]] = set()
+        with archive.open(path) as member:
+            # expat refuses entity-expansion bombs and ElementTree never fetches external entities;
+            # the member's size was capped by _check_zip.
+            for _, element in ElementTree.iterparse(member):  # noqa: S314
+                if element.tag == f"{_SHEET_NS}c":
+                    formula, value = element.find(f"{_SHEET_NS}f"), element.find(f"{_SHEET_NS}v")
+                    ref = _CELL_REF.match(element.get("r", ""))
+                    if formula is not None and (value is None or not value.text) and ref:
+                        column = 0
+                        for letter in ref.group(1):
+                            column = column * 26 + ord(letter) - 64
+                        found.add((int(ref.group(2)), column - 1))
+                    element.clear()
+                elif element.tag == f"{_SHEET_NS}row":
+                    element.clear()
+        return frozenset(found)
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile):
+        return frozenset()
+
+
+def _formula_note(formulas: frozenset[tuple[int, int]], header: Sequence[str], header_line: int, last: int) -> str:
+    """The sentence naming the data cells whose formula has no saved value ("" when there are none)."""
+    cells = sorted((r, c) for r, c in formulas if header_line < r <= last and c < len(header))
+    if not cells:
+        return ""
+    columns = ", ".join(f"'{h}'" for h in dict.fromkeys(" ".join(header[c].split()) for _, c in cells))
+    rows = ", ".join(str(r) for r in dict.fromkeys(r for r, _ in cells[:5]))
+    return (
+        f"{len(cells)} formula cell(s) without a saved value in {columns} (rows {rows}{'...' if len(cells) > 5 else ''}) "
+        "are read as empty; open and save the file in Excel, then upload it again."
+    )
+
+
+def _read_sheet(
+    ws: Any,
+    name: str,
+    sheet_name: str,
+    sheets: tuple[str, ...],
+    limits: Limits,
+    formulas: frozenset[tuple[int, int]] = frozenset(),
+) -> RawTable | None:
     header: list[str] | None = None
+    header_line = 0
     rows: list[tuple[int, list[str]]] = []
     numeric: dict[int, bool] = {}
     dates: dict[int, bool] = {}
@@ -570,7 +666,7 @@ def _read_sheet(ws: Any, name: str, sheet_name: str, sheets: tuple[str, ...], li
         if header is None:
             cells = [cell_text(v) for v in values]
             if sum(1 for c in cells if c.strip()) >= 2:
-                header = cells
+                header, header_line = cells, line
             continue
         texts = []
         for i, v in enumerate(values):
@@ -595,10 +691,12 @@ def _read_sheet(ws: Any, name: str, sheet_name: str, sheets: tuple[str, ...], li
         trimmed.pop()
     native_numbers = frozenset(trimmed[i] for i, ok in numeric.items() if ok and i < len(trimmed))
     native_dates = frozenset(trimmed[i] for i, ok in dates.items() if ok and i < len(trimmed))
+    note = _formula_note(formulas, trimmed, header_line, rows[-1][0] if rows else header_line)
     return _build(
         header,
         rows,
         name=name,
+        notes=(note,) if note else (),
         file_format="xlsx",
         limits=limits,
         sheet=sheet_name,

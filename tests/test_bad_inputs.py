@@ -22,29 +22,14 @@ from .bad_inputs.make_cases import CASES, Case, Loaded, Refused, render_markdown
 from .conftest import ROOT
 
 DOC = ROOT / "docs" / "bad-inputs.md"
-#: Cases whose documented outcome kpi_core does not reach yet, with why; strict, so a fix is noticed.
-PENDING: dict[str, str] = {
-    "header_only": "loads an empty table instead of saying there are no data rows",
-    "unclosed_quote": "the rest of the file is swallowed into one field and one row is set aside",
-    "huge_single_field": "the pyarrow fast path has no field-length limit",
-    "over_field_limit": "the pyarrow fast path has no field-length limit",
-    "formulas_without_saved_values": "formula cells without a saved value are read as empty, silently",
-}
-
-
-def _pending(cases: list[Case]) -> list[Any]:
-    return [
-        pytest.param(
-            c, id=c.name, marks=[pytest.mark.xfail(reason=PENDING[c.name], strict=True)] if c.name in PENDING else []
-        )
-        for c in cases
-    ]
-
-
 LOADED = [c for c in CASES if isinstance(c.expected, Loaded)]
 REFUSED = [c for c in CASES if isinstance(c.expected, Refused)]
 WITH_FACTS = [c for c in LOADED if isinstance(c.expected, Loaded) and c.expected.facts]
 DANGEROUS = [c for c in CASES if c.dangerous]
+
+
+def _ids(cases: list[Case]) -> list[str]:
+    return [c.name for c in cases]
 
 
 def _load(case: Case, tmp_path: Path) -> Dataset:
@@ -80,7 +65,7 @@ def test_the_suite_has_at_least_thirty_cases_with_unique_names() -> None:
     assert len({c.name for c in CASES}) == len(CASES)
 
 
-@pytest.mark.parametrize("case", _pending(LOADED))
+@pytest.mark.parametrize("case", LOADED, ids=_ids(LOADED))
 def test_a_messy_file_loads_with_every_row_accounted_for(case: Case, tmp_path: Path) -> None:
     expected = case.expected
     assert isinstance(expected, Loaded)
@@ -97,14 +82,14 @@ def test_a_messy_file_loads_with_every_row_accounted_for(case: Case, tmp_path: P
         assert any(fragment in note for note in report.notes), f"no note says {fragment!r}: {report.notes}"
 
 
-@pytest.mark.parametrize("case", WITH_FACTS, ids=[c.name for c in WITH_FACTS])
+@pytest.mark.parametrize("case", WITH_FACTS, ids=_ids(WITH_FACTS))
 def test_a_messy_file_keeps_its_names_numbers_and_formats(case: Case, tmp_path: Path) -> None:
     assert isinstance(case.expected, Loaded)
     facts = _facts(_load(case, tmp_path))
     assert {k: facts[k] for k, _ in case.expected.facts} == dict(case.expected.facts)
 
 
-@pytest.mark.parametrize("case", _pending(REFUSED))
+@pytest.mark.parametrize("case", REFUSED, ids=_ids(REFUSED))
 def test_an_unusable_file_is_refused_in_one_sentence(case: Case, tmp_path: Path) -> None:
     expected = case.expected
     assert isinstance(expected, Refused)
@@ -114,7 +99,7 @@ def test_an_unusable_file_is_refused_in_one_sentence(case: Case, tmp_path: Path)
     _sentence_says(str(err.value), expected.words)
 
 
-@pytest.mark.parametrize("case", _pending(DANGEROUS))
+@pytest.mark.parametrize("case", DANGEROUS, ids=_ids(DANGEROUS))
 def test_a_hostile_file_neither_hangs_nor_crashes_the_cli(case: Case, tmp_path: Path) -> None:
     path = case.write(tmp_path)
     done = subprocess.run(
