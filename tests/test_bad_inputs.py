@@ -50,6 +50,7 @@ def _facts(ds: Dataset) -> dict[str, Any]:
         "sheet": ds.report.sheet,
         "date_format": ds.report.date_formats.get(fa),
         "first_date": ds.first_date,
+        "formula_notes": tuple(n for n in ds.report.notes if "formula" in n),
     }
 
 

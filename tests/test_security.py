@@ -179,28 +179,45 @@ def test_an_extra_column_with_a_hostile_header_can_be_grouped_and_filtered(
     assert marker not in everything
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kpi_core", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
-    )
+def _cli_all(*commands: tuple[str, ...]) -> list[tuple[int, str, str]]:
+    """Run several CLI commands side by side; ``(status, stdout, stderr)`` of each, in order."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "kpi_core", *args],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for args in commands
+    ]
+    results = []
+    for proc in procs:
+        try:
+            out, err = proc.communicate(timeout=90)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+        results.append((proc.returncode, out, err))
+    return results
 
 
 def test_the_cli_shows_hostile_names_literally_and_never_a_secret(hostile: tuple[Path, Dataset, str]) -> None:
     path, _, marker = hostile
-    runs = [
-        _cli("kpis", str(path), "--format", "json"),
-        _cli("kpis", str(path), "--by", HOSTILE_HEADER, "--format", "json"),
-        _cli("inspect", str(path), "--format", "json"),
-        _cli("peers", str(path), "--min-opportunities", "1", "--format", "csv"),
-        _cli("weekly", str(path), "--format", "table"),
-    ]
-    for done in runs:
-        assert done.returncode == 0, done.stderr
-        assert marker not in done.stdout + done.stderr
-        assert "Traceback" not in done.stderr
-    by_rep = {row["rep"] for row in json.loads(runs[0].stdout)}
+    runs = _cli_all(
+        ("kpis", str(path), "--format", "json"),
+        ("kpis", str(path), "--by", HOSTILE_HEADER, "--format", "json"),
+        ("inspect", str(path), "--format", "json"),
+        ("peers", str(path), "--min-opportunities", "1", "--format", "csv"),
+        ("weekly", str(path), "--format", "table"),
+    )
+    for status, out, err in runs:
+        assert status == 0, err
+        assert marker not in out + err
+        assert "Traceback" not in err
+    by_rep = {row["rep"] for row in json.loads(runs[0][1])}
     assert set(HOSTILE_REPS) <= by_rep
-    by_header = {row[HOSTILE_HEADER] for row in json.loads(runs[1].stdout)}
+    by_header = {row[HOSTILE_HEADER] for row in json.loads(runs[1][1])}
     assert "b'); DROP TABLE t; --" in by_header
     assert not Path("/tmp/pwned.csv").exists()
 

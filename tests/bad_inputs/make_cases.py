@@ -38,7 +38,7 @@ class Loaded:
     ``unreadable`` holds ``(column, count, example lines, examples, words of the reason)``;
     ``notes`` are fragments each found in one of the report's notes; ``facts`` are further exact
     values (``reps``, ``amounts``, ``decimal``, ``delimiter``, ``encoding``, ``file_format``,
-    ``sheet``, ``date_format``, ``first_date``).
+    ``sheet``, ``date_format``, ``first_date``, ``formula_notes``).
     """
 
     rows_loaded: int
@@ -109,6 +109,20 @@ def xlsx(sheets: dict[str, Sequence[Sequence[Any]]]) -> bytes:
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
+
+
+def with_saved_formula_values(book: bytes, values: Sequence[str]) -> bytes:
+    """``book`` with each empty saved value of its formulas filled in turn from ``values``, as Excel saves them."""
+    source = zipfile.ZipFile(io.BytesIO(book))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as saved:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                for value in values:
+                    data = data.replace(b"<v />", f"<v>{value}</v>".encode(), 1)
+            saved.writestr(info, data)
+    return out.getvalue()
 
 
 def small_workbook() -> bytes:
@@ -508,6 +522,25 @@ CASES: tuple[Case, ...] = (
         ),
     ),
     Case(
+        "formulas_with_saved_values",
+        "the same workbook after Excel calculated and saved it",
+        "pipeline.xlsx",
+        lambda: with_saved_formula_values(
+            xlsx(
+                {
+                    "Deals": [
+                        ["Owner", "Created", "Stage", "Amount"],
+                        ["Ana", dt.datetime(2026, 1, 5), "Closed Won", "=1000+200"],
+                        ["Budi", dt.datetime(2026, 1, 6), "Closed Lost", "=SUM(1,2)"],
+                        ["Citra", dt.datetime(2026, 1, 7), "Closed Won", 50],
+                    ]
+                }
+            ),
+            ("1200", "3"),
+        ),
+        Loaded(3, 3, facts=(("amounts", (1200.0, 3.0, 50.0)), ("formula_notes", ()))),
+    ),
+    Case(
         "gzip_bomb",
         "a gzip file that unpacks to 100 MB",
         "pipeline.csv.gz",
@@ -620,6 +653,18 @@ CASES: tuple[Case, ...] = (
             ",2026-01-07,Demo,6,no owner",
         ),
         Loaded(2, 3, set_aside=((7, "has no rep"),)),
+    ),
+    Case(
+        "last_row_with_quoted_line_break",
+        "a legitimate quoted line break (and an inch mark) in the very last row",
+        "pipeline.csv",
+        lambda: text(
+            "Sales Rep,Created Date,Stage,Amount,Note",
+            'Ana,2026-01-05,Closed Won,1200,24" screen',
+            'Budi,2026-01-06,Demo,5,"first line\nsecond line"',
+            final_newline=False,
+        ),
+        Loaded(2, 2, facts=(("reps", ("Ana", "Budi")),)),
     ),
     Case(
         "weekly_log_with_placeholders",
