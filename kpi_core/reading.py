@@ -709,6 +709,26 @@ def _read_sheet(
 # --- Parquet ----------------------------------------------------------------------------------------
 
 
+def _check_parquet_size(unpacked: int, name: str, limits: Limits) -> None:
+    if unpacked > limits.max_unzipped_bytes:
+        raise LimitExceededError(
+            f"{name} would unpack to {unpacked / 1048576:,.0f} MB, beyond what the server reads; "
+            "filter it to fewer rows or columns and upload again."
+        )
+
+
+def _decoded_bytes(column: pa.ChunkedArray) -> int:
+    """The size of a column once its dictionary-encoded text is spelled out for every row."""
+    total = 0
+    for chunk in column.chunks:
+        if pa.types.is_dictionary(chunk.type):
+            lengths = pc.binary_length(chunk.dictionary)
+            total += int(pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0) + 8 * len(chunk)
+        else:
+            total += chunk.nbytes
+    return total
+
+
 def _read_parquet(content: bytes, name: str, limits: Limits) -> RawTable:
     import pyarrow.parquet as pq
 
@@ -719,7 +739,13 @@ def _read_parquet(content: bytes, name: str, limits: Limits) -> RawTable:
                 f"{name} has {pfile.metadata.num_rows:,} rows, above the limit of {limits.max_rows:,}; "
                 "filter it to a shorter period and upload again."
             )
-        table = pfile.read()
+        meta = pfile.metadata
+        _check_parquet_size(sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)), name, limits)
+        # Text columns stay dictionary-encoded until their decoded size is known: a tiny file can
+        # repeat one long value millions of times.
+        text_columns = [f.name for f in pfile.schema_arrow if pa.types.is_string(f.type) or pa.types.is_binary(f.type)]
+        table = pq.ParquetFile(io.BytesIO(content), read_dictionary=text_columns).read()
+        _check_parquet_size(sum(_decoded_bytes(column) for column in table.columns), name, limits)
     except LimitExceededError:
         raise
     except Exception as err:

@@ -111,6 +111,22 @@ def xlsx(sheets: dict[str, Sequence[Sequence[Any]]]) -> bytes:
     return buf.getvalue()
 
 
+def parquet_bomb(rows: int = 200_000, width: int = 5_000) -> bytes:
+    """A Parquet file of a few KB whose one text value, repeated, spells out to ``rows * width`` bytes."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "rep": pa.array(["x" * width] * rows).dictionary_encode(),
+            "first_appointment": pa.array([dt.date(2026, 1, 5)] * rows),
+        }
+    )
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd")
+    return buf.getvalue()
+
+
 def with_saved_formula_values(book: bytes, values: Sequence[str]) -> bytes:
     """``book`` with each empty saved value of its formulas filled in turn from ``values``, as Excel saves them."""
     source = zipfile.ZipFile(io.BytesIO(book))
@@ -569,6 +585,14 @@ CASES: tuple[Case, ...] = (
         "pipeline.xlsx",
         workbook_claiming_gigabytes,
         Refused(LimitExceededError, ("pipeline.xlsx", "would unpack to 3,815 MB", "save the sheet you need as CSV")),
+        dangerous=True,
+    ),
+    Case(
+        "parquet_bomb",
+        "a 2 KB Parquet file whose repeated text spells out to 1 GB",
+        "pipeline.parquet",
+        parquet_bomb,
+        Refused(LimitExceededError, ("pipeline.parquet", "would unpack to 956 MB", "filter it to fewer rows")),
         dangerous=True,
     ),
     Case(
