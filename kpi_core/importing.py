@@ -301,8 +301,11 @@ def _map_distinct(values: pa.Array, fn: Callable[[str], object], out_type: pa.Da
     return parsed.take(encoded.indices)
 
 
-def _unreadable(header: str, raw: pa.Array, parsed: pa.Array, lines: pa.Array, reason: str) -> UnreadableValues | None:
-    mask = pc.and_(pc.not_equal(raw, ""), pc.is_null(parsed))
+def _unreadable(
+    header: str, raw: pa.Array, parsed: pa.Array, lines: pa.Array, reason: str, keep: pa.Array
+) -> UnreadableValues | None:
+    """Values of a loaded row that are present but could not be read (rows set aside are reported once, as rows)."""
+    mask = pc.and_(pc.and_(pc.not_equal(raw, ""), pc.is_null(parsed)), keep)
     count = pc.sum(mask).as_py() or 0
     if not count:
         return None
@@ -499,7 +502,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
     stage = _text(raw, h("stage"))
     dates: dict[str, pa.Array] = {}
     formats: dict[str, str] = {}
-    unreadable: list[UnreadableValues | None] = []
+    pending: list[tuple[str, pa.Array, pa.Array, str]] = []
     notes: list[str] = []
     for canonical in OPPORTUNITY_DATES:
         header = h(canonical)
@@ -517,20 +520,14 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
         if fmt:
             formats[header] = fmt
         if canonical != "first_appointment":
-            unreadable.append(
-                _unreadable(
-                    header,
-                    _text(raw, header),
-                    arr,
-                    lines,
-                    f"not a date in {format_label(fmt)}" if fmt else "not a date",
-                )
+            pending.append(
+                (header, _text(raw, header), arr, f"not a date in {format_label(fmt)}" if fmt else "not a date")
             )
     amount_header = h("amount")
     decimal = _decimal(raw, mapping, [amount_header] if amount_header else [])
     if amount_header and decimal:
         amount = _numbers(raw, amount_header, decimal)
-        unreadable.append(_unreadable(amount_header, _text(raw, amount_header), amount, lines, "not an amount"))
+        pending.append((amount_header, _text(raw, amount_header), amount, "not an amount"))
     else:
         amount = pa.nulls(raw.rows, pa.float64())
 
@@ -598,6 +595,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
     table = _compact(table)
     first = pc.min(table["first_appointment"]).as_py() if table.num_rows else None
     last = pc.max(table["first_appointment"]).as_py() if table.num_rows else None
+    unreadable = [_unreadable(h_, text, parsed, lines, why, keep) for h_, text, parsed, why in pending]
     report = _report(raw, mapping, source, table.num_rows, set_aside, unreadable, formats, decimal, notes)
     return Dataset(
         Shape.OPPORTUNITIES,
@@ -627,7 +625,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
     number_headers = [x for c in WEEKLY_NUMBERS if (x := h(c))]
     decimal = _decimal(raw, mapping, number_headers)
     numbers: dict[str, pa.Array] = {}
-    unreadable: list[UnreadableValues | None] = []
+    pending: list[tuple[str, pa.Array, pa.Array, str]] = []
     for canonical in WEEKLY_NUMBERS:
         header = h(canonical)
         if header is None or decimal is None:
@@ -635,7 +633,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
             continue
         numbers[canonical] = _numbers(raw, header, decimal)
         if canonical != "appointments":
-            unreadable.append(_unreadable(header, _text(raw, header), numbers[canonical], lines, "not a number"))
+            pending.append((header, _text(raw, header), numbers[canonical], "not a number"))
     has_rep = pc.not_equal(pc.utf8_trim_whitespace(rep), "")
     has_week = pc.is_valid(monday)
     appointments_raw = _text(raw, h("appointments"))
@@ -675,7 +673,15 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
         last = last + dt.timedelta(days=6)
     formats = {week_header: fmt} if fmt else {}
     report = _report(
-        raw, mapping, source, table.num_rows, set_aside, unreadable, formats, decimal if number_headers else None, []
+        raw,
+        mapping,
+        source,
+        table.num_rows,
+        set_aside,
+        [_unreadable(h_, text, parsed, lines, why, keep) for h_, text, parsed, why in pending],
+        formats,
+        decimal if number_headers else None,
+        [],
     )
     return Dataset(
         Shape.WEEKLY_LOG,

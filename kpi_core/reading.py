@@ -64,6 +64,11 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 
+def _size(n: int) -> str:
+    """A byte count as the user reads it: ``'1.5 MB'``, ``'300 KB'``."""
+    return f"{n / 1048576:,.1f} MB".replace(".0 MB", " MB") if n >= 1048576 else f"{max(1, round(n / 1024))} KB"
+
+
 def sniff_format(content: bytes) -> str:
     """``"xlsx"``, ``"parquet"`` or ``"text"``, from the content (never from the file name)."""
     if content[:4] == b"PAR1":
@@ -98,7 +103,7 @@ def read_file(
     """
     if len(content) > limits.max_bytes:
         raise LimitExceededError(
-            f"{name} is {len(content) / 1048576:.0f} MB, above the {limits.max_bytes // 1048576} MB upload limit; "
+            f"{name} is {_size(len(content))}, above the {_size(limits.max_bytes)} upload limit; "
             "filter the export to fewer rows or columns and upload again."
         )
     if not content.strip():

@@ -241,3 +241,15 @@ def test_the_upload_limit_is_a_clear_sentence() -> None:
 def test_the_row_limit_is_a_clear_sentence() -> None:
     with pytest.raises(LimitExceededError, match="row limit"):
         read_file(b"a,b\n" + b"1,2\n" * 50, "f.csv", limits=Limits(max_rows=10))
+
+
+def test_a_row_set_aside_is_reported_once_as_a_row_not_again_as_unreadable_values() -> None:
+    text = "Owner,Created,Closed,Amount\n,2026-01-01,soon,N/A\nAna,2026-01-02,later,TBD\n"
+    report = load(text.encode(), "f.csv").report
+    assert [(r.line, r.reason) for r in report.set_aside] == [(2, "has no rep")]
+    assert [(u.column, u.example_lines) for u in report.unreadable] == [("Closed", (3,)), ("Amount", (3,))]
+
+
+def test_a_small_upload_limit_reads_in_kilobytes() -> None:
+    with pytest.raises(LimitExceededError, match="above the 1 KB upload limit"):
+        read_file(b"a,b\n" * 1000, "f.csv", limits=Limits(max_bytes=1024))
