@@ -64,13 +64,11 @@ def _mapping_editor(d: state.Draft) -> None:
     canon = imp.columns_for(d.shape)
     cols = st.columns(4)
     for i, canonical in enumerate(canon):
-        current = d.mapping.header(canonical)
-        cols[i % 4].selectbox(
-            imp.CANONICAL_LABELS[canonical],
-            options,
-            index=options.index(current) if current in options else 0,
-            key=f"{imp.MAP_PREFIX}{canonical}",
-        )
+        key = imp.map_key(d, canonical)
+        if st.session_state.get(key) not in options:
+            # The box's value lives in session state (seeded by the draft), never stale from another file.
+            st.session_state[key] = d.mapping.header(canonical) or imp.NOT_IN_FILE
+        cols[i % 4].selectbox(imp.CANONICAL_LABELS[canonical], options, key=key)
     st.caption("* required. Every other column is kept for filtering (region, product, lead source...).")
     columns = imp.chosen_columns(d, raw)
     problem = imp.duplicate_problem(columns)

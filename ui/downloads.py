@@ -6,44 +6,29 @@ A text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return get
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pandas as pd
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from kpi_core.exports import neutralize_cell as neutralize
+from kpi_core.exports import to_csv_bytes, to_xlsx_bytes
+
+__all__ = ["buttons", "csv_bytes", "excel_bytes", "neutralize"]
 
 
-def neutralize(value: Any) -> Any:
-    """A text cell that a spreadsheet would read as a formula, prefixed with ``'``; others unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell and header neutralized; numeric columns untouched."""
-    out = frame.copy()
-    out.columns = [neutralize(str(c)) for c in out.columns]
-    for col in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
-            out[col] = out[col].map(neutralize)
-    return out
+def _rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """The frame's rows as Python values, missing values as ``None``."""
+    return list(frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None))
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a byte-order mark so Excel reads names with accents correctly."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with a byte-order mark (Excel reads accented names right); no live formulas."""
+    return to_csv_bytes([str(c) for c in frame.columns], _rows(frame))
 
 
 def excel_bytes(frame: pd.DataFrame, sheet: str = "KPIs") -> bytes:
-    """An .xlsx workbook; text is written as strings, never as formulas."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(
-        buffer, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}
-    ) as writer:
-        safe_frame(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
-    return buffer.getvalue()
+    """An .xlsx workbook; text is written as strings, never as formulas; numbers stay numbers."""
+    return to_xlsx_bytes([str(c) for c in frame.columns], _rows(frame), sheet=sheet[:31])
 
 
 def buttons(frame: pd.DataFrame, stem: str, key: str) -> None:

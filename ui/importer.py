@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections import Counter
 from typing import Any
 
@@ -64,14 +65,30 @@ def draft() -> Draft | None:
     return d
 
 
-def clear_widgets() -> None:
-    """Forget the mapping widgets so they show the new draft's proposal."""
+def clear_widgets(d: Draft | None = None) -> None:
+    """Forget the mapping widgets, then set the column boxes to ``d``'s proposal.
+
+    The boxes' keys are new for every draft (:func:`map_key`), so no stale browser value survives.
+    """
     for key in list(st.session_state.keys()):
         if isinstance(key, str) and (
             key.startswith(MAP_PREFIX)
             or key in (MAP_STAGES, MAP_STAGES_FOR, MAP_WON, MAP_LOST, MAP_SHAPE, FORMAT_CHOICE)
         ):
             del st.session_state[key]
+    if d is not None:
+        for canonical in columns_for(d.shape):
+            st.session_state[map_key(d, canonical)] = d.mapping.header(canonical) or NOT_IN_FILE
+
+
+def map_key(d: Draft, canonical: str) -> str:
+    """The key of a column box: new for every file, sheet and shape.
+
+    A keyed selectbox keeps its identity (and its value in the browser) when only its options
+    change, so a box reused across files would show or send the previous file's choice.
+    """
+    token = hashlib.sha256(f"{d.source.key}|{d.source.sheet}|{d.shape}".encode()).hexdigest()[:10]
+    return f"{MAP_PREFIX}{canonical}__{token}"
 
 
 def new_draft(source: Source, mapping: ColumnMapping | None = None, *, file_id: str | None = None) -> Draft:
@@ -87,7 +104,7 @@ def new_draft(source: Source, mapping: ColumnMapping | None = None, *, file_id: 
         decimal=mapping.decimal,
     )
     st.session_state[state.DRAFT] = d
-    clear_widgets()
+    clear_widgets(d)
     return d
 
 
@@ -108,7 +125,7 @@ def chosen_columns(d: Draft, raw: RawTable) -> dict[str, str | None]:
     """Canonical -> header as the mapping widgets say (the draft's mapping where not rendered)."""
     out: dict[str, str | None] = {}
     for canonical in columns_for(d.shape):
-        value = st.session_state.get(f"{MAP_PREFIX}{canonical}", d.mapping.header(canonical) or NOT_IN_FILE)
+        value = st.session_state.get(map_key(d, canonical), d.mapping.header(canonical) or NOT_IN_FILE)
         out[canonical] = None if value == NOT_IN_FILE or value not in raw.headers else value
     return out
 
@@ -224,7 +241,7 @@ def change_shape() -> None:
     raw = state.read_raw(d.source)
     d.shape = shape
     d.mapping = propose_mapping(raw, shape)
-    clear_widgets()
+    clear_widgets(d)
     st.session_state[MAP_SHAPE] = shape
 
 

@@ -54,23 +54,12 @@ def upload(page: Page, path: Path | str, name: str | None = None, content: bytes
 
 
 def confirm(page: Page, name: str) -> None:
-    """Click "Confirm mapping and load" and wait until ``name`` is in use or a format question is asked.
-
-    The first click after an upload is refused with "No column is mapped to the salesperson ..."
-    (see test_user_path.test_the_first_confirm_after_an_upload_loads_the_file, an xfail); a person
-    then clicks again, which loads the file. Doing the same keeps every other step testable.
-    """
+    """Click "Confirm mapping and load" once and wait until ``name`` is in use or a format question is asked."""
     main = page.get_by_test_id("stMain")
     loaded = main.get_by_text(f"Source: {name}", exact=True).or_(page.locator(".st-key-format_choice"))
-    refused = page.get_by_test_id("stAlert").filter(has_text=NOT_MAPPED)
-    button = page.locator(".st-key-confirm_mapping button")
-    button.click()
-    expect(loaded.or_(refused).first).to_be_visible(timeout=TIMEOUT)
+    page.locator(".st-key-confirm_mapping button").click()
+    expect(loaded.first).to_be_visible(timeout=TIMEOUT)
     wait_idle(page)
-    if refused.count():
-        button.click()
-        expect(loaded.first).to_be_visible(timeout=TIMEOUT)
-        wait_idle(page)
 
 
 def metric(page: Page, label: str) -> Locator:
