@@ -95,7 +95,7 @@ def _group(ds: Dataset, by: str) -> tuple[str, str]:
     if by == "rep":
         return "rep", "mode(team)"
     if by == "team":
-        return f"coalesce(team, '{NO_TEAM}')", f"coalesce(team, '{NO_TEAM}')"
+        return f"coalesce(team, '{NO_TEAM}')", f"any_value(coalesce(team, '{NO_TEAM}'))"
     if by == "all":
         return f"'{ALL}'", "NULL"
     dim = ds.dimension(by)
@@ -121,32 +121,57 @@ def _ratio(num: float | None, den: float | None) -> float | None:
 
 def kpis(cursor: duckdb.DuckDBPyConnection, ds: Dataset, by: str = "rep", filters: Filters = Filters()) -> list[KpiRow]:
     """The KPIs of spec 2 for each group (rep, team, all, or an extra column) in the window."""
+    return _kpis(cursor, ds, by, filters, with_total=False)[0]
+
+
+def kpis_with_total(
+    cursor: duckdb.DuckDBPyConnection, ds: Dataset, by: str = "rep", filters: Filters = Filters()
+) -> tuple[list[KpiRow], KpiRow | None]:
+    """The KPIs per group and for everyone in the window, in one scan (``GROUPING SETS``).
+
+    The second value equals ``kpis(cursor, ds, "all", filters)[0]`` (``None`` when nothing is in
+    the window): pages that show both a headline and a table ask once.
+    """
+    return _kpis(cursor, ds, by, filters, with_total=True)
+
+
+_OPPORTUNITY_AGGREGATES = """
+    count(*), count(*) FILTER (WHERE advanced), count(*) FILTER (WHERE won),
+    sum(amount) FILTER (WHERE won),
+    avg(date_diff('day', first_appointment, close_date)) FILTER (WHERE won AND close_date IS NOT NULL),
+    median(date_diff('day', first_appointment, close_date)) FILTER (WHERE won AND close_date IS NOT NULL),
+    count(*) FILTER (WHERE won AND amount IS NOT NULL)"""
+
+_WEEKLY_AGGREGATES = """
+    sum(appointments), sum(next_steps), sum(wins), sum(revenue),
+    sum(cycle_days * wins) FILTER (WHERE cycle_days IS NOT NULL AND wins > 0)
+      / sum(wins) FILTER (WHERE cycle_days IS NOT NULL AND wins > 0),
+    NULL,
+    sum(wins) FILTER (WHERE revenue IS NOT NULL)"""
+
+
+def _kpis(
+    cursor: duckdb.DuckDBPyConnection, ds: Dataset, by: str, filters: Filters, *, with_total: bool
+) -> tuple[list[KpiRow], KpiRow | None]:
     win = window(ds, filters)
     if win is None:
-        return []
+        return [], None
     group_sql, team_sql = _group(ds, by)
     where, params = _where(ds, filters, win)
+    aggregates = _WEEKLY_AGGREGATES if ds.shape is Shape.WEEKLY_LOG else _OPPORTUNITY_AGGREGATES
+    if with_total:
+        select = f"CASE WHEN grouping(grp) = 1 THEN NULL ELSE {team_sql} END AS team, grouping(grp) AS is_total"
+        group_by = "GROUPING SETS ((grp), ())"
+    else:
+        select, group_by = f"{team_sql} AS team, 0 AS is_total", "grp"
+    sql = f"""
+        SELECT {group_sql} AS grp, {select}, {aggregates}
+        FROM {{table}} WHERE {where} GROUP BY {group_by} ORDER BY is_total, grp"""
     with _registered(cursor, ds) as table:
-        if ds.shape is Shape.WEEKLY_LOG:
-            sql = f"""
-                SELECT {group_sql} AS grp, {team_sql} AS team,
-                       sum(appointments), sum(next_steps), sum(wins), sum(revenue),
-                       sum(cycle_days * wins) FILTER (WHERE cycle_days IS NOT NULL AND wins > 0)
-                         / sum(wins) FILTER (WHERE cycle_days IS NOT NULL AND wins > 0),
-                       NULL,
-                       sum(wins) FILTER (WHERE revenue IS NOT NULL)
-                FROM {table} WHERE {where} GROUP BY grp ORDER BY grp"""
-        else:
-            sql = f"""
-                SELECT {group_sql} AS grp, {team_sql} AS team,
-                       count(*), count(*) FILTER (WHERE advanced), count(*) FILTER (WHERE won),
-                       sum(amount) FILTER (WHERE won),
-                       avg(date_diff('day', first_appointment, close_date)) FILTER (WHERE won AND close_date IS NOT NULL),
-                       median(date_diff('day', first_appointment, close_date)) FILTER (WHERE won AND close_date IS NOT NULL),
-                       count(*) FILTER (WHERE won AND amount IS NOT NULL)
-                FROM {table} WHERE {where} GROUP BY grp ORDER BY grp"""
-        rows = run(cursor, sql, params).fetchall()
-    return [_kpi_row(ds, win, row) for row in rows]
+        rows = run(cursor, sql.format(table=table), params).fetchall()
+    groups = [_kpi_row(ds, win, (grp, team, *rest)) for grp, team, is_total, *rest in rows if not is_total]
+    totals = [_kpi_row(ds, win, (ALL, None, *rest)) for _, _, is_total, *rest in rows if is_total]
+    return groups, totals[0] if totals else None
 
 
 def _kpi_row(ds: Dataset, win: Window, row: tuple[Any, ...]) -> KpiRow:

@@ -155,3 +155,19 @@ def test_day_first_indonesian_file_matches_the_hand_computed_table(cursor: Any) 
     rows = {r["rep"]: r for r in json.loads(done.stdout)}
     for rep, want in spec["reps"].items():
         _assert_kpis(rows[rep], want, f"CLI indonesia {rep}")
+
+
+@pytest.mark.parametrize("name", FILES)
+@pytest.mark.parametrize("by", ["rep", "team", "all"])
+def test_groups_and_total_in_one_scan_equal_the_separate_queries(name: str, by: str, cursor: Any) -> None:
+    ds = _load(name)
+    rows, total = queries.kpis_with_total(cursor, ds, by)
+    separate = queries.kpis(cursor, ds, by)
+    (everyone,) = queries.kpis(cursor, ds, "all")
+    assert [r.group for r in rows] == [r.group for r in separate]
+    assert total is not None
+    for got, want in [*zip(rows, separate, strict=True), (total, everyone)]:
+        assert (got.group, got.team) == (want.group, want.team)
+        for key in KPI_KEYS:
+            a, b = getattr(got, key), getattr(want, key)
+            assert (a is None and b is None) or a == pytest.approx(b, rel=1e-12), key

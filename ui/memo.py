@@ -54,9 +54,22 @@ def remember(ds: Dataset, name: str, args: Hashable, compute: Callable[[], T]) -
 
 
 def kpis(ds: Dataset, by: str, filters: Filters) -> list[KpiRow]:
-    """``queries.kpis`` for this dataset, grouping and filters, run once per distinct question."""
-    rows = remember(ds, "kpis", (by, filters), lambda: tuple(queries.kpis(state.cursor(), ds, by, filters)))
-    return list(rows)
+    """``queries.kpis`` for this dataset, grouping and filters, run once per distinct question.
+
+    A grouping is fetched together with the everyone row in one scan; asking for "all" first
+    fetches the per-rep rows with it, since every page that shows a headline also shows reps.
+    """
+    grouping = "rep" if by == "all" else by
+
+    def both() -> tuple[KpiRow, ...]:
+        rows, total = queries.kpis_with_total(state.cursor(), ds, grouping, filters)
+        everyone = (total,) if total is not None else ()
+        remember(ds, "kpis", ("all", filters), lambda: everyone)
+        return tuple(rows)
+
+    if by == "all" and (dataset_key(ds), "kpis", ("all", filters)) not in _store():
+        remember(ds, "kpis", (grouping, filters), both)
+    return list(remember(ds, "kpis", (by, filters), both))
 
 
 def pipeline(ds: Dataset, filters: Filters) -> queries.Pipeline | None:

@@ -216,19 +216,11 @@ def filters(*, reps: tuple[str, ...] = ()) -> Filters:
 
 
 def pipeline(ds: Dataset, filters: Filters) -> queries.Pipeline | None:
-    """``queries.pipeline`` on a short-lived cursor of this session's connection.
-
-    ``queries.pipeline`` reads its one row with ``fetchone()``, which on DuckDB 2.0 leaves the
-    result unfinished and blocks the next statement on the same cursor; a separate cursor keeps
-    the session's own cursor usable. Should that query fail, pacing is shown as unavailable.
-    """
-    child = cursor().cursor()
+    """``queries.pipeline`` on this session's cursor; pacing is shown as unavailable if it fails."""
     try:
-        return queries.pipeline(child, ds, filters)
+        return queries.pipeline(cursor(), ds, filters)
     except duckdb.Error:
         return None
-    finally:
-        child.close()
 
 
 def keep(key: str) -> None:
