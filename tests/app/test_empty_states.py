@@ -1,0 +1,64 @@
+"""Empty and partial data: every page explains what it cannot show, never an exception or a misleading zero."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import PAGES, confirm, metric, new_app, open_page, upload
+
+FILES = {
+    # Who and when only: no stage, outcome, close date or amount.
+    "no_amounts_no_dates.csv": "Owner,Created\nAna,2026-01-05\nAna,2026-01-12\nBudi,2026-01-20\nBudi,2026-02-02\n",
+    # One rep, with wins and amounts.
+    "one_rep.csv": (
+        "Owner,Created,Outcome,Closed,Amount\n"
+        "Ana,2026-01-05,won,2026-02-01,1000\nAna,2026-01-12,lost,2026-02-03,\nAna,2026-01-19,,,\n"
+    ),
+    # Amounts present, but nothing won.
+    "nothing_won.csv": "Owner,Created,Outcome,Amount\nAna,2026-01-05,lost,500\nBudi,2026-01-06,,700\n",
+}
+
+
+def _shown(at: AppTest) -> str:
+    parts: list[str] = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "text", "metric"):
+        for element in at.get(kind):
+            parts.append(str(getattr(element, "value", "")))
+            parts.append(str(getattr(element, "body", "")))
+    return "\n".join(parts)
+
+
+def _load(name: str) -> AppTest:
+    at = confirm(upload(new_app(), name, FILES[name].encode()))
+    assert name in _shown(at)
+    return at
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_every_page_renders_partial_data_without_an_exception(name: str) -> None:
+    at = _load(name)
+    for page in PAGES:
+        open_page(at, page)
+        assert not at.exception, (name, page, at.exception)
+
+
+def test_revenue_without_an_amount_column_is_not_available_rather_than_zero() -> None:
+    at = open_page(_load("no_amounts_no_dates.csv"), "overview")
+    assert metric(at, "Appointments") == "4"
+    revenue = metric(at, "Revenue")
+    assert revenue == "n/a", revenue
+    assert metric(at, "Average revenue per sale") == "n/a"
+
+
+def test_nothing_won_shows_zero_revenue_but_no_average_sale() -> None:
+    at = open_page(_load("nothing_won.csv"), "overview")
+    assert metric(at, "Revenue") in ("$0", "$0.00")
+    assert metric(at, "Average revenue per sale") == "n/a"
+
+
+def test_a_single_rep_has_no_peers_to_compare_with_and_says_so() -> None:
+    at = open_page(_load("one_rep.csv"), "peers")
+    shown = _shown(at)
+    assert "peer" in shown.lower()
+    assert not at.exception
