@@ -71,7 +71,9 @@ def test_a_second_session_keeps_answering_while_the_first_loads_a_large_file() -
             worker.join()
         assert not failures, failures
         during = [(s, e) for s, e in answered if s >= loading["start"] and e <= loading["end"]]
-        print(f"A's load took {loading['end'] - loading['start']:.1f} s; B finished {len(during)} page reruns meanwhile")
+        print(
+            f"A's load took {loading['end'] - loading['start']:.1f} s; B finished {len(during)} page reruns meanwhile"
+        )
         assert during, (
             f"no page of session B finished while session A's file loaded "
             f"({loading['end'] - loading['start']:.1f} s, {len(answered)} reruns of B in all)"
