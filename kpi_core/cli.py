@@ -22,23 +22,10 @@ from . import db, queries
 from .errors import AmbiguousFormatError, KpiError
 from .importing import LoadOptions, format_label, load
 from .magic import Scenario, solve
-from .model import Dataset, Filters, ImportReport, KpiRow, PeerSettings
+from .model import KPI_FIELDS, Dataset, Filters, ImportReport, KpiRow, PeerSettings
 from .peers import compare_peers
 from .reading import DELIMITER_NAMES
 
-KPI_FIELDS = (
-    "appointments",
-    "advanced",
-    "won",
-    "p1",
-    "p2",
-    "revenue",
-    "avg_sale",
-    "cycle_days_mean",
-    "cycle_days_median",
-    "weeks",
-    "weekly_appointments",
-)
 MAGIC_FIELDS = (
     "goal",
     "weeks",

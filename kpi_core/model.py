@@ -46,6 +46,21 @@ WEEKLY_COLUMNS: tuple[str, ...] = (
 WEEKLY_REQUIRED: tuple[str, ...] = ("rep", "week", "appointments")
 WEEKLY_NUMBERS: tuple[str, ...] = ("appointments", "next_steps", "wins", "revenue", "cycle_days")
 
+#: The KPIs of spec 2, in the order tables and the CLI show them.
+KPI_FIELDS: tuple[str, ...] = (
+    "appointments",
+    "advanced",
+    "won",
+    "p1",
+    "p2",
+    "revenue",
+    "avg_sale",
+    "cycle_days_mean",
+    "cycle_days_median",
+    "weeks",
+    "weekly_appointments",
+)
+
 #: The KPIs compared between peers (spec 4), and which direction is better.
 PEER_KPIS: tuple[str, ...] = ("p1", "p2", "avg_sale", "cycle_days_mean", "weekly_appointments")
 LOWER_IS_BETTER: frozenset[str] = frozenset({"cycle_days_mean"})

@@ -9,23 +9,13 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from kpi_core.model import PEER_KPIS, KpiRow, PeerRow
+from kpi_core.model import KPI_FIELDS, PEER_KPIS, KpiRow, PeerRow
 
 from . import format as fmt
 from .format import KPI_LABELS, Currency
 
-TABLE_KPIS = (
-    "appointments",
-    "advanced",
-    "won",
-    "p1",
-    "p2",
-    "revenue",
-    "avg_sale",
-    "cycle_days_mean",
-    "cycle_days_median",
-    "weekly_appointments",
-)
+#: Every KPI but the window length, which is the same on every row.
+TABLE_KPIS = tuple(k for k in KPI_FIELDS if k != "weeks")
 FLAG_TEXT = {
     "money_left_on_table": "Money left on the table",
     "best_practice": "Best practice to share",
