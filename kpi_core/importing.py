@@ -434,16 +434,17 @@ def _dimensions(raw: RawTable, mapping: ColumnMapping) -> tuple[tuple[Dimension,
     return tuple(dims), arrays
 
 
-#: Text columns with few distinct values, kept dictionary-encoded: less memory, faster grouping.
+#: Label columns (few distinct values), kept dictionary-encoded: less memory, faster grouping.
+#: Extra columns stay plain: an ID column would cost more to encode than it saves.
 _LABEL_COLUMNS = frozenset({"rep", "team", "stage", "outcome"})
 
 
 def _compact(table: pa.Table) -> pa.Table:
-    """The typed table with its label and extra text columns dictionary-encoded (values unchanged)."""
+    """The typed table with its label columns dictionary-encoded (values unchanged)."""
     columns = {}
     for name in table.column_names:
         column = table.column(name)
-        if name in _LABEL_COLUMNS or (name.startswith("d") and name[1:].isdigit()):
+        if name in _LABEL_COLUMNS:
             column = pc.dictionary_encode(column)
         columns[name] = column
     return pa.table(columns)
