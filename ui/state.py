@@ -83,16 +83,22 @@ def money_format() -> Currency:
     return currency(st.session_state.get(CURRENCY))
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+# Shared by content hash, so bounded in count and time: one server holds at most a few files' cells
+# and datasets beyond what the sessions themselves keep in their state.
+_CACHE_SECONDS = 30 * 60
+
+
+@st.cache_resource(max_entries=8, ttl=_CACHE_SECONDS, show_spinner=False)
 def _read_raw(key: str, sheet: str | None, _content: bytes, _name: str) -> RawTable:
     return read_file(_content, _name, sheet=sheet, sheet_score=sheet_score)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=16, ttl=_CACHE_SECONDS, show_spinner=False)
 def _build(
-    key: str, sheet: str | None, mapping_key: str, _raw: RawTable, _mapping: ColumnMapping, _name: str
+    key: str, sheet: str | None, mapping_key: str, name: str, _raw: RawTable, _mapping: ColumnMapping
 ) -> Dataset:
-    return build_dataset(_raw, _mapping, source=_name, key=key)
+    # The file name is part of the key: the report names the file, and a name is the uploader's own text.
+    return build_dataset(_raw, _mapping, source=name, key=key)
 
 
 def mapping_key(mapping: ColumnMapping) -> str:
@@ -117,7 +123,7 @@ def read_raw(source: Source) -> RawTable:
 
 def build(source: Source, raw: RawTable, mapping: ColumnMapping) -> Dataset:
     """The typed dataset, cached on content hash, sheet and the full mapping."""
-    return _build(source.key, source.sheet, mapping_key(mapping), raw, mapping, source.name)
+    return _build(source.key, source.sheet, mapping_key(mapping), source.name, raw, mapping)
 
 
 def source_from_bytes(name: str, content: bytes, *, is_sample: bool = False) -> Source:

@@ -69,3 +69,17 @@ def test_an_upload_in_one_session_is_never_shown_in_another() -> None:
     assert marker in seen_by_a["overview"]
     assert marker in seen_by_a["peers"]
     assert marker in seen_by_a["weekly"]
+
+
+def test_the_same_bytes_uploaded_under_another_name_never_show_the_first_name() -> None:
+    # Identical content hits the shared dataset cache; the first uploader's file name must not come with it.
+    content = (FIXTURES / "canonical.csv").read_bytes()
+    secret = f"acme-{uuid.uuid4().hex[:8]}-pipeline.csv"
+    a = confirm(upload(new_app(), secret, content))
+    assert secret in everything_shown(a)
+    b = confirm(upload(new_app(), "mine.csv", content))
+    shown = every_page(b)
+    assert all(secret not in text for text in shown.values())
+    assert "mine.csv" in shown["data"]
+    # Nor inside the session's dataset, where the import report names its file.
+    assert b.session_state["dataset"].report.source == "mine.csv"
