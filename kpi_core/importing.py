@@ -561,6 +561,14 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
             ),
         ],
     )
+    backwards = pc.and_(pc.and_(keep, won), pc.less(dates["close_date"], dates["first_appointment"]))
+    backwards_lines = raw.lines.filter(pc.fill_null(backwards, False)).to_pylist()
+    if backwards_lines:
+        shown = ", ".join(str(x) for x in backwards_lines[:5]) + (", ..." if len(backwards_lines) > 5 else "")
+        notes.append(
+            f"{len(backwards_lines)} won opportunit{'y closes' if len(backwards_lines) == 1 else 'ies close'} before "
+            f"the first appointment (line {shown}); their sales cycles count as negative days, so check those dates."
+        )
     lost = pc.and_(keep, pc.equal(outcome, "lost"))
     lost_count = pc.sum(lost).as_py() or 0
     if lost_count and not pc.any(pc.and_(lost, advanced)).as_py():

@@ -253,3 +253,11 @@ def test_a_row_set_aside_is_reported_once_as_a_row_not_again_as_unreadable_value
 def test_a_small_upload_limit_reads_in_kilobytes() -> None:
     with pytest.raises(LimitExceededError, match="above the 1 KB upload limit"):
         read_file(b"a,b\n" * 1000, "f.csv", limits=Limits(max_bytes=1024))
+
+
+def test_a_sale_closing_before_its_first_appointment_is_pointed_out_not_dropped(cursor: Any) -> None:
+    text = "Owner,Created,Outcome,Closed\nAna,2026-03-10,won,2026-03-01\nAna,2026-03-01,won,2026-03-11\n"
+    ds = load(text.encode(), "f.csv")
+    assert any("1 won opportunity closes before the first appointment (line 2)" in n for n in ds.report.notes)
+    (row,) = queries.kpis(cursor, ds, "rep")
+    assert row.cycle_days_mean == 0.5  # (-9 + 10) / 2: the spec's mean, the dates as given
