@@ -339,7 +339,11 @@ def _first_non_empty(values: pa.Array) -> str:
 
 
 def _nullable(arr: pa.Array) -> pa.Array:
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    """Empty cells as missing values (the column as is when it has none)."""
+    empty = pc.equal(arr, "")
+    if not pc.any(empty).as_py():
+        return arr
+    return pc.if_else(empty, pa.scalar(None, pa.string()), arr)
 
 
 def _dates(raw: RawTable, mapping: ColumnMapping, header: str) -> tuple[pa.Array, str | None]:
@@ -437,6 +441,11 @@ def _dimensions(raw: RawTable, mapping: ColumnMapping) -> tuple[tuple[Dimension,
 #: Label columns (few distinct values), kept dictionary-encoded: less memory, faster grouping.
 #: Extra columns stay plain: an ID column would cost more to encode than it saves.
 _LABEL_COLUMNS = frozenset({"rep", "team", "stage", "outcome"})
+
+
+def _kept(table: pa.Table, keep: pa.Array) -> pa.Table:
+    """The rows to load (no copy when every row is kept, the usual case)."""
+    return table if pc.all(keep).as_py() else table.filter(keep)
 
 
 def _compact(table: pa.Table) -> pa.Table:
@@ -600,7 +609,8 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
             "amount": amount,
             **dim_arrays,
         }
-    ).filter(keep)
+    )
+    table = _kept(table, keep)
     table = _compact(table)
     first = pc.min(table["first_appointment"]).as_py() if table.num_rows else None
     last = pc.max(table["first_appointment"]).as_py() if table.num_rows else None
@@ -674,7 +684,8 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
             **{c: numbers[c] for c in WEEKLY_NUMBERS},
             **dim_arrays,
         }
-    ).filter(keep)
+    )
+    table = _kept(table, keep)
     table = _compact(table)
     first = pc.min(table["week"]).as_py() if table.num_rows else None
     last = pc.max(table["week"]).as_py() if table.num_rows else None
