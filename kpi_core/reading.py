@@ -114,9 +114,13 @@ def read_file(
     elif fmt == "xlsx":
         raw = _read_xlsx(content, name, sheet, limits, sheet_score)
     else:
-        text, encoding = decode_text(content, name)
-        utf8 = content if encoding == "utf-8" else None
-        raw = read_text(text, name, encoding=encoding, limits=limits, utf8=utf8)
+        direct = _read_utf8_direct(content, name, limits)
+        if direct is not None:
+            raw = direct
+        else:
+            text, encoding = decode_text(content, name)
+            utf8 = content if encoding == "utf-8" else None
+            raw = read_text(text, name, encoding=encoding, limits=limits, utf8=utf8)
     if raw.data_rows == 0:
         where = f" (sheet '{raw.sheet}')" if raw.sheet else ""
         raise UnreadableFileError(
@@ -227,22 +231,11 @@ def read_text(
     file_format = "csv" if delim != "\t" else "tsv"
     header, header_line = _header(text, delim, name, limits)
     _check_columns(header, name, limits)
-    fast = None if exact else _read_fast(text, utf8, header, header_line, delim, limits, name)
-    if fast is not None:
-        table, lines, set_aside, blank_lines = fast
-        if blank_lines:
-            notes.append(f"{blank_lines} blank line(s) were skipped (they are not data rows).")
-        headers, header_notes = _clean_headers(_trim_header(header))
-        return RawTable(
-            headers=headers,
-            table=table,
-            lines=lines,
-            set_aside=set_aside,
-            file_format=file_format,
-            encoding=encoding,
-            delimiter=delim,
-            notes=(*header_notes, *notes),
-        )
+    if not exact:
+        data = utf8 if utf8 is not None else text.encode("utf-8")
+        fast = _fast_raw(data, header, header_line, delim, limits, name, encoding, notes, check_utf8=False)
+        if fast is not None:
+            return fast
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False)
     rows: list[tuple[int, list[str]]] = []
     blank = 0
@@ -286,6 +279,72 @@ def _ends_inside_quotes(text: str, line: int, record: Sequence[str]) -> bool:
     return lines.read().count('"') % 2 == 1
 
 
+def _fast_raw(
+    data: bytes,
+    header: Sequence[str],
+    header_line: int,
+    delim: str,
+    limits: Limits,
+    name: str,
+    encoding: str | None,
+    notes: list[str],
+    *,
+    check_utf8: bool,
+) -> RawTable | None:
+    """The :class:`RawTable` of the fast path, or ``None`` when the file needs the exact path."""
+    fast = _read_fast(data, header, header_line, delim, limits, name, check_utf8=check_utf8)
+    if fast is None:
+        return None
+    table, lines, set_aside, blank_lines = fast
+    if blank_lines:
+        notes = [*notes, f"{blank_lines} blank line(s) were skipped (they are not data rows)."]
+    headers, header_notes = _clean_headers(_trim_header(header))
+    return RawTable(
+        headers=headers,
+        table=table,
+        lines=lines,
+        set_aside=set_aside,
+        file_format="csv" if delim != "\t" else "tsv",
+        encoding=encoding,
+        delimiter=delim,
+        notes=(*header_notes, *notes),
+    )
+
+
+_SAMPLE_BYTES = 1 << 20
+
+
+def _read_utf8_direct(content: bytes, name: str, limits: Limits) -> RawTable | None:
+    """A well-formed UTF-8 file read from its bytes, without a decoded copy of the whole file.
+
+    Only the first megabyte is decoded (to find the delimiter and the header); pyarrow checks the
+    rest is UTF-8 as it reads. ``None`` sends the file to the general path (other encodings, NUL
+    bytes, anything irregular), which reads it exactly as before.
+    """
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in content:
+        return None
+    bom = content.startswith(codecs.BOM_UTF8)
+    head = content[len(codecs.BOM_UTF8) if bom else 0 : _SAMPLE_BYTES]
+    cut = max(head.rfind(b"\n"), head.rfind(b"\r"))
+    if len(content) > _SAMPLE_BYTES:
+        if cut < 0:
+            return None
+        head = head[: cut + 1]
+    try:
+        sample = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    _refuse_binary(sample, name)
+    delim = detect_delimiter(sample)
+    csv.field_size_limit(limits.max_field_chars)
+    header, header_line = _header(sample, delim, name, limits)
+    if len(content) > _SAMPLE_BYTES and _line_count(head) <= header_line:
+        return None  # the header does not end inside the sample
+    _check_columns(header, name, limits)
+    encoding = "utf-8-sig" if bom else "utf-8"
+    return _fast_raw(content, header, header_line, delim, limits, name, encoding, [], check_utf8=True)
+
+
 def _header(text: str, delim: str, name: str, limits: Limits) -> tuple[list[str], int]:
     """The first record with a non-blank cell, and the line it starts on."""
     reader = csv.reader(io.StringIO(text[: 4 * limits.max_field_chars], newline=""), delimiter=delim, strict=False)
@@ -323,12 +382,21 @@ def _line_count(data: bytes) -> int:
 
 
 def _read_fast(
-    text: str, utf8: bytes | None, header: Sequence[str], header_line: int, delim: str, limits: Limits, name: str
+    data: bytes,
+    header: Sequence[str],
+    header_line: int,
+    delim: str,
+    limits: Limits,
+    name: str,
+    *,
+    check_utf8: bool = False,
 ) -> tuple[pa.Table, pa.Array, tuple[SetAsideRow, ...], int] | None:
-    """Read a well-formed file with pyarrow; ``None`` when the file needs the exact line-by-line path."""
+    """Read a well-formed UTF-8 file with pyarrow; ``None`` when it needs the exact line-by-line path.
+
+    ``check_utf8`` makes pyarrow verify the encoding (bytes that were not decoded first).
+    """
     if header != _trim_header(header) or len(header) < 2:
         return None
-    data = utf8 if utf8 is not None else text.encode("utf-8")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     body = data.rstrip(b"\r\n")
@@ -354,7 +422,9 @@ def _read_fast(
                 delimiter=delim,
                 quote_char='"',
                 double_quote=True,
-                newlines_in_values=False,
+                # Quoted line breaks are parsed as data; a row spanning two lines then breaks the
+                # rows-to-lines equality checked below and the exact path takes over.
+                newlines_in_values=True,
                 ignore_empty_lines=False,
                 invalid_row_handler=on_invalid,
             ),
@@ -362,7 +432,7 @@ def _read_fast(
                 column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
-                check_utf8=False,
+                check_utf8=check_utf8,
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowException):
