@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpi_core.model import RawTable
-from kpi_core.reading import decode_text, read_text
+from kpi_core.reading import decode_text, read_file, read_text
 
 from .conftest import FIXTURES, SAMPLE
 
@@ -32,6 +32,18 @@ def test_both_paths_agree_on_every_fixture_and_the_sample_data() -> None:
     for path in files:
         text, _ = decode_text(path.read_bytes())
         _same(*_both(text))
+
+
+def test_reading_utf8_straight_from_the_bytes_equals_the_exact_path() -> None:
+    files = [*sorted(FIXTURES.glob("*.csv")), SAMPLE / "opportunities.csv", SAMPLE / "weekly_log.csv"]
+    for path in files:
+        content = path.read_bytes()
+        text, encoding = decode_text(content)
+        direct = read_file(content, path.name)
+        assert direct.encoding == encoding
+        _same(direct, read_text(text, exact=True))
+    bom = b"\xef\xbb\xbfOwner,Created\nAna,2026-01-01\n"
+    assert read_file(bom, "bom.csv").headers == ("Owner", "Created")
 
 
 def test_padded_cells_crlf_and_trailing_blank_lines_read_the_same() -> None:
@@ -59,4 +71,10 @@ def test_random_quoted_files_read_the_same_on_both_paths(rows: list[list[str]], 
     writer.writerow(["Owner", "Created", "Amount"])
     writer.writerows(rows)
     text = buf.getvalue()
-    _same(read_text(text, delimiter=delim), read_text(text, delimiter=delim, exact=True))
+    exact = read_text(text, delimiter=delim, exact=True)
+    _same(read_text(text, delimiter=delim), exact)
+    if delim == "," and exact.data_rows:
+        # Straight from the bytes, with the delimiter detected as a user's upload would be.
+        direct = read_file(text.encode(), "f.csv")
+        if direct.delimiter == ",":
+            _same(direct, exact)
