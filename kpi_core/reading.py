@@ -106,7 +106,7 @@ def read_file(
             f"{name} is {_size(len(content))}, above the {_size(limits.max_bytes)} upload limit; "
             "filter the export to fewer rows or columns and upload again."
         )
-    if not content.strip():
+    if not content[:4096].strip() and not content.strip():  # the full scan only when the start is blank
         raise UnreadableFileError(f"{name} is empty; export the pipeline again and upload the file with its rows.")
     fmt = sniff_format(content)
     if fmt == "parquet":
@@ -373,12 +373,14 @@ def _check_columns(header: Sequence[str], name: str, limits: Limits) -> None:
         )
 
 
-def _line_count(data: bytes) -> int:
-    """Physical lines, counting ``\\n``, ``\\r\\n`` and a lone ``\\r`` as one line ending each."""
-    ends = data.count(b"\n")
-    if b"\r" in data:
-        ends += data.count(b"\r") - data.count(b"\r\n")
-    return ends + (0 if data.endswith((b"\n", b"\r")) else 1)
+def _line_count(data: bytes, start: int = 0, end: int | None = None) -> int:
+    """Physical lines in ``data[start:end]`` (no copy), counting ``\\n``, ``\\r\\n`` and a lone ``\\r``
+    as one line ending each."""
+    end = len(data) if end is None else end
+    ends = data.count(b"\n", start, end)
+    if data.find(b"\r", start, end) >= 0:
+        ends += data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
+    return ends + (0 if end > start and data[end - 1 : end] in (b"\n", b"\r") else 1)
 
 
 def _read_fast(
@@ -397,11 +399,14 @@ def _read_fast(
     """
     if header != _trim_header(header) or len(header) < 2:
         return None
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    body = data.rstrip(b"\r\n")
-    trailing_blank = _line_count(data[len(body) :]) - 1 if len(body) != len(data) else 0
-    total = _line_count(body)
+    # Offsets into the upload's bytes, never copies of them: ``data[start:end]`` is the text
+    # from after a byte-order mark to the last character before trailing line breaks.
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    end = len(data)
+    while end > start and data[end - 1] in b"\r\n":
+        end -= 1
+    trailing_blank = _line_count(data, end) - 1 if end != len(data) else 0
+    total = _line_count(data, start, end)
     if total - header_line > limits.max_rows:
         raise LimitExceededError(
             f"{name} has more than {limits.max_rows:,} data rows, above the row limit; "
@@ -416,7 +421,7 @@ def _read_fast(
 
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body),
+            pa.BufferReader(pa.py_buffer(data).slice(start, end - start)),
             read_options=pacsv.ReadOptions(skip_rows=header_line, column_names=names, block_size=8 << 20),
             parse_options=pacsv.ParseOptions(
                 delimiter=delim,
@@ -439,7 +444,7 @@ def _read_fast(
         return None
     if invalid or table.num_rows + header_line != total:
         return None
-    if len(body) > limits.max_field_chars and any(
+    if end - start > limits.max_field_chars and any(
         (pc.max(pc.binary_length(table.column(n))).as_py() or 0) > limits.max_field_chars for n in names
     ):
         return None  # the exact path counts characters and names the line
@@ -451,7 +456,7 @@ def _read_fast(
         empty = is_empty if empty is None else pc.and_(empty, is_empty)
     set_aside: tuple[SetAsideRow, ...] = ()
     if empty is not None and pc.any(empty).as_py():
-        if b"\n\n" in body or b"\r\r" in body or b"\n\r" in body:
+        if any(data.find(pair, start, end) >= 0 for pair in (b"\n\n", b"\r\r", b"\n\r")):
             return None  # a blank line reads as a row of empty cells here; the exact path tells them apart
         set_aside = tuple(SetAsideRow(int(x), "is empty") for x in lines.filter(empty).to_pylist())
         keep = pc.invert(empty)
