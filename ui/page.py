@@ -12,8 +12,30 @@ from kpi_core.errors import KpiError
 from .text import md_escape
 
 
+def _legacy_pages_mode() -> bool:
+    """Whether Streamlit is running this page file on its own, in its legacy ``pages/`` mode.
+
+    Streamlit starts a process in that mode because the app has a ``pages/`` folder, and leaves it
+    only when a run calls ``st.navigation`` (which app.py does). A deep link such as
+    ``/magic_number?goal=...`` to a server that nobody has opened at its root yet would run the
+    page without app.py: no sidebar, no filters, a menu of file names.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without the legacy mode
+        return False
+    return bool(getattr(PagesManager, "uses_pages_directory", False))
+
+
 def run(body: Callable[[], None]) -> None:
     """Run a page body; a :class:`KpiError` becomes one sentence and the loaded data stays loaded."""
+    if _legacy_pages_mode():
+        from streamlit.runtime.pages_manager import PagesManager
+
+        # Leave the legacy mode as app.py's st.navigation would, and run again: app.py then draws
+        # the page the link asked for, with its sidebar, settings and query parameters.
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     try:
         body()
     except KpiError as err:
