@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import AmbiguousFormatError, MappingError, UnreadableFileError
-from .mapping import check_mapping, outcome_of, propose_mapping, sheet_score
+from .mapping import check_mapping, outcome_of, propose_mapping, sheet_score, with_overrides
 from .model import (
     OPPORTUNITY_DATES,
     WEEKLY_NUMBERS,
@@ -370,8 +370,7 @@ def _decimal(raw: RawTable, mapping: ColumnMapping, headers: Sequence[str]) -> s
         return None
     if not textual:
         return "."
-    plain = [h for h in textual if _all_plain(raw.values(h))]
-    if len(plain) == len(textual):
+    if all(_all_plain(raw.values(h)) for h in textual):
         # Fast path: every value is a plain number with at most one '.', so only 'x.xxx' values are open.
         arrays = [raw.values(h) for h in textual]
         settled = any(pc.any(pc.match_substring_regex(a, r"\.\d{1,2}$|\.\d{4,}$")).as_py() for a in arrays)
@@ -475,18 +474,9 @@ def _compact(table: pa.Table) -> pa.Table:
     return pa.table(columns)
 
 
-def _mapping_key(mapping: ColumnMapping) -> str:
-    return repr(
-        (
-            mapping.shape,
-            sorted(mapping.columns.items(), key=lambda kv: kv[0]),
-            sorted(mapping.advanced_stages),
-            sorted(mapping.won_values),
-            sorted(mapping.lost_values),
-            sorted(mapping.date_formats.items()),
-            mapping.decimal,
-        )
-    )
+def _dataset_key(content_key: str, mapping: ColumnMapping) -> str:
+    """A dataset's cache key: its file's content and every choice of the mapping."""
+    return hashlib.sha256((content_key + mapping.key()).encode()).hexdigest()
 
 
 def _report(
@@ -640,7 +630,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
         dims,
         first,
         last,
-        hashlib.sha256((key + _mapping_key(mapping)).encode()).hexdigest(),
+        _dataset_key(key, mapping),
     )
 
 
@@ -727,7 +717,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
         dims,
         first,
         last,
-        hashlib.sha256((key + _mapping_key(mapping)).encode()).hexdigest(),
+        _dataset_key(key, mapping),
     )
 
 
@@ -743,8 +733,6 @@ def _map_distinct_date(dates: pa.Array) -> pa.Array:
 
 def apply_options(raw: RawTable, mapping: ColumnMapping, options: LoadOptions) -> ColumnMapping:
     """The proposed mapping with the user's choices from ``options`` applied."""
-    from .mapping import with_overrides
-
     date_formats = {}
     if options.date_format:
         fmt = parse_format_option(options.date_format)

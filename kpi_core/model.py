@@ -132,6 +132,20 @@ class ColumnMapping:
         """The file's header mapped to ``canonical``, or ``None``."""
         return self.columns.get(canonical)
 
+    def key(self) -> str:
+        """A stable text of every choice in the mapping (for cache keys: equal mappings, equal keys)."""
+        return repr(
+            (
+                self.shape.value,
+                sorted(self.columns.items()),
+                sorted(self.advanced_stages),
+                sorted(self.won_values),
+                sorted(self.lost_values),
+                sorted(self.date_formats.items()),
+                self.decimal,
+            )
+        )
+
 
 @dataclass(frozen=True)
 class SetAsideRow:

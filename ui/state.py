@@ -101,21 +101,6 @@ def _build(
     return build_dataset(_raw, _mapping, source=name, key=key)
 
 
-def mapping_key(mapping: ColumnMapping) -> str:
-    """A stable text key of every choice in a mapping (for the dataset cache)."""
-    return repr(
-        (
-            mapping.shape.value,
-            sorted(mapping.columns.items()),
-            sorted(mapping.advanced_stages),
-            sorted(mapping.won_values),
-            sorted(mapping.lost_values),
-            sorted(mapping.date_formats.items()),
-            mapping.decimal,
-        )
-    )
-
-
 def read_raw(source: Source) -> RawTable:
     """The file's cells, cached on its content hash and sheet."""
     return _read_raw(source.key, source.sheet, source.content, source.name)
@@ -123,7 +108,7 @@ def read_raw(source: Source) -> RawTable:
 
 def build(source: Source, raw: RawTable, mapping: ColumnMapping) -> Dataset:
     """The typed dataset, cached on content hash, sheet and the full mapping."""
-    return _build(source.key, source.sheet, mapping_key(mapping), source.name, raw, mapping)
+    return _build(source.key, source.sheet, mapping.key(), source.name, raw, mapping)
 
 
 def source_from_bytes(name: str, content: bytes, *, is_sample: bool = False) -> Source:
