@@ -362,4 +362,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if stdout is not None:
             stdout.flush()
+        db.close()
     return 0

@@ -43,6 +43,19 @@ def instance() -> duckdb.DuckDBPyConnection:
         return _instance
 
 
+def close() -> None:
+    """Close the process-wide instance (a command-line run, before the interpreter exits).
+
+    Shutting DuckDB down while Python still runs, rather than during interpreter finalization,
+    keeps its native threads from being torn down mid-way (seen once as an abort at exit).
+    """
+    global _instance
+    with _lock:
+        if _instance is not None:
+            _instance.close()
+            _instance = None
+
+
 def session_cursor() -> duckdb.DuckDBPyConnection:
     """A new connection to the shared instance, for one session (or one CLI run) only."""
     return instance().cursor()
