@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import cells
 from .errors import AmbiguousFormatError, MappingError, UnreadableFileError
 from .mapping import check_mapping, outcome_of, propose_mapping, sheet_score, with_overrides
 from .model import (
@@ -294,18 +295,11 @@ def content_key(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def _map_distinct(values: pa.Array, fn: Callable[[str], object], out_type: pa.DataType) -> pa.Array:
-    """Apply ``fn`` once per distinct value and spread the results back over the rows."""
-    encoded = values.dictionary_encode()
-    parsed = pa.array([fn(v) for v in encoded.dictionary.to_pylist()], type=out_type)
-    return parsed.take(encoded.indices)
-
-
 def _unreadable(
     header: str, raw: pa.Array, parsed: pa.Array, lines: pa.Array, reason: str, keep: pa.Array
 ) -> UnreadableValues | None:
     """Values of a loaded row that are present but could not be read (rows set aside are reported once, as rows)."""
-    mask = pc.and_(pc.and_(pc.not_equal(raw, ""), pc.is_null(parsed)), keep)
+    mask = pc.and_(pc.and_(pc.invert(cells.is_empty(raw)), pc.is_null(parsed)), keep)
     count = pc.sum(mask).as_py() or 0
     if not count:
         return None
@@ -328,22 +322,14 @@ def build_dataset(raw: RawTable, mapping: ColumnMapping, *, source: str = "uploa
 
 
 def _text(raw: RawTable, header: str | None) -> pa.Array:
+    """A column's cells as stored (possibly dictionary-encoded); all empty for an unmapped role."""
     if header is None:
-        return pa.array([""] * raw.rows, type=pa.string())
-    return raw.values(header)
+        return pa.repeat(pa.scalar("", pa.string()), raw.rows)
+    return raw.cells(header)
 
 
 def _first_non_empty(values: pa.Array) -> str:
-    found = values.filter(pc.not_equal(values, ""))
-    return str(found[0].as_py()) if len(found) else ""
-
-
-def _nullable(arr: pa.Array) -> pa.Array:
-    """Empty cells as missing values (the column as is when it has none)."""
-    empty = pc.equal(arr, "")
-    if not pc.any(empty).as_py():
-        return arr
-    return pc.if_else(empty, pa.scalar(None, pa.string()), arr)
+    return next((v for v in cells.distinct(values) if v), "")
 
 
 def _dates(raw: RawTable, mapping: ColumnMapping, header: str) -> tuple[pa.Array, str | None]:
@@ -352,14 +338,43 @@ def _dates(raw: RawTable, mapping: ColumnMapping, header: str) -> tuple[pa.Array
         fmt = "%Y-%m-%d"
     # The time of day is dropped first, so a timestamp column has as few distinct values as days.
     dates_only = _text(raw, header)
-    if pc.any(pc.match_substring(dates_only, ":")).as_py():
-        dates_only = pc.replace_substring_regex(dates_only, pattern=_TIME_SUFFIX_RE2, replacement="")
+    if pc.any(cells.per_value(dates_only, lambda v: pc.match_substring(v, ":"))).as_py():
+        dates_only = cells.per_value(
+            dates_only, lambda v: pc.replace_substring_regex(v, pattern=_TIME_SUFFIX_RE2, replacement="")
+        )
+    if fmt in (None, _ISO_DATE):
+        iso = _iso_dates(dates_only)
+        if iso is not None:
+            return iso, _ISO_DATE
     if fmt is None:
-        fmt = choose_date_format(header, pc.unique(dates_only).to_pylist())
+        fmt = choose_date_format(header, cells.distinct(dates_only))
     if fmt is None:
         return pa.nulls(raw.rows, pa.date32()), None
     chosen = fmt
-    return _map_distinct(dates_only, lambda v: parse_date(v, chosen) if v else None, pa.date32()), fmt
+    return cells.map_distinct(dates_only, lambda v: parse_date(v, chosen) if v else None, pa.date32()), fmt
+
+
+_ISO_DATE = "%Y-%m-%d"
+
+
+def _iso_dates(values: pa.Array) -> pa.Array | None:
+    """The cells read as dates when every non-empty one is a valid ``yyyy-mm-dd`` date, else ``None``.
+
+    Arrow's own date parser, exactly what :func:`choose_date_format` and :func:`parse_date` would
+    decide for such a column (yyyy-mm-dd comes first and has no day/month twin), without a Python
+    call per distinct value. Anything else (another format, an invalid day, year 0) takes the
+    general path, which reports each value it cannot read.
+    """
+    present = cells.present(values)
+    if not len(present) or not pc.all(pc.match_substring_regex(present, r"^\d{4}-\d{2}-\d{2}$"), min_count=0).as_py():
+        return None
+    try:
+        parsed = pc.cast(present, pa.date32())
+    except pa.ArrowInvalid:
+        return None
+    if pc.any(pc.less(pc.year(parsed), 1)).as_py():
+        return None  # year 0: Arrow reads it, strptime does not
+    return cells.per_value(values, lambda v: pc.cast(cells.nullable(v), pa.date32()))
 
 
 def _decimal(raw: RawTable, mapping: ColumnMapping, headers: Sequence[str]) -> str | None:
@@ -370,18 +385,16 @@ def _decimal(raw: RawTable, mapping: ColumnMapping, headers: Sequence[str]) -> s
         return None
     if not textual:
         return "."
-    if all(_all_plain(raw.values(h)) for h in textual):
+    if all(_all_plain(raw.cells(h)) for h in textual):
         # Fast path: every value is a plain number with at most one '.', so only 'x.xxx' values are open.
-        arrays = [raw.values(h) for h in textual]
+        arrays = [cells.present(raw.cells(h)) for h in textual]
         settled = any(pc.any(pc.match_substring_regex(a, r"\.\d{1,2}$|\.\d{4,}$")).as_py() for a in arrays)
         open_values = [
-            v
-            for a in arrays
-            for v in pc.unique(a.filter(pc.match_substring_regex(a, r"^-?\d{1,3}\.\d{3}$"))).to_pylist()
+            v for a in arrays for v in cells.distinct(a.filter(pc.match_substring_regex(a, r"^-?\d{1,3}\.\d{3}$")))
         ]
         if settled or not open_values:
             return "."
-    return choose_decimal(textual, [pc.unique(raw.values(h)).to_pylist() for h in textual])
+    return choose_decimal(textual, [cells.distinct(raw.cells(h)) for h in textual])
 
 
 _PLAIN_NUMBER = r"^-?\d+(?:\.\d+)?$"
@@ -389,16 +402,15 @@ _PLAIN_NUMBER = r"^-?\d+(?:\.\d+)?$"
 
 def _all_plain(values: pa.Array) -> bool:
     """Every non-empty value is a plain number such as ``-1234.5`` (no grouping, no currency)."""
-    ok = pc.or_(pc.equal(values, ""), pc.match_substring_regex(values, _PLAIN_NUMBER))
-    return bool(pc.all(ok).as_py())
+    return bool(pc.all(pc.match_substring_regex(cells.present(values), _PLAIN_NUMBER), min_count=0).as_py())
 
 
 def _numbers(raw: RawTable, header: str, decimal: str) -> pa.Array:
     mark = "." if header in raw.native_numbers else decimal
     values = _text(raw, header)
     if mark == "." and _all_plain(values):
-        return pc.cast(_nullable(values), pa.float64())
-    return _map_distinct(values, lambda v: parse_amount(v, mark) if v else None, pa.float64())
+        return cells.per_value(values, lambda v: pc.cast(cells.nullable(v), pa.float64()))
+    return cells.map_distinct(values, lambda v: parse_amount(v, mark) if v else None, pa.float64())
 
 
 _TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "subtotal", "jumlah", "total keseluruhan"})
@@ -433,7 +445,7 @@ def _dimensions(raw: RawTable, mapping: ColumnMapping) -> tuple[tuple[Dimension,
             continue
         name = f"d{len(dims)}"
         dims.append(Dimension(label=header, column=name))
-        arrays[name] = _nullable(_text(raw, header))
+        arrays[name] = cells.nullable(_text(raw, header))
     return tuple(dims), arrays
 
 
@@ -468,7 +480,7 @@ def _compact(table: pa.Table) -> pa.Table:
     columns = {}
     for name in table.column_names:
         column = table.column(name)
-        if name in _LABEL_COLUMNS:
+        if name in _LABEL_COLUMNS and not pa.types.is_dictionary(column.type):
             column = pc.dictionary_encode(column)
         columns[name] = column
     return pa.table(columns)
@@ -513,8 +525,8 @@ def _report(
 def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key: str) -> Dataset:
     h = mapping.header
     lines = raw.lines
-    rep = _text(raw, h("rep"))
-    team = _nullable(_text(raw, h("team")))
+    rep = cells.trimmed(_text(raw, h("rep")))
+    team = cells.nullable(_text(raw, h("team")))
     stage = _text(raw, h("stage"))
     dates: dict[str, pa.Array] = {}
     formats: dict[str, str] = {}
@@ -527,7 +539,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
             continue
         arr, fmt = _dates(raw, mapping, header)
         if fmt is None and canonical == "first_appointment" and raw.rows:
-            example = _first_non_empty(raw.values(header))
+            example = _first_non_empty(raw.cells(header))
             raise UnreadableFileError(
                 f"No value in '{header}' can be read as a date (e.g. '{example}'); "
                 "map the column that holds the first-appointment or created date."
@@ -549,14 +561,15 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
 
     outcome_header = h("outcome") or h("stage")
     if outcome_header:
-        outcome = _map_distinct(_text(raw, outcome_header), lambda v: outcome_of(v, mapping), pa.string())
+        outcome = cells.map_distinct(_text(raw, outcome_header), lambda v: outcome_of(v, mapping), pa.string())
     else:
-        outcome = pa.array(["open"] * raw.rows, type=pa.string())
-    won = pc.equal(outcome, "won")
-    advanced_stage = pc.is_in(stage, value_set=pa.array(sorted(mapping.advanced_stages), type=pa.string()))
+        outcome = pa.repeat(pa.scalar("open", pa.string()), raw.rows)
+    won = cells.per_value(outcome, lambda v: pc.equal(v, "won"))
+    stages = pa.array(sorted(mapping.advanced_stages), type=pa.string())
+    advanced_stage = cells.per_value(stage, lambda v: pc.is_in(v, value_set=stages))
     advanced = pc.or_(pc.or_(pc.is_valid(dates["next_step"]), advanced_stage), won)
 
-    has_rep = pc.not_equal(pc.utf8_trim_whitespace(rep), "")
+    has_rep = pc.invert(cells.is_empty(rep))
     fa_raw = _text(raw, h("first_appointment"))
     has_fa = pc.is_valid(dates["first_appointment"])
     keep = pc.and_(has_rep, has_fa)
@@ -567,7 +580,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
         keep,
         [
             (pc.invert(has_rep), lambda i: "has no rep"),
-            (pc.equal(fa_raw, ""), lambda i: "has no first-appointment date"),
+            (cells.is_empty(fa_raw), lambda i: "has no first-appointment date"),
             (
                 pc.invert(has_fa),
                 lambda i: (
@@ -584,7 +597,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
             f"{len(backwards_lines)} won opportunit{'y closes' if len(backwards_lines) == 1 else 'ies close'} before "
             f"the first appointment (line {shown}); their sales cycles count as negative days, so check those dates."
         )
-    lost = pc.and_(keep, pc.equal(outcome, "lost"))
+    lost = pc.and_(keep, cells.per_value(outcome, lambda v: pc.equal(v, "lost")))
     lost_count = pc.sum(lost).as_py() or 0
     if lost_count and not pc.any(pc.and_(lost, advanced)).as_py():
         notes.append(
@@ -603,12 +616,12 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
     table = pa.table(
         {
             "line": lines,
-            "rep": pc.utf8_trim_whitespace(rep),
+            "rep": rep,
             "team": team,
             "first_appointment": dates["first_appointment"],
             "next_step": dates["next_step"],
             "close_date": dates["close_date"],
-            "stage": _nullable(stage),
+            "stage": cells.nullable(stage),
             "outcome": outcome,
             "advanced": advanced,
             "won": won,
@@ -637,12 +650,12 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
 def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) -> Dataset:
     h = mapping.header
     lines = raw.lines
-    rep = _text(raw, h("rep"))
+    rep = cells.trimmed(_text(raw, h("rep")))
     week_header = h("week")
     assert week_header is not None
     week_dates, fmt = _dates(raw, mapping, week_header)
     if fmt is None and raw.rows:
-        example = _first_non_empty(raw.values(week_header))
+        example = _first_non_empty(raw.cells(week_header))
         raise UnreadableFileError(
             f"No value in '{week_header}' can be read as a date (e.g. '{example}'); map the column that holds the week."
         )
@@ -659,7 +672,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
         numbers[canonical] = _numbers(raw, header, decimal)
         if canonical != "appointments":
             pending.append((header, _text(raw, header), numbers[canonical], "not a number"))
-    has_rep = pc.not_equal(pc.utf8_trim_whitespace(rep), "")
+    has_rep = pc.invert(cells.is_empty(rep))
     has_week = pc.is_valid(monday)
     appointments_raw = _text(raw, h("appointments"))
     has_appointments = pc.is_valid(numbers["appointments"])
@@ -671,9 +684,9 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
             (pc.invert(has_rep), lambda i: "has no rep"),
             (
                 pc.invert(has_week),
-                lambda i: f"has a week '{raw.values(week_header)[i].as_py()}' that cannot be read as a date",
+                lambda i: f"has a week '{raw.cells(week_header)[i].as_py()}' that cannot be read as a date",
             ),
-            (pc.equal(appointments_raw, ""), lambda i: "has no number of appointments"),
+            (cells.is_empty(appointments_raw), lambda i: "has no number of appointments"),
             (
                 pc.invert(has_appointments),
                 lambda i: f"has an appointments value '{appointments_raw[i].as_py()}' that is not a number",
@@ -684,8 +697,8 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
     table = pa.table(
         {
             "line": lines,
-            "rep": pc.utf8_trim_whitespace(rep),
-            "team": _nullable(_text(raw, h("team"))),
+            "rep": rep,
+            "team": cells.nullable(_text(raw, h("team"))),
             "week": monday,
             **{c: numbers[c] for c in WEEKLY_NUMBERS},
             **dim_arrays,

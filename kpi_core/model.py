@@ -71,7 +71,7 @@ class RawTable:
     """A file read into text cells, before any typing: what the file says, row by row.
 
     ``table`` holds one string column per header (internal names ``c0``, ``c1``...; cells trimmed,
-    ``""`` when empty); ``lines`` the file line (or sheet row) where each data row starts.
+    ``""`` when empty; possibly dictionary-encoded, see :meth:`cells`); ``lines`` the file line (or sheet row) where each data row starts.
     ``native_numbers`` / ``native_dates`` name headers whose cells all came typed from Excel or
     Parquet, so their format is known, not guessed.
     """
@@ -99,10 +99,16 @@ class RawTable:
         """Rows in the file below the header: kept for typing plus already set aside."""
         return len(self.lines) + len(self.set_aside)
 
-    def values(self, header: str) -> pa.Array:
-        """The cell texts of one column, by header, as an Arrow string array."""
+    def cells(self, header: str) -> pa.Array:
+        """The cell texts of one column, by header, as stored: a string array, or a dictionary
+        array of strings for a column with few distinct texts (see :mod:`kpi_core.cells`)."""
         column = self.table.column(self.headers.index(header))
         return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+
+    def values(self, header: str) -> pa.Array:
+        """The cell texts of one column, by header, as a plain Arrow string array."""
+        arr = self.cells(header)
+        return arr.dictionary_decode() if hasattr(arr, "dictionary_decode") else arr
 
     def column(self, header: str) -> list[str]:
         """The cell texts of one column as Python strings (for small files and tests)."""

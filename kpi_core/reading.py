@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from . import cells
 from .errors import LimitExceededError, UnreadableFileError
 from .model import RawTable, SetAsideRow
 
@@ -419,9 +420,9 @@ def _read_fast(
         invalid.append(row)
         return "skip"
 
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(data).slice(start, end - start)),
+    def read(first: int, size: int, types: dict[str, pa.DataType], handler: Any) -> pa.Table:
+        return pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(data).slice(first, size)),
             read_options=pacsv.ReadOptions(skip_rows=header_line, column_names=names, block_size=8 << 20),
             parse_options=pacsv.ParseOptions(
                 delimiter=delim,
@@ -431,37 +432,73 @@ def _read_fast(
                 # rows-to-lines equality checked below and the exact path takes over.
                 newlines_in_values=True,
                 ignore_empty_lines=False,
-                invalid_row_handler=on_invalid,
+                invalid_row_handler=handler,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=types,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 check_utf8=check_utf8,
             ),
         )
+
+    try:
+        table = read(start, end - start, _column_types(data, start, end, names, read), on_invalid)
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
     if invalid or table.num_rows + header_line != total:
         return None
-    if end - start > limits.max_field_chars and any(
-        (pc.max(pc.binary_length(table.column(n))).as_py() or 0) > limits.max_field_chars for n in names
-    ):
+    table = table.unify_dictionaries().combine_chunks()
+    columns = [table.column(n).chunk(0) if table.num_rows else pa.array([], pa.string()) for n in names]
+    if end - start > limits.max_field_chars and any(cells.max_length(c) > limits.max_field_chars for c in columns):
         return None  # the exact path counts characters and names the line
-    table = pa.table({n: pc.utf8_trim_whitespace(table.column(n)) for n in names})
+    columns = [cells.trimmed(c) for c in columns]
     lines = pa.array(np.arange(header_line + 1, header_line + 1 + table.num_rows, dtype=np.int64))
-    empty = None
-    for n in names:
-        is_empty = pc.equal(table.column(n), "")
-        empty = is_empty if empty is None else pc.and_(empty, is_empty)
     set_aside: tuple[SetAsideRow, ...] = ()
-    if empty is not None and pc.any(empty).as_py():
-        if any(data.find(pair, start, end) >= 0 for pair in (b"\n\n", b"\r\r", b"\n\r")):
-            return None  # a blank line reads as a row of empty cells here; the exact path tells them apart
-        set_aside = tuple(SetAsideRow(int(x), "is empty") for x in lines.filter(empty).to_pylist())
-        keep = pc.invert(empty)
-        table, lines = table.filter(keep), lines.filter(keep)
-    return table, lines, set_aside, trailing_blank
+    # A row is empty when every cell is; a column without any empty cell settles it for the file.
+    if columns and all(cells.has_empty(c) for c in columns):
+        empty = cells.is_empty(columns[0])
+        for c in columns[1:]:
+            empty = pc.and_(empty, cells.is_empty(c))
+        if pc.any(empty).as_py():
+            if any(data.find(pair, start, end) >= 0 for pair in (b"\n\n", b"\r\r", b"\n\r")):
+                return None  # a blank line reads as a row of empty cells here; the exact path tells them apart
+            set_aside = tuple(SetAsideRow(int(x), "is empty") for x in lines.filter(empty).to_pylist())
+            keep = pc.invert(empty)
+            columns, lines = [c.filter(keep) for c in columns], lines.filter(keep)
+    return pa.table(dict(zip(names, columns, strict=True))), lines, set_aside, trailing_blank
+
+
+#: A column of a file of at least ``_ENCODE_FROM_BYTES`` is read dictionary-encoded when the
+#: rows of its first ``_SAMPLE_BYTES`` hold at most ``_ENCODE_SHARE`` distinct texts per row.
+_ENCODE_FROM_BYTES = 1 << 20
+_ENCODE_SHARE = 0.2
+
+
+def _column_types(
+    data: bytes, start: int, end: int, names: Sequence[str], read: Callable[..., pa.Table]
+) -> dict[str, pa.DataType]:
+    """Per column, plain text or dictionary-encoded text, from the first megabyte's rows.
+
+    Reps, teams, stages, outcomes and dates repeat a few hundred texts over millions of rows;
+    read dictionary-encoded they take a tenth of the memory and are typed once per distinct text.
+    IDs and amounts (mostly distinct) stay plain, where a dictionary would only cost time.
+    """
+    plain = dict.fromkeys(names, pa.string())
+    if end - start < _ENCODE_FROM_BYTES:
+        return plain  # a small file: either way is instant
+    cut = data.rfind(b"\n", start, min(end, start + _SAMPLE_BYTES))
+    if cut < 0:
+        return plain
+    try:
+        sample = read(start, cut - start, plain, lambda row: "skip")
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return plain
+    rows = sample.num_rows
+    encoded = pa.dictionary(pa.int32(), pa.string())
+    return {
+        n: encoded if rows and len(pc.unique(sample.column(n))) <= _ENCODE_SHARE * rows else pa.string() for n in names
+    }
 
 
 def _records_with_lines(reader: Any, name: str, limits: Limits) -> Iterator[tuple[int, list[str]]]:

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kpi_core import reading
+from kpi_core.importing import _iso_dates, build_dataset, load, parse_date
+from kpi_core.mapping import propose_mapping
 from kpi_core.model import RawTable
 from kpi_core.reading import decode_text, read_file, read_text
 
@@ -78,3 +86,118 @@ def test_random_quoted_files_read_the_same_on_both_paths(rows: list[list[str]], 
         direct = read_file(text.encode(), "f.csv")
         if direct.delimiter == ",":
             _same(direct, exact)
+
+
+@contextmanager
+def _encode_every_column() -> Iterator[None]:
+    """The fast path reading every column dictionary-encoded, whatever the file's size."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reading, "_ENCODE_FROM_BYTES", 0)
+        patch.setattr(reading, "_ENCODE_SHARE", 1.0)
+        yield
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(cell, min_size=3, max_size=3), min_size=1, max_size=8))
+def test_random_files_read_dictionary_encoded_equal_the_exact_path(rows: list[list[str]]) -> None:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([["Owner", "Created", "Amount"], *rows])
+    text = buf.getvalue()
+    exact = read_text(text, delimiter=",", exact=True)
+    with _encode_every_column():
+        fast = read_text(text, delimiter=",")
+    _same(fast, exact)
+
+
+def _big_file() -> bytes:
+    """Over a megabyte: padded and unpadded labels, ISO dates, an empty row, a total line."""
+    reps = ["Ana", " Ana", "Budi ", "Citra", "Dewi"]
+    lines = ["ID,Sales Rep,Team,First Appointment,Close Date,Outcome,Amount"]
+    for i in range(30_000):
+        won = i % 3 == 0
+        close = f"2025-{1 + i % 12:02d}-{1 + i % 27:02d}" if won else ""
+        lines.append(
+            f"{i},{reps[i % 5]},{'North' if i % 2 else ' South'},2025-{1 + i % 12:02d}-{1 + i % 28:02d},"
+            f"{close},{'Won' if won else 'Lost'},{f'{1000 + i}.50' if won else ''}"
+        )
+    lines[5000] = ",,,,,,"
+    lines.append("Total,,,,,,999")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_large_file_reads_its_label_columns_dictionary_encoded_with_the_same_cells() -> None:
+    content = _big_file()
+    assert len(content) > reading._ENCODE_FROM_BYTES
+    fast = read_file(content, "big.csv")
+    encoded = {h for h in fast.headers if pa.types.is_dictionary(fast.table.column(fast.headers.index(h)).type)}
+    assert encoded == {"Sales Rep", "Team", "First Appointment", "Close Date", "Outcome"}
+    exact = read_text(content.decode(), "big.csv", exact=True)
+    _same(fast, exact)
+    # " Ana" and "Ana" are one value once trimmed: one dictionary entry, not two.
+    assert sorted(fast.cells("Sales Rep").dictionary.to_pylist()) == ["", "Ana", "Budi", "Citra", "Dewi"]
+    assert [(r.line, r.reason) for r in fast.set_aside] == [(5001, "is empty")]
+
+
+def test_a_dataset_built_from_dictionary_encoded_cells_equals_one_built_from_plain_cells() -> None:
+    content = _big_file()
+    fast = read_file(content, "big.csv")
+    exact = read_text(content.decode(), "big.csv", exact=True)
+    mapping = propose_mapping(fast)
+    a, b = build_dataset(fast, mapping), build_dataset(exact, mapping)
+    assert a.table.to_pylist() == b.table.to_pylist()
+    assert a.report == b.report
+    assert a.report.rows_loaded == 29_999
+    assert [(r.line, r.reason) for r in a.report.set_aside] == [
+        (5001, "is empty"),
+        (30_002, "is a total line, not an opportunity"),
+    ]
+
+
+def test_iso_dates_that_do_not_exist_are_reported_not_read() -> None:
+    """The ISO fast path (Arrow's date parser) refuses what strptime refuses, line by line."""
+    rows = ["Owner,Created,Close Date,Outcome,Amount"]
+    rows += [f"Ana,2025-01-{1 + i % 28:02d},2025-03-01,Won,10" for i in range(40)]
+    rows += ["Budi,2025-01-02,2023-02-29,Won,10", "Budi,2025-01-02,0000-01-01,Won,10", "Budi,2023-02-29,,Lost,"]
+    ds = load("\n".join(rows).encode(), "dates.csv")
+    assert ds.report.date_formats == {"Created": "%Y-%m-%d", "Close Date": "%Y-%m-%d"}
+    (bad,) = ds.report.unreadable
+    assert (bad.column, bad.count, bad.example_lines, bad.examples) == (
+        "Close Date",
+        2,
+        (42, 43),
+        ("2023-02-29", "0000-01-01"),
+    )
+    assert [(r.line, r.reason) for r in ds.report.set_aside] == [
+        (44, "has a first-appointment date '2023-02-29' that cannot be read as yyyy-mm-dd")
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.dates().map(lambda d: d.isoformat()),
+            st.just(""),
+            st.from_regex(r"\A\d{4}-\d{2}-\d{2}\Z"),
+            st.from_regex(r"\A\d{1,4}-\d{1,2}-\d{1,2}\Z"),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_the_iso_date_fast_path_reads_exactly_what_strptime_reads(values: list[str], encoded: bool) -> None:
+    arr = pa.array(values, pa.string())
+    parsed = _iso_dates(arr.dictionary_encode() if encoded else arr)
+    expected = [parse_date(v, "%Y-%m-%d") if v else None for v in values]
+    if parsed is None:
+        # Declined only when there is no value, or a value that is not a strict, valid yyyy-mm-dd date.
+        strict = [
+            bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", v)) and e is not None
+            for v, e in zip(values, expected, strict=True)
+            if v
+        ]
+        assert not strict or not all(strict)
+    else:
+        assert parsed.to_pylist() == expected
+        assert all(e is not None for v, e in zip(values, expected, strict=True) if v)

@@ -1,0 +1,106 @@
+"""Column operations on cell texts, for plain and dictionary-encoded Arrow string arrays alike.
+
+The fast CSV path reads columns with few distinct values (reps, teams, stages, dates) straight
+into dictionary arrays: a million rows of a date column are then ~700 distinct texts plus one
+integer per row. Everything that reads or types a value does it once per distinct text here and
+spreads the result over the rows with one ``take``, instead of once per row (Arrow's own kernels
+on dictionary arrays decode every row first, about 100 times slower). Every function takes a
+``pa.StringArray`` or a ``pa.DictionaryArray`` of strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def is_encoded(arr: pa.Array) -> bool:
+    return bool(pa.types.is_dictionary(arr.type))
+
+
+def per_value(arr: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """``fn`` (a vectorised function of a string array) applied to every cell.
+
+    For a dictionary array ``fn`` runs over the distinct texts only. A text result stays
+    dictionary-encoded (a clean dictionary, each value once); any other type comes back plain.
+    """
+    if not is_encoded(arr):
+        return fn(arr)
+    out = fn(arr.dictionary)
+    if pa.types.is_string(out.type) or pa.types.is_large_string(out.type):
+        return reencode(arr.indices, out)
+    return out.take(arr.indices)
+
+
+def reencode(indices: pa.Array, values: pa.Array) -> pa.DictionaryArray:
+    """``values.take(indices)`` as a dictionary array whose dictionary holds each value once."""
+    encoded = pc.dictionary_encode(values)
+    new_indices = encoded.indices.take(indices)
+    return pa.DictionaryArray.from_arrays(new_indices, encoded.dictionary)
+
+
+def decoded(arr: pa.Array) -> pa.Array:
+    """The cells as a plain string array."""
+    return arr.dictionary_decode() if is_encoded(arr) else arr
+
+
+def trimmed(arr: pa.Array) -> pa.Array:
+    """Leading and trailing white space removed from every cell."""
+    return per_value(arr, pc.utf8_trim_whitespace)
+
+
+def is_empty(arr: pa.Array) -> pa.Array:
+    """Which cells are ``""``."""
+    return per_value(arr, lambda v: pc.equal(v, ""))
+
+
+def has_empty(arr: pa.Array) -> bool:
+    """Whether any cell is ``""`` (for a dictionary array: whether ``""`` is among its values)."""
+    values = arr.dictionary if is_encoded(arr) else arr
+    return bool(pc.any(pc.equal(values, "")).as_py())
+
+
+def nullable(arr: pa.Array) -> pa.Array:
+    """Empty cells as missing values (the array as is when it has none)."""
+    if not has_empty(arr):
+        return arr
+    empty = is_empty(arr)
+    if is_encoded(arr):
+        return pa.DictionaryArray.from_arrays(
+            pc.if_else(empty, pa.scalar(None, arr.indices.type), arr.indices), arr.dictionary
+        )
+    return pc.if_else(empty, pa.scalar(None, pa.string()), arr)
+
+
+def distinct(arr: pa.Array) -> list[str]:
+    """The distinct texts of the cells, in order of first appearance for plain arrays."""
+    if is_encoded(arr):
+        return [str(v) for v in arr.dictionary.take(pc.unique(arr.indices).drop_null()).to_pylist()]
+    return [str(v) for v in pc.unique(arr).drop_null().to_pylist()]
+
+
+def present(arr: pa.Array) -> pa.Array:
+    """The non-empty cells as a plain string array; for a dictionary array each distinct text once.
+
+    Checks that hold for every non-empty cell (``pc.all``, ``pc.any``) run over this instead of
+    every row: an amount column is mostly empty, a date column mostly repeats.
+    """
+    values = arr.dictionary.take(pc.unique(arr.indices).drop_null()) if is_encoded(arr) else arr
+    return values.filter(pc.not_equal(values, ""))
+
+
+def map_distinct(arr: pa.Array, fn: Callable[[str], object], out_type: pa.DataType) -> pa.Array:
+    """``fn`` (a Python function of one text) applied once per distinct text, spread over the rows."""
+    encoded = arr if is_encoded(arr) else arr.dictionary_encode()
+    parsed = pa.array([fn(v) for v in encoded.dictionary.to_pylist()], type=out_type)
+    if pa.types.is_string(out_type):
+        return reencode(encoded.indices, parsed)
+    return parsed.take(encoded.indices)
+
+
+def max_length(arr: pa.Array) -> int:
+    """The longest cell, in bytes."""
+    values = arr.dictionary if is_encoded(arr) else arr
+    return int(pc.max(pc.binary_length(values)).as_py() or 0) if len(values) else 0
