@@ -211,7 +211,19 @@ CONTENDERS: dict[str, Callable[[Path, dict[str, float]], Table]] = {
     "floor_duckdb": floor_duckdb,
 }
 IMPORTS = {
-    "project": ("kpi_core.importing", "kpi_core.queries", "kpi_core.peers", "kpi_core.db", "duckdb", "pyarrow"),
+    # pyarrow.compute imports pandas on its first call and ``datetime.strptime`` its ``_strptime``
+    # module: a server has both loaded after its first upload, so, like every contender's
+    # libraries, they are imported before the clock starts.
+    "project": (
+        "kpi_core.importing",
+        "kpi_core.queries",
+        "kpi_core.peers",
+        "kpi_core.db",
+        "duckdb",
+        "pyarrow",
+        "pandas",
+        "_strptime",
+    ),
     "pandas": ("pandas",),
     "floor_bytes": (),
     "floor_duckdb": ("duckdb",),

@@ -88,23 +88,31 @@ def test_random_quoted_files_read_the_same_on_both_paths(rows: list[list[str]], 
             _same(direct, exact)
 
 
+#: Mostly cells without line breaks, which the fast path reads (a line break sends the file to the exact path).
+one_line_cell = st.one_of(*[st.text(alphabet=st.sampled_from(list('ab ,;"\t1.-é')), max_size=6)] * 3, cell)
+
+
 @contextmanager
-def _encode_every_column() -> Iterator[None]:
-    """The fast path reading every column dictionary-encoded, whatever the file's size."""
+def _encode_every_column(block: int = reading._BLOCK_BYTES) -> Iterator[None]:
+    """The fast path reading every column dictionary-encoded, whatever the file's size, in
+    blocks of ``block`` bytes (so that tiny files cross block boundaries too)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reading, "_ENCODE_FROM_BYTES", 0)
         patch.setattr(reading, "_ENCODE_SHARE", 1.0)
+        patch.setattr(reading, "_BLOCK_BYTES", block)
         yield
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.lists(cell, min_size=3, max_size=3), min_size=1, max_size=8))
-def test_random_files_read_dictionary_encoded_equal_the_exact_path(rows: list[list[str]]) -> None:
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(one_line_cell, min_size=3, max_size=3), min_size=1, max_size=12), st.integers(24, 128))
+def test_random_files_read_dictionary_encoded_in_small_blocks_equal_the_exact_path(
+    rows: list[list[str]], block: int
+) -> None:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows([["Owner", "Created", "Amount"], *rows])
     text = buf.getvalue()
     exact = read_text(text, delimiter=",", exact=True)
-    with _encode_every_column():
+    with _encode_every_column(block):
         fast = read_text(text, delimiter=",")
     _same(fast, exact)
 
