@@ -62,6 +62,16 @@ def has_empty(arr: pa.Array) -> bool:
     return bool(pc.any(pc.equal(values, "")).as_py())
 
 
+def count_empty(arr: pa.Array) -> int:
+    """How many cells are ``""``."""
+    if is_encoded(arr):
+        codes = pc.indices_nonzero(pc.equal(arr.dictionary, "")).to_pylist()
+        if not codes:
+            return 0
+        return int(pc.sum(pc.is_in(arr.indices, value_set=pa.array(codes, arr.indices.type))).as_py() or 0)
+    return int(pc.sum(pc.equal(arr, "")).as_py() or 0)
+
+
 def nullable(arr: pa.Array) -> pa.Array:
     """Empty cells as missing values (the array as is when it has none)."""
     if not has_empty(arr):

@@ -299,6 +299,8 @@ def _unreadable(
     header: str, raw: pa.Array, parsed: pa.Array, lines: pa.Array, reason: str, keep: pa.Array
 ) -> UnreadableValues | None:
     """Values of a loaded row that are present but could not be read (rows set aside are reported once, as rows)."""
+    if parsed.null_count == cells.count_empty(raw):
+        return None  # every missing value is an empty cell: nothing unreadable (the usual case)
     mask = pc.and_(pc.and_(pc.invert(cells.is_empty(raw)), pc.is_null(parsed)), keep)
     count = pc.sum(mask).as_py() or 0
     if not count:
@@ -385,13 +387,20 @@ def _decimal(raw: RawTable, mapping: ColumnMapping, headers: Sequence[str]) -> s
         return None
     if not textual:
         return "."
-    if all(_all_plain(raw.cells(h)) for h in textual):
-        # Fast path: every value is a plain number with at most one '.', so only 'x.xxx' values are open.
-        arrays = [cells.present(raw.cells(h)) for h in textual]
-        settled = any(pc.any(pc.match_substring_regex(a, r"\.\d{1,2}$|\.\d{4,}$")).as_py() for a in arrays)
-        open_values = [
-            v for a in arrays for v in cells.distinct(a.filter(pc.match_substring_regex(a, r"^-?\d{1,3}\.\d{3}$")))
-        ]
+    arrays = [cells.present(raw.cells(h)) for h in textual]
+    if all(_all_plain(a) for a in arrays):
+        # Fast path: every value is a plain number (-?digits, at most one '.'), so only values with
+        # 1-3 digits, '.', and 3 digits (1.500) are open; a value with any other count of decimals
+        # after its '.' settles '.' for the column.
+        settled, open_values = False, []
+        for a in arrays:
+            dot = pc.find_substring(a, ".")
+            has_dot = pc.greater_equal(dot, 0)
+            decimals = pc.subtract(pc.subtract(pc.binary_length(a), dot), 1)
+            settled = settled or bool(pc.any(pc.and_(has_dot, pc.not_equal(decimals, 3))).as_py())
+            before = pc.subtract(dot, pc.cast(pc.starts_with(a, "-"), pa.int32()))
+            is_open = pc.and_(pc.and_(has_dot, pc.equal(decimals, 3)), pc.less_equal(before, 3))
+            open_values += cells.distinct(a.filter(is_open))
         if settled or not open_values:
             return "."
     return choose_decimal(textual, [cells.distinct(raw.cells(h)) for h in textual])
@@ -400,15 +409,16 @@ def _decimal(raw: RawTable, mapping: ColumnMapping, headers: Sequence[str]) -> s
 _PLAIN_NUMBER = r"^-?\d+(?:\.\d+)?$"
 
 
-def _all_plain(values: pa.Array) -> bool:
-    """Every non-empty value is a plain number such as ``-1234.5`` (no grouping, no currency)."""
-    return bool(pc.all(pc.match_substring_regex(cells.present(values), _PLAIN_NUMBER), min_count=0).as_py())
+def _all_plain(present: pa.Array) -> bool:
+    """Every value of ``present`` (non-empty cells) is a plain number such as ``-1234.5`` (no
+    grouping, no currency)."""
+    return bool(pc.all(pc.match_substring_regex(present, _PLAIN_NUMBER), min_count=0).as_py())
 
 
 def _numbers(raw: RawTable, header: str, decimal: str) -> pa.Array:
     mark = "." if header in raw.native_numbers else decimal
     values = _text(raw, header)
-    if mark == "." and _all_plain(values):
+    if mark == "." and _all_plain(cells.present(values)):
         return cells.per_value(values, lambda v: pc.cast(cells.nullable(v), pa.float64()))
     return cells.map_distinct(values, lambda v: parse_amount(v, mark) if v else None, pa.float64())
 

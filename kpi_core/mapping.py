@@ -6,9 +6,11 @@ the user confirms or changes it (:func:`with_overrides`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import MappingError
@@ -217,7 +219,8 @@ def _variants(header: str) -> list[str]:
     return out
 
 
-def _match_score(header: str, synonyms: Sequence[str]) -> int:
+@functools.lru_cache(maxsize=4096)
+def _match_score(header: str, synonyms: tuple[str, ...]) -> int:
     """Higher is better; 0 means no match. Exact synonym beats a synonym inside the header."""
     variants = _variants(header)
     for rank, syn in enumerate(synonyms):
@@ -289,8 +292,17 @@ def distinct_values(raw: RawTable, header: str | None, limit: int = 200) -> list
     """The most frequent non-empty values of a column, most frequent first."""
     if header is None:
         return []
-    counts = pc.value_counts(raw.values(header)).to_pylist()
-    ranked = sorted(((c["counts"], c["values"]) for c in counts if c["values"]), key=lambda t: (-t[0], t[1]))
+    cells = raw.cells(header)
+    totals: dict[str, int] = {}
+    if pa.types.is_dictionary(cells.type):  # count the codes, then name them: no decoding of every row
+        names, counted = cells.dictionary.to_pylist(), pc.value_counts(cells.indices).to_pylist()
+    else:
+        names, counted = None, pc.value_counts(cells).to_pylist()
+    for c in counted:
+        if c["values"] is not None:
+            value = str(names[c["values"]] if names is not None else c["values"])
+            totals[value] = totals.get(value, 0) + int(c["counts"])
+    ranked = sorted(((n, v) for v, n in totals.items() if v), key=lambda t: (-t[0], t[1]))
     return [str(v) for _, v in ranked[:limit]]
 
 
