@@ -30,6 +30,8 @@ def per_value(arr: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
         return fn(arr)
     out = fn(arr.dictionary)
     if pa.types.is_string(out.type) or pa.types.is_large_string(out.type):
+        if out.equals(arr.dictionary):
+            return arr  # nothing changed (trimming a trimmed column): no pass over the rows
         return reencode(arr.indices, out)
     return out.take(arr.indices)
 
@@ -95,9 +97,12 @@ def present(arr: pa.Array) -> pa.Array:
     """The non-empty cells as a plain string array; for a dictionary array each distinct text once.
 
     Checks that hold for every non-empty cell (``pc.all``, ``pc.any``) run over this instead of
-    every row: an amount column is mostly empty, a date column mostly repeats.
+    every row: an amount column is mostly empty, a date column mostly repeats. For a dictionary
+    array these are its dictionary's texts: a :class:`RawTable`'s dictionaries hold only texts of
+    its cells (the reader builds them from the cells; only an all-empty row, set aside, can leave
+    ``""`` unused).
     """
-    values = arr.dictionary.take(pc.unique(arr.indices).drop_null()) if is_encoded(arr) else arr
+    values = arr.dictionary if is_encoded(arr) else arr
     return values.filter(pc.not_equal(values, ""))
 
 
