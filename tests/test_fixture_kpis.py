@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections import Counter
 from typing import Any
 
+import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kpi_core import queries
+from kpi_core.db import register, unregister
 from kpi_core.importing import LoadOptions, format_label, load
 from kpi_core.model import Dataset
 
@@ -171,3 +176,30 @@ def test_groups_and_total_in_one_scan_equal_the_separate_queries(name: str, by: 
         for key in KPI_KEYS:
             a, b = getattr(got, key), getattr(want, key)
             assert (a is None and b is None) or a == pytest.approx(b, rel=1e-12), key
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-30, 400), max_size=60))
+def test_the_median_from_counts_equals_duckdbs_median(values: list[int]) -> None:
+    counts = Counter(values)
+    con = duckdb.connect()
+    ((expected,),) = con.execute("SELECT median(v) FROM unnest(?::INTEGER[]) AS t(v)", [values]).fetchall()
+    assert queries._median(dict(counts)) == (None if expected is None else float(expected))
+
+
+def test_medians_of_every_group_and_the_total_equal_duckdbs_median_on_the_public_sample(cursor: Any) -> None:
+    ds = load((ROOT / "sample_data" / "opportunities.csv").read_bytes(), "opportunities.csv", LoadOptions())
+    groups, total = queries.kpis_with_total(cursor, ds, "team")
+    name = register(cursor, ds.table)
+    try:
+        rows = cursor.execute(
+            f"SELECT coalesce(team, '{queries.NO_TEAM}'), median(date_diff('day', first_appointment, close_date)) "
+            f"FROM {name} WHERE won AND close_date IS NOT NULL GROUP BY ALL"
+        ).fetchall()
+        ((everyone,),) = cursor.execute(
+            f"SELECT median(date_diff('day', first_appointment, close_date)) FROM {name} WHERE won AND close_date IS NOT NULL"
+        ).fetchall()
+    finally:
+        unregister(cursor, name)
+    assert {g.group: g.cycle_days_median for g in groups} == {t: float(m) for t, m in rows}
+    assert total is not None and total.cycle_days_median == float(everyone)
