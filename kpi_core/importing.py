@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -496,6 +497,34 @@ def _compact(table: pa.Table) -> pa.Table:
     return pa.table(columns)
 
 
+def _rep_teams(table: pa.Table) -> tuple[tuple[str, str | None], ...] | None:
+    """Each rep's one team (``None`` for a rep without any), or ``None`` when a rep has two.
+
+    Counted over the dictionary codes of the two columns (one pass of integer arithmetic), so
+    that a rep's team need not be found again by every query.
+    """
+    if not table.num_rows:
+        return ()
+    pair = table.select(["rep", "team"]).unify_dictionaries().combine_chunks()
+    rep, team = (c.chunk(0) for c in pair.columns)
+    rep = rep if pa.types.is_dictionary(rep.type) else rep.dictionary_encode()
+    team = team if pa.types.is_dictionary(team.type) else team.dictionary_encode()
+    width = len(team.dictionary) + 1  # the last code stands for "no team"
+    codes = rep.indices.to_numpy(zero_copy_only=False).astype(np.int64) * width + pc.fill_null(
+        team.indices, width - 1
+    ).to_numpy(zero_copy_only=False)
+    seen = np.flatnonzero(np.bincount(codes, minlength=len(rep.dictionary) * width))
+    reps, teams = rep.dictionary.to_pylist(), team.dictionary.to_pylist()
+    found: dict[str, set[str]] = {}
+    for code in seen.tolist():
+        names = found.setdefault(str(reps[code // width]), set())
+        if code % width != width - 1:
+            names.add(str(teams[code % width]))
+    if any(len(names) > 1 for names in found.values()):
+        return None
+    return tuple((r, next(iter(names), None)) for r, names in sorted(found.items()))
+
+
 def _dataset_key(content_key: str, mapping: ColumnMapping) -> str:
     """A dataset's cache key: its file's content and every choice of the mapping."""
     return hashlib.sha256((content_key + mapping.key()).encode()).hexdigest()
@@ -654,6 +683,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
         first,
         last,
         _dataset_key(key, mapping),
+        _rep_teams(table),
     )
 
 
@@ -741,6 +771,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
         first,
         last,
         _dataset_key(key, mapping),
+        _rep_teams(table),
     )
 
 

@@ -219,6 +219,9 @@ class Dataset:
     first_date: dt.date | None
     last_date: dt.date | None
     content_key: str
+    #: Each rep's team when no rep has rows in two teams (the usual case), so a rep's team is the
+    #: same in every window and filter; ``None`` when some rep has, and the queries work it out.
+    rep_teams: tuple[tuple[str, str | None], ...] | None = None
 
     def dimension(self, label: str) -> Dimension | None:
         """The extra column with this header, or ``None``."""

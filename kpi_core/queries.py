@@ -93,7 +93,8 @@ def _where(ds: Dataset, filters: Filters, win: Window) -> tuple[str, list[Any]]:
 def _group(ds: Dataset, by: str) -> tuple[str, str]:
     """SQL for the group label and its team, from a fixed list or a dataset dimension."""
     if by == "rep":
-        return "rep", "mode(team)"
+        # A rep's most frequent team in the window; read from the dataset when every rep has one.
+        return "rep", ("NULL" if ds.rep_teams is not None else "mode(team)")
     if by == "team":
         return f"coalesce(team, '{NO_TEAM}')", f"any_value(coalesce(team, '{NO_TEAM}'))"
     if by == "all":
@@ -135,9 +136,11 @@ def kpis_with_total(
     return _kpis(cursor, ds, by, filters, with_total=True)
 
 
+#: Money is summed with ``fsum`` (compensated summation): the total of a column is the same to
+#: the last digit whichever order DuckDB's threads add it in, so a headline and a table agree.
 _OPPORTUNITY_AGGREGATES = """
     count(*), count(*) FILTER (WHERE advanced), count(*) FILTER (WHERE won),
-    sum(amount) FILTER (WHERE won),
+    fsum(amount) FILTER (WHERE won),
     avg(date_diff('day', first_appointment, close_date)) FILTER (WHERE won AND close_date IS NOT NULL),
     NULL,
     count(*) FILTER (WHERE won AND amount IS NOT NULL)"""
@@ -150,8 +153,8 @@ _CYCLE_COUNTS = """
     FROM {table} WHERE {where} AND won AND close_date IS NOT NULL GROUP BY ALL"""
 
 _WEEKLY_AGGREGATES = """
-    sum(appointments), sum(next_steps), sum(wins), sum(revenue),
-    sum(cycle_days * wins) FILTER (WHERE cycle_days IS NOT NULL AND wins > 0)
+    sum(appointments), sum(next_steps), sum(wins), fsum(revenue),
+    fsum(cycle_days * wins) FILTER (WHERE cycle_days IS NOT NULL AND wins > 0)
       / sum(wins) FILTER (WHERE cycle_days IS NOT NULL AND wins > 0),
     NULL,
     sum(wins) FILTER (WHERE revenue IS NOT NULL)"""
@@ -189,8 +192,9 @@ def _kpis(
             for days, n in c.items():
                 everyone[days] = everyone.get(days, 0) + n
         total_median = _median(everyone)
+    teams = dict(ds.rep_teams) if by == "rep" and ds.rep_teams is not None else None
     groups = [
-        _kpi_row(ds, win, (grp, team, *rest[:5], medians.get(grp), *rest[6:]))
+        _kpi_row(ds, win, (grp, team if teams is None else teams.get(grp), *rest[:5], medians.get(grp), *rest[6:]))
         for grp, team, is_total, *rest in rows
         if not is_total
     ]
@@ -295,7 +299,7 @@ def pipeline(cursor: duckdb.DuckDBPyConnection, ds: Dataset, filters: Filters = 
     where, params = _where(ds, Filters(**{**filters.__dict__, "decided_only": False}), win)
     with _registered(cursor, ds) as table:
         sql = f"""
-            SELECT coalesce(sum(amount) FILTER (WHERE won), 0),
+            SELECT coalesce(fsum(amount) FILTER (WHERE won), 0),
                    count(*) FILTER (WHERE outcome = 'open' AND advanced),
                    count(*) FILTER (WHERE outcome = 'open' AND NOT advanced)
             FROM {table} WHERE {where}"""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -16,7 +18,7 @@ from hypothesis import strategies as st
 from kpi_core import queries
 from kpi_core.db import register, unregister
 from kpi_core.importing import LoadOptions, format_label, load
-from kpi_core.model import Dataset
+from kpi_core.model import Dataset, Filters, Shape
 
 from .conftest import EXPECTED, FIXTURES, ROOT
 
@@ -203,3 +205,26 @@ def test_medians_of_every_group_and_the_total_equal_duckdbs_median_on_the_public
         unregister(cursor, name)
     assert {g.group: g.cycle_days_median for g in groups} == {t: float(m) for t, m in rows}
     assert total is not None and total.cycle_days_median == float(everyone)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_each_reps_team_from_the_dataset_equals_the_most_frequent_team_in_the_window(name: str, cursor: Any) -> None:
+    ds = _load(name)
+    asked = dataclasses.replace(ds, rep_teams=None)  # the queries work out mode(team) themselves
+    decided = () if ds.shape is Shape.WEEKLY_LOG else (Filters(decided_only=True),)
+    for filters in (Filters(), *decided):
+        fast, slow = queries.kpis(cursor, ds, "rep", filters), queries.kpis(cursor, asked, "rep", filters)
+        assert [(r.group, r.team) for r in fast] == [(r.group, r.team) for r in slow]
+        assert [r.appointments for r in fast] == [r.appointments for r in slow]
+
+
+def test_a_rep_in_two_teams_gets_the_most_frequent_team_of_the_window(cursor: Any) -> None:
+    rows = ["Owner,Team,Created,Outcome"]
+    rows += ["Ana,North,2026-01-05,Won"] * 3 + ["Ana,South,2026-02-10,Lost"] * 5 + ["Budi,,2026-01-06,Lost"]
+    ds = load("\n".join(rows).encode(), "moves.csv")
+    assert ds.rep_teams is None
+    january = Filters(start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31))
+    assert [(r.group, r.team) for r in queries.kpis(cursor, ds, "rep", january)] == [("Ana", "North"), ("Budi", None)]
+    assert [(r.group, r.team) for r in queries.kpis(cursor, ds, "rep")] == [("Ana", "South"), ("Budi", None)]
+    one_team = load("\n".join(rows[:4] + rows[-1:]).encode(), "stays.csv")
+    assert one_team.rep_teams == (("Ana", "North"), ("Budi", None))
