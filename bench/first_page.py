@@ -40,7 +40,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def cold_start(browser: Any, timeout: float = 60) -> dict[str, float]:
+def cold_start(browser: Any, entry: str = "serve.py", timeout: float = 60) -> dict[str, float]:
     port = _free_port()
     start = time.perf_counter()
     server = subprocess.Popen(
@@ -49,7 +49,7 @@ def cold_start(browser: Any, timeout: float = 60) -> dict[str, float]:
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            entry,
             "--server.headless=true",
             f"--server.port={port}",
             "--server.address=127.0.0.1",
@@ -85,33 +85,126 @@ def cold_start(browser: Any, timeout: float = 60) -> dict[str, float]:
         server.wait(timeout=10)
 
 
+def server_first_run(entry: str, delay: float, timeout: float = 60) -> dict[str, float]:
+    """The server's share of the first page: start ``entry``, wait ``delay`` seconds after health
+    (the time a browser spends fetching and starting Streamlit's frontend before it connects),
+    then open a session as the frontend does and time its first run, to ``script_finished``.
+
+    No browser, so the browser's own work (on a user's machine in production, on the same two
+    CPUs here) is left out; ``delay`` 0 is a visitor connecting the instant the server is up.
+    """
+    sys.path.insert(0, str(ROOT))
+    from tests.load.ws_client import StreamlitSession
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            entry,
+            "--server.headless=true",
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+            "--browser.gatherUsageStats=false",
+            "--server.fileWatcherType=none",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        start = time.perf_counter()
+        while True:
+            if time.perf_counter() - start > timeout:
+                raise TimeoutError("the server did not answer /_stcore/health")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.02)
+        time.sleep(delay)
+        with StreamlitSession(url, timeout=timeout) as session:
+            run = session.open()
+            if not run.contains("Appointments"):
+                raise RuntimeError("the first run did not draw the Team overview's metrics")
+        return {"first_run_s": run.seconds}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--entry",
+        nargs="+",
+        default=["serve.py", "app.py"],
+        help="entry scripts to compare, alternating (serve.py warms up at start; app.py does not)",
+    )
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--server-only",
+        type=float,
+        nargs="*",
+        metavar="DELAY",
+        help="measure the server's first run without a browser, connecting DELAY s after health (e.g. 0 1.5)",
+    )
     args = parser.parse_args(argv)
+    if args.server_only is not None:
+        return _server_only(args)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
-            runs = [cold_start(browser) for _ in range(args.repeat)]
+            runs: dict[str, list[dict[str, float]]] = {e: [] for e in args.entry}
+            for _ in range(args.repeat):
+                for entry in args.entry:
+                    runs[entry].append(cold_start(browser, entry))
         finally:
             browser.close()
-    result = {
-        "runs": runs,
-        "median_health_s": statistics.median(r["health_s"] for r in runs),
-        "median_first_metric_s": statistics.median(r["first_metric_s"] for r in runs),
-    }
+    result: dict[str, Any] = {}
+    for entry, each in runs.items():
+        result[entry] = {
+            "runs": each,
+            "median_health_s": statistics.median(r["health_s"] for r in each),
+            "median_first_metric_s": statistics.median(r["first_metric_s"] for r in each),
+        }
+        times = ", ".join(f"{r['first_metric_s']:.2f}" for r in each)
+        print(
+            f"streamlit run {entry}: cold server start -> health ok: median {result[entry]['median_health_s']:.2f} s; "
+            f"-> first KPI metric rendered in Chromium: median {result[entry]['median_first_metric_s']:.2f} s "
+            f"(target < 3 s; runs: {times})"
+        )
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(result, indent=1))
-    each = ", ".join(f"{r['first_metric_s']:.2f}" for r in runs)
-    print(
-        f"cold server start -> health ok: median {result['median_health_s']:.2f} s; "
-        f"-> first KPI metric rendered in Chromium: median {result['median_first_metric_s']:.2f} s "
-        f"(target < 3 s; runs: {each})"
-    )
+    return result
+
+
+def _server_only(args: argparse.Namespace) -> dict[str, Any]:
+    delays = args.server_only or [0.0, 1.5]
+    runs: dict[str, dict[str, list[float]]] = {e: {str(d): [] for d in delays} for e in args.entry}
+    for _ in range(args.repeat):
+        for delay in delays:
+            for entry in args.entry:
+                runs[entry][str(delay)].append(server_first_run(entry, delay)["first_run_s"])
+    result: dict[str, Any] = {"server_only": runs}
+    for entry, by_delay in runs.items():
+        for delay, times in by_delay.items():
+            each = ", ".join(f"{t:.2f}" for t in times)
+            print(
+                f"streamlit run {entry}, session opened {delay} s after health: first run (server) "
+                f"median {statistics.median(times):.2f} s (runs: {each})"
+            )
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=1))
     return result
 
 

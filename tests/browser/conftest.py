@@ -43,8 +43,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``streamlit run app.py`` on a free port and wait until its health check answers."""
+def start_server(
+    extra_env: dict[str, str] | None = None, entry: str = "serve.py"
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``streamlit run <entry>`` on a free port and wait until its health check answers.
+
+    ``serve.py`` (the production entry: app.py plus a warm-up at start) by default, so the browser
+    tests exercise what the README deploys; ``app.py`` for the plain entry.
+    """
     port = _free_port()
     env = {**os.environ, **(extra_env or {})}
     proc = subprocess.Popen(
@@ -53,7 +59,7 @@ def start_server(extra_env: dict[str, str] | None = None) -> tuple[subprocess.Po
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(ROOT / entry),
             "--server.headless=true",
             f"--server.port={port}",
             "--server.address=127.0.0.1",

@@ -1,0 +1,28 @@
+"""serve.py warms the server up as it starts: the first visitor's first page finds the sample ready."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+from streamlit.web.server.app_discovery import discover_asgi_app
+
+from ui import state, warmup
+
+from .conftest import APP, ROOT
+
+
+def test_serve_py_is_the_app_with_a_warm_up_that_streamlit_run_discovers() -> None:
+    found = discover_asgi_app(Path(ROOT / "serve.py"))
+    assert found.is_asgi_app and found.app_name == "app"
+    assert not discover_asgi_app(Path(APP)).is_asgi_app  # app.py stays a plain Streamlit script
+
+
+def test_the_first_session_after_a_warm_up_uses_the_dataset_it_built() -> None:
+    warm = warmup.run()
+    assert warm is not None and warm.report.rows_loaded > 0
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state[state.DATASET] is warm  # from the shared cache, not built again
+    assert at.session_state[state.SOURCE].is_sample
