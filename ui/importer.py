@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from kpi_core import cells
 from kpi_core.errors import AmbiguousFormatError, MappingError
 from kpi_core.importing import choose_date_format, format_label
 from kpi_core.mapping import distinct_values, outcome_of, propose_mapping, propose_stages, with_overrides
@@ -191,7 +192,7 @@ def siblings(raw: RawTable, mapping: ColumnMapping, err: AmbiguousFormatError) -
         if not header or header == err.column or header in mapping.date_formats or header in raw.native_dates:
             continue
         try:
-            choose_date_format(header, list(dict.fromkeys(raw.column(header))))
+            choose_date_format(header, cells.distinct(raw.cells(header)))
         except AmbiguousFormatError as other:
             if set(other.options) == set(err.options):
                 out.append(header)
@@ -255,11 +256,4 @@ def change_sheet() -> None:
 
 def preview(raw: RawTable, rows: int = 20) -> pd.DataFrame:
     """The file's first rows as read, with its own headers."""
-    values = getattr(raw, "values", None)
-    data = {}
-    for header in raw.headers:
-        if values is not None:
-            data[header] = values(header).slice(0, rows).to_pylist()
-        else:
-            data[header] = list(raw.column(header)[:rows])
-    return pd.DataFrame(data)
+    return pd.DataFrame({header: raw.cells(header).slice(0, rows).to_pylist() for header in raw.headers})
