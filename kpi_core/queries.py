@@ -136,6 +136,33 @@ def kpis_with_total(
     return _kpis(cursor, ds, by, filters, with_total=True)
 
 
+@dataclass(frozen=True)
+class KpisAndPipelines:
+    """:func:`kpis_with_total`'s answer plus :func:`pipeline`'s, per group and for everyone.
+
+    ``pipelines`` maps each group (and ``None``, for everyone) to what ``pipeline`` answers for the
+    same filters narrowed to that group; it is empty when the filters keep decided opportunities only
+    (the pipeline counts open ones) or for a weekly log.
+    """
+
+    groups: list[KpiRow]
+    total: KpiRow | None
+    pipelines: dict[str | None, Pipeline]
+
+
+def kpis_with_total_and_pipelines(
+    cursor: duckdb.DuckDBPyConnection, ds: Dataset, by: str = "rep", filters: Filters = Filters()
+) -> KpisAndPipelines:
+    """:func:`kpis_with_total` and every group's :func:`pipeline`, from the same scan.
+
+    The Magic Number page shows a rep's (or the team's) KPIs and paces against the same rows'
+    pipeline; asking both at once saves a scan on every filter change.
+    """
+    pipelines: dict[str | None, Pipeline] = {}
+    groups, total = _kpis(cursor, ds, by, filters, with_total=True, pipelines=pipelines)
+    return KpisAndPipelines(groups, total, pipelines)
+
+
 #: Money is summed with ``fsum`` (compensated summation): the total of a column is the same to
 #: the last digit whichever order DuckDB's threads add it in, so a headline and a table agree.
 _OPPORTUNITY_AGGREGATES = """
@@ -144,6 +171,10 @@ _OPPORTUNITY_AGGREGATES = """
     avg(date_diff('day', first_appointment, close_date)) FILTER (WHERE won AND close_date IS NOT NULL),
     NULL,
     count(*) FILTER (WHERE won AND amount IS NOT NULL)"""
+
+#: What :func:`pipeline` counts, as extra aggregates of the KPI scan.
+_PIPELINE_AGGREGATES = """,
+    count(*) FILTER (WHERE outcome = 'open' AND advanced), count(*) FILTER (WHERE outcome = 'open' AND NOT advanced)"""
 
 #: The sales cycles of won deals as counts per (group, whole days): the medians are read from
 #: these few thousand rows (see :func:`_median`), which is about twice as fast as DuckDB's
@@ -161,14 +192,25 @@ _WEEKLY_AGGREGATES = """
 
 
 def _kpis(
-    cursor: duckdb.DuckDBPyConnection, ds: Dataset, by: str, filters: Filters, *, with_total: bool
+    cursor: duckdb.DuckDBPyConnection,
+    ds: Dataset,
+    by: str,
+    filters: Filters,
+    *,
+    with_total: bool,
+    pipelines: dict[str | None, Pipeline] | None = None,
 ) -> tuple[list[KpiRow], KpiRow | None]:
+    """The KPI rows; also fills ``pipelines`` (group -> :class:`Pipeline`, ``None`` for everyone)
+    when given, for an opportunity list without the decided-only filter."""
     win = window(ds, filters)
     if win is None:
         return [], None
     group_sql, team_sql = _group(ds, by)
     where, params = _where(ds, filters, win)
     aggregates = _WEEKLY_AGGREGATES if ds.shape is Shape.WEEKLY_LOG else _OPPORTUNITY_AGGREGATES
+    with_pipelines = pipelines is not None and ds.shape is Shape.OPPORTUNITIES and not filters.decided_only
+    if with_pipelines:
+        aggregates += _PIPELINE_AGGREGATES
     if with_total:
         select = f"CASE WHEN grouping(grp) = 1 THEN NULL ELSE {team_sql} END AS team, grouping(grp) AS is_total"
         group_by = "GROUPING SETS ((grp), ())"
@@ -192,6 +234,12 @@ def _kpis(
             for days, n in c.items():
                 everyone[days] = everyone.get(days, 0) + n
         total_median = _median(everyone)
+    if with_pipelines and pipelines is not None:
+        for grp, _, is_total, *rest in rows:
+            revenue, open_advanced, open_not_advanced = rest[3], rest[7], rest[8]
+            key = None if is_total else str(grp)
+            pipelines[key] = Pipeline(float(revenue or 0.0), int(open_advanced), int(open_not_advanced))
+        rows = [(*row[:-2],) for row in rows]
     teams = dict(ds.rep_teams) if by == "rep" and ds.rep_teams is not None else None
     groups = [
         _kpi_row(ds, win, (grp, team if teams is None else teams.get(grp), *rest[:5], medians.get(grp), *rest[6:]))

@@ -228,3 +228,22 @@ def test_a_rep_in_two_teams_gets_the_most_frequent_team_of_the_window(cursor: An
     assert [(r.group, r.team) for r in queries.kpis(cursor, ds, "rep")] == [("Ana", "South"), ("Budi", None)]
     one_team = load("\n".join(rows[:4] + rows[-1:]).encode(), "stays.csv")
     assert one_team.rep_teams == (("Ana", "North"), ("Budi", None))
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_pipelines_from_the_kpi_scan_equal_the_pipeline_query_for_each_rep_and_everyone(name: str, cursor: Any) -> None:
+    ds = _load(name)
+    for filters in (Filters(), Filters(teams=(queries.NO_TEAM, *(t for _, t in ds.rep_teams or () if t)))):
+        answer = queries.kpis_with_total_and_pipelines(cursor, ds, "rep", filters)
+        assert (answer.groups, answer.total) == queries.kpis_with_total(cursor, ds, "rep", filters)
+        if ds.shape is Shape.WEEKLY_LOG:
+            assert answer.pipelines == {}
+            continue
+        assert set(answer.pipelines) == {None, *(r.group for r in answer.groups)}
+        assert answer.pipelines[None] == queries.pipeline(cursor, ds, filters)
+        for row in answer.groups:
+            narrowed = dataclasses.replace(filters, reps=(row.group,))
+            assert answer.pipelines[row.group] == queries.pipeline(cursor, ds, narrowed), row.group
+    if ds.shape is Shape.OPPORTUNITIES:
+        decided = queries.kpis_with_total_and_pipelines(cursor, ds, "rep", Filters(decided_only=True))
+        assert decided.pipelines == {}  # the scan leaves open opportunities out; pipeline() asks itself

@@ -8,6 +8,7 @@ frozen dataclass, so it hashes by value). The memo keeps the last :data:`SIZE` a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -62,10 +63,13 @@ def kpis(ds: Dataset, by: str, filters: Filters) -> list[KpiRow]:
     grouping = "rep" if by == "all" else by
 
     def both() -> tuple[KpiRow, ...]:
-        rows, total = queries.kpis_with_total(state.cursor(), ds, grouping, filters)
-        everyone = (total,) if total is not None else ()
+        answer = queries.kpis_with_total_and_pipelines(state.cursor(), ds, grouping, filters)
+        everyone = (answer.total,) if answer.total is not None else ()
         remember(ds, "kpis", ("all", filters), lambda: everyone)
-        return tuple(rows)
+        if grouping == "rep" and not filters.reps and answer.pipelines:
+            # Each rep's pipeline (and the team's, under None) came with the same scan.
+            remember(ds, "pipelines", filters, lambda: dict(answer.pipelines))
+        return tuple(answer.groups)
 
     if by == "all" and (dataset_key(ds), "kpis", ("all", filters)) not in _store():
         remember(ds, "kpis", (grouping, filters), both)
@@ -73,7 +77,18 @@ def kpis(ds: Dataset, by: str, filters: Filters) -> list[KpiRow]:
 
 
 def pipeline(ds: Dataset, filters: Filters) -> queries.Pipeline | None:
-    """``queries.pipeline`` (on the session's connection), run once per distinct question."""
+    """``queries.pipeline`` (on the session's connection), run once per distinct question.
+
+    The team's or one rep's pipeline is usually already here, fetched with the per-rep KPIs of
+    the same filters (the pipeline counts open opportunities whatever "decided only" says).
+    """
+    if len(filters.reps) <= 1:
+        base = dataclasses.replace(filters, reps=(), decided_only=False)
+        known = _store().get((dataset_key(ds), "pipelines", base))
+        group = filters.reps[0] if filters.reps else None
+        if known is not None and group in known:
+            found: queries.Pipeline = known[group]
+            return found
     return remember(ds, "pipeline", filters, lambda: state.pipeline(ds, filters))
 
 

@@ -69,3 +69,15 @@ def test_the_memo_keeps_only_the_most_recent_answers() -> None:
         at.run()
         assert not at.exception, at.exception
     assert len(_answers(at)) == memo.SIZE
+
+
+def test_the_magic_number_page_paces_with_the_pipeline_fetched_with_the_kpis() -> None:
+    at = open_page(new_app(), "magic_number")
+    ds = at.session_state["dataset"]
+    stored = _answers(at)[(memo.dataset_key(ds), "pipelines", Filters())]
+    cursor = db.session_cursor()
+    assert stored[None] == queries.pipeline(cursor, ds, Filters())
+    rep = next(r for r in stored if r is not None)
+    assert stored[rep] == queries.pipeline(cursor, ds, Filters(reps=(rep,)))
+    # No separate pipeline question was asked: the page's answer came from the KPI scan.
+    assert not any(key[1] == "pipeline" for key in _answers(at))
