@@ -247,3 +247,15 @@ def test_pipelines_from_the_kpi_scan_equal_the_pipeline_query_for_each_rep_and_e
     if ds.shape is Shape.OPPORTUNITIES:
         decided = queries.kpis_with_total_and_pipelines(cursor, ds, "rep", Filters(decided_only=True))
         assert decided.pipelines == {}  # the scan leaves open opportunities out; pipeline() asks itself
+
+
+def test_filter_choices_of_any_length_match_exactly_their_values(cursor: Any) -> None:
+    ds = _load("canonical.csv")
+    teams = sorted({t for _, t in ds.rep_teams or () if t})
+    one = queries.row_count(cursor, ds, Filters(teams=(teams[0],)))
+    padded = (*(f"not a team {i}" for i in range(300)), teams[0], "x' OR '1'='1")
+    assert queries.row_count(cursor, ds, Filters(teams=padded)) == one > 0
+    assert queries.row_count(cursor, ds, Filters(teams=tuple(teams))) == queries.row_count(cursor, ds, Filters())
+    label = ds.dimensions[0].label if ds.dimensions else None
+    if label is not None:
+        assert queries.row_count(cursor, ds, Filters(dimensions=((label, ()),))) == 0  # an empty choice matches nothing
