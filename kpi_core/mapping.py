@@ -227,9 +227,15 @@ def _match_score(header: str, synonyms: tuple[str, ...]) -> int:
         if syn in variants:
             return 1000 - rank
     for rank, syn in enumerate(synonyms):
-        if len(syn) >= 6 and any(re.search(rf"\b{re.escape(syn)}\b", v) for v in variants):
+        if len(syn) >= 6 and any(_word(syn).search(v) for v in variants):
             return 500 - rank
     return 0
+
+
+@functools.lru_cache(maxsize=1024)
+def _word(synonym: str) -> re.Pattern[str]:
+    """The synonym as a whole word (compiled once per process, not once per header)."""
+    return re.compile(rf"\b{re.escape(synonym)}\b")
 
 
 def _synonyms(shape: Shape) -> dict[str, tuple[str, ...]]:

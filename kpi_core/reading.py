@@ -407,12 +407,11 @@ def _read_fast(
     while end > start and data[end - 1] in b"\r\n":
         end -= 1
     trailing_blank = _line_count(data, end) - 1 if end != len(data) else 0
-    total = _line_count(data, start, end)
-    if total - header_line > limits.max_rows:
-        raise LimitExceededError(
-            f"{name} has more than {limits.max_rows:,} data rows, above the row limit; "
-            "filter the export to a shorter period and upload again."
-        )
+    # Rows equal physical lines unless a quoted value holds a line break, or lines before the
+    # header are skipped: only then are the lines counted (two passes over the bytes) to check.
+    total = _line_count(data, start, end) if header_line > 1 or data.find(b'"', start, end) >= 0 else None
+    if total is not None and total - header_line > limits.max_rows:
+        raise _too_many_rows(name, limits)
     names = [f"c{i}" for i in range(len(header))]
     invalid: list[object] = []
 
@@ -449,8 +448,10 @@ def _read_fast(
         table = read(start, end - start, _column_types(data, start, end, names, read), on_invalid)
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    if invalid or table.num_rows + header_line != total:
+    if invalid or (total is not None and table.num_rows + header_line != total):
         return None
+    if table.num_rows > limits.max_rows:
+        raise _too_many_rows(name, limits)
     table = table.unify_dictionaries().combine_chunks()
     columns = [table.column(n).chunk(0) if table.num_rows else pa.array([], pa.string()) for n in names]
     if end - start > limits.max_field_chars and any(cells.max_length(c) > limits.max_field_chars for c in columns):
@@ -505,6 +506,13 @@ def _column_types(
     return {
         n: encoded if rows and len(pc.unique(sample.column(n))) <= _ENCODE_SHARE * rows else pa.string() for n in names
     }
+
+
+def _too_many_rows(name: str, limits: Limits) -> LimitExceededError:
+    return LimitExceededError(
+        f"{name} has more than {limits.max_rows:,} data rows, above the row limit; "
+        "filter the export to a shorter period and upload again."
+    )
 
 
 def _records_with_lines(reader: Any, name: str, limits: Limits) -> Iterator[tuple[int, list[str]]]:
