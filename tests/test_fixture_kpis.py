@@ -259,3 +259,13 @@ def test_filter_choices_of_any_length_match_exactly_their_values(cursor: Any) ->
     label = ds.dimensions[0].label if ds.dimensions else None
     if label is not None:
         assert queries.row_count(cursor, ds, Filters(dimensions=((label, ()),))) == 0  # an empty choice matches nothing
+
+
+def test_a_team_literally_called_no_team_is_one_group_with_the_rows_without_a_team(cursor: Any) -> None:
+    rows = ["Owner,Team,Created,Outcome"]
+    rows += ["Ana,(no team),2026-01-05,Won", "Budi,,2026-01-06,Lost", "Citra,North,2026-01-07,Won"]
+    ds = load("\n".join(rows).encode(), "teams.csv")
+    by_team = {r.group: r.appointments for r in queries.kpis(cursor, ds, "team")}
+    assert by_team == {queries.NO_TEAM: 2, "North": 1}
+    plain = load("\n".join(rows[:1] + rows[2:]).encode(), "teams.csv")
+    assert {r.group: r.appointments for r in queries.kpis(cursor, plain, "team")} == {queries.NO_TEAM: 1, "North": 1}
