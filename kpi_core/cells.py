@@ -76,13 +76,16 @@ def count_empty(arr: pa.Array) -> int:
 
 def nullable(arr: pa.Array) -> pa.Array:
     """Empty cells as missing values (the array as is when it has none)."""
-    if not has_empty(arr):
-        return arr
-    empty = is_empty(arr)
     if is_encoded(arr):
+        if not has_empty(arr):
+            return arr
+        empty = is_empty(arr)
         return pa.DictionaryArray.from_arrays(
             pc.if_else(empty, pa.scalar(None, arr.indices.type), arr.indices), arr.dictionary
         )
+    empty = pc.equal(arr, "")  # one pass both to decide and to mask
+    if not pc.any(empty).as_py():
+        return arr
     return pc.if_else(empty, pa.scalar(None, pa.string()), arr)
 
 

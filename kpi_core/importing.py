@@ -380,16 +380,19 @@ def _iso_dates(values: pa.Array) -> pa.Array | None:
     return cells.per_value(values, lambda v: pc.cast(cells.nullable(v), pa.date32()))
 
 
-def _decimal(raw: RawTable, mapping: ColumnMapping, headers: Sequence[str]) -> str | None:
+def _decimal(raw: RawTable, mapping: ColumnMapping, headers: Sequence[str]) -> tuple[str | None, frozenset[str]]:
+    """The decimal mark of the number columns, and those of ``headers`` found to hold only plain
+    numbers on the way (so :func:`_numbers` need not check them again)."""
     if mapping.decimal:
-        return mapping.decimal
+        return mapping.decimal, frozenset()
     textual = [h for h in headers if h not in raw.native_numbers]
     if not headers:
-        return None
+        return None, frozenset()
     if not textual:
-        return "."
+        return ".", frozenset()
     arrays = [cells.present(raw.cells(h)) for h in textual]
     if all(_all_plain(a) for a in arrays):
+        plain = frozenset(textual)
         # Fast path: every value is a plain number (-?digits, at most one '.'), so only values with
         # 1-3 digits, '.', and 3 digits (1.500) are open; a value with any other count of decimals
         # after its '.' settles '.' for the column.
@@ -403,8 +406,8 @@ def _decimal(raw: RawTable, mapping: ColumnMapping, headers: Sequence[str]) -> s
             is_open = pc.and_(pc.and_(has_dot, pc.equal(decimals, 3)), pc.less_equal(before, 3))
             open_values += cells.distinct(a.filter(is_open))
         if settled or not open_values:
-            return "."
-    return choose_decimal(textual, [cells.distinct(raw.cells(h)) for h in textual])
+            return ".", plain
+    return choose_decimal(textual, [cells.distinct(raw.cells(h)) for h in textual]), frozenset()
 
 
 _PLAIN_NUMBER = r"^-?\d+(?:\.\d+)?$"
@@ -416,10 +419,12 @@ def _all_plain(present: pa.Array) -> bool:
     return bool(pc.all(pc.match_substring_regex(present, _PLAIN_NUMBER), min_count=0).as_py())
 
 
-def _numbers(raw: RawTable, header: str, decimal: str) -> pa.Array:
+def _numbers(raw: RawTable, header: str, decimal: str, plain: frozenset[str] = frozenset()) -> pa.Array:
+    """A number column read with ``decimal``; ``plain`` names columns already known to hold only
+    plain numbers."""
     mark = "." if header in raw.native_numbers else decimal
     values = _text(raw, header)
-    if mark == "." and _all_plain(cells.present(values)):
+    if mark == "." and (header in plain or _all_plain(cells.present(values))):
         return cells.per_value(values, lambda v: pc.cast(cells.nullable(v), pa.float64()))
     return cells.map_distinct(values, lambda v: parse_amount(v, mark) if v else None, pa.float64())
 
@@ -591,9 +596,9 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
                 (header, _text(raw, header), arr, f"not a date in {format_label(fmt)}" if fmt else "not a date")
             )
     amount_header = h("amount")
-    decimal = _decimal(raw, mapping, [amount_header] if amount_header else [])
+    decimal, plain = _decimal(raw, mapping, [amount_header] if amount_header else [])
     if amount_header and decimal:
-        amount = _numbers(raw, amount_header, decimal)
+        amount = _numbers(raw, amount_header, decimal, plain)
         pending.append((amount_header, _text(raw, amount_header), amount, "not an amount"))
     else:
         amount = pa.nulls(raw.rows, pa.float64())
@@ -701,7 +706,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
         )
     monday = _map_distinct_date(week_dates)
     number_headers = [x for c in WEEKLY_NUMBERS if (x := h(c))]
-    decimal = _decimal(raw, mapping, number_headers)
+    decimal, plain = _decimal(raw, mapping, number_headers)
     numbers: dict[str, pa.Array] = {}
     pending: list[tuple[str, pa.Array, pa.Array, str]] = []
     for canonical in WEEKLY_NUMBERS:
@@ -709,7 +714,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
         if header is None or decimal is None:
             numbers[canonical] = pa.nulls(raw.rows, pa.float64())
             continue
-        numbers[canonical] = _numbers(raw, header, decimal)
+        numbers[canonical] = _numbers(raw, header, decimal, plain)
         if canonical != "appointments":
             pending.append((header, _text(raw, header), numbers[canonical], "not a number"))
     has_rep = pc.invert(cells.is_empty(rep))
