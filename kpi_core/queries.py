@@ -260,11 +260,10 @@ def _kpis(
                 everyone[days] = everyone.get(days, 0) + n
         total_median = _median(everyone)
     if with_pipelines and pipelines is not None:
-        for grp, _, is_total, *rest in rows:
-            revenue, open_advanced, open_not_advanced = rest[3], rest[7], rest[8]
+        for grp, _, is_total, _appointments, _advanced, _won, revenue, *_, open_advanced, open_not_advanced in rows:
             key = None if is_total else str(grp)
             pipelines[key] = Pipeline(float(revenue or 0.0), int(open_advanced), int(open_not_advanced))
-        rows = [(*row[:-2],) for row in rows]
+        rows = [row[:-2] for row in rows]  # the two pipeline counts (_PIPELINE_AGGREGATES) come last
     teams = dict(ds.rep_teams) if by == "rep" and ds.rep_teams is not None else None
     groups = [
         _kpi_row(ds, win, (grp, team if teams is None else teams.get(grp), *rest[:5], medians.get(grp), *rest[6:]))
