@@ -518,7 +518,9 @@ def _rep_teams(table: pa.Table) -> tuple[tuple[str, str | None], ...] | None:
     codes = rep.indices.to_numpy(zero_copy_only=False).astype(np.int64) * width + pc.fill_null(
         team.indices, width - 1
     ).to_numpy(zero_copy_only=False)
-    seen = np.flatnonzero(np.bincount(codes, minlength=len(rep.dictionary) * width))
+    span = len(rep.dictionary) * width
+    # Counting needs one slot per (rep, team) code; many distinct reps and teams sort instead.
+    seen = np.flatnonzero(np.bincount(codes, minlength=span)) if span <= 1 << 22 else np.unique(codes)
     reps, teams = rep.dictionary.to_pylist(), team.dictionary.to_pylist()
     found: dict[str, set[str]] = {}
     for code in seen.tolist():
