@@ -29,6 +29,10 @@ def _apply_link(params: dict[str, float | str]) -> None:
         st.session_state[mi.SOLVE] = params["solve"]
 
 
+#: The hero metric's label; its value is the Magic Number alone.
+HERO_LABEL = "Magic Number (first appointments a week)"
+
+
 def _team_row(ds: Dataset, filters: Filters) -> KpiRow | None:
     """The team's KPIs: asked for only when the inputs are (re)filled, so a filter change runs one query less."""
     rows = memo.kpis(ds, "all", filters)
@@ -175,8 +179,9 @@ def body() -> None:
             else:
                 a, b = st.columns([3, 1])
                 a.metric(
-                    "Magic Number",
-                    f"{result.magic_number_rounded} first appointments a week",
+                    # The unit goes in the label: the number alone stays whole on a phone's width.
+                    HERO_LABEL,
+                    str(result.magic_number_rounded),
                     help="New first appointments to book every week, rounded up to whole appointments.",
                 )
                 b.metric("Exact value", fmt.appointments(result.magic_number, cur))

@@ -1,0 +1,32 @@
+"""A rep on a phone: the Magic Number's answer is readable whole at 390 px, not cut off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Browser, expect
+
+from tests.browser.helpers import TIMEOUT, wait_idle
+
+LINK = "/magic_number?goal=600000&weeks=48&avg_sale=12500&p1=60&p2=40"
+
+
+def test_the_magic_number_reads_whole_on_a_phone(browser: Browser, app_url: str, shot: Any) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(app_url + LINK)
+        hero = page.get_by_test_id("stMetric").filter(has_text="Magic Number").first
+        expect(hero.get_by_test_id("stMetricValue")).to_have_text("5", timeout=TIMEOUT)
+        wait_idle(page)
+        expect(hero.get_by_test_id("stMetricLabel")).to_contain_text("first appointments a week")
+        for part in ("stMetricLabel", "stMetricValue"):
+            box = hero.get_by_test_id(part)
+            # Nothing hidden behind an ellipsis: every element inside fits its own width.
+            clipped = box.evaluate(
+                "el => [el, ...el.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1)"
+            )
+            assert not clipped, f"the hero's {part} is cut off at phone width: {box.inner_text()!r}"
+        shot(page, "magic-number-phone")
+    finally:
+        context.close()
