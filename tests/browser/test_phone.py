@@ -1,4 +1,4 @@
-"""A rep on a phone: the Magic Number's answer is readable whole at 390 px, not cut off."""
+"""A rep on a phone: the Magic Number's answer, and every headline number, reads whole at 390 px."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ from playwright.sync_api import Browser, expect
 from tests.browser.helpers import TIMEOUT, wait_idle
 
 LINK = "/magic_number?goal=600000&weeks=48&avg_sale=12500&p1=60&p2=40"
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True}
+#: Elements of the metrics whose content is wider than their box (cut off behind an ellipsis).
+CLIPPED = """() => [...document.querySelectorAll('[data-testid=stMetric]')].flatMap(m =>
+    [m, ...m.querySelectorAll('*')].filter(e => e.scrollWidth > e.clientWidth + 1).map(() => m.innerText))"""
 
 
 def test_the_magic_number_reads_whole_on_a_phone(browser: Browser, app_url: str, shot: Any) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    context = browser.new_context(**PHONE)
     page = context.new_page()
     try:
         page.goto(app_url + LINK)
@@ -28,5 +32,21 @@ def test_the_magic_number_reads_whole_on_a_phone(browser: Browser, app_url: str,
             )
             assert not clipped, f"the hero's {part} is cut off at phone width: {box.inner_text()!r}"
         shot(page, "magic-number-phone")
+    finally:
+        context.close()
+
+
+def test_no_headline_number_is_cut_off_on_a_phone(browser: Browser, app_url: str) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    try:
+        seen = 0
+        for path in ("/", "/funnels", "/magic_number", "/data"):
+            page.goto(app_url + path)
+            expect(page.get_by_test_id("stMetricValue").first).to_be_visible(timeout=TIMEOUT)
+            wait_idle(page)
+            seen += page.get_by_test_id("stMetric").count()
+            assert page.evaluate(CLIPPED) == [], path
+        assert seen >= 15  # the overview's, the funnels', the Magic Number's and the Data page's metrics
     finally:
         context.close()
