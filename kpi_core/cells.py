@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 
 def is_encoded(arr: pa.Array) -> bool:
+    """Whether the cells are a dictionary array."""
     return bool(pa.types.is_dictionary(arr.type))
 
 
@@ -41,11 +42,6 @@ def reencode(indices: pa.Array, values: pa.Array) -> pa.DictionaryArray:
     encoded = pc.dictionary_encode(values)
     new_indices = encoded.indices.take(indices)
     return pa.DictionaryArray.from_arrays(new_indices, encoded.dictionary)
-
-
-def decoded(arr: pa.Array) -> pa.Array:
-    """The cells as a plain string array."""
-    return arr.dictionary_decode() if is_encoded(arr) else arr
 
 
 def trimmed(arr: pa.Array) -> pa.Array:
