@@ -1,0 +1,49 @@
+"""kpi_core.cells gives the same answers for a column stored plain or dictionary-encoded."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpi_core import cells
+
+texts = st.lists(
+    st.sampled_from(["", " ", "Ana", " Ana", "Ana ", "Budi", "b\u00a0", "1.500", "2025-01-02"]), max_size=40
+)
+
+
+def _plain(arr: pa.Array) -> list[object]:
+    return (arr.dictionary_decode() if pa.types.is_dictionary(arr.type) else arr).to_pylist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_every_operation_answers_the_same_for_plain_and_encoded_cells(values: list[str]) -> None:
+    plain = pa.array(values, pa.string())
+    encoded = plain.dictionary_encode()
+    for arr in (plain, encoded):
+        assert _plain(cells.trimmed(arr)) == [v.strip() for v in values]
+        assert cells.is_empty(arr).to_pylist() == [v == "" for v in values]
+        assert cells.has_empty(arr) == ("" in values)
+        assert cells.count_empty(arr) == values.count("")
+        assert _plain(cells.nullable(arr)) == [v or None for v in values]
+        assert cells.distinct(arr) == list(dict.fromkeys(values))
+        # Every non-empty cell, or (encoded) every distinct non-empty text once: the same checks hold.
+        present = cells.present(arr).to_pylist()
+        assert set(present) == {v for v in values if v}
+        assert len(present) == (len(set(present)) if arr is encoded else len([v for v in values if v]))
+        assert _plain(cells.map_distinct(arr, str.upper, pa.string())) == [v.upper() for v in values]
+        assert cells.map_distinct(arr, len, pa.int64()).to_pylist() == [len(v) for v in values]
+        assert cells.max_length(arr) == max((len(v.encode()) for v in values), default=0)
+    trimmed = cells.trimmed(encoded)
+    if pa.types.is_dictionary(trimmed.type):
+        # " Ana", "Ana " and "Ana" are one value once trimmed: the dictionary holds each text once.
+        assert len(trimmed.dictionary) == len(set(trimmed.dictionary.to_pylist()))
+
+
+def test_a_per_value_function_that_changes_nothing_returns_the_column_itself() -> None:
+    encoded = pa.array(["Ana", "Budi", "Ana"]).dictionary_encode()
+    assert cells.trimmed(encoded) is encoded
+    assert cells.per_value(encoded, lambda v: pc.equal(v, "Ana")).to_pylist() == [True, False, True]
