@@ -8,6 +8,7 @@ text until :mod:`kpi_core.typing` reads them with the formats the user confirmed
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -480,16 +481,23 @@ _BLOCK_BYTES = 8 << 20
 #: rows of its first ``_SAMPLE_BYTES`` hold at most ``_ENCODE_SHARE`` distinct texts per row.
 _ENCODE_FROM_BYTES = 1 << 20
 _ENCODE_SHARE = 0.2
+#: ... unless a probe of ``_PROBE_BYTES`` further on holds more than ``_PROBE_SHARE`` distinct
+#: texts per row (a probe has fewer rows, so a column of dates repeats less in it).
+_PROBE_BYTES = 256 << 10
+_PROBE_SHARE = 0.5
 
 
 def _column_types(
     data: bytes, start: int, end: int, names: Sequence[str], read: Callable[..., pa.Table]
 ) -> dict[str, pa.DataType]:
-    """Per column, plain text or dictionary-encoded text, from the first megabyte's rows.
+    """Per column, plain text or dictionary-encoded text, from samples of the file's rows.
 
     Reps, teams, stages, outcomes and dates repeat a few hundred texts over millions of rows;
     read dictionary-encoded they take a tenth of the memory and are typed once per distinct text.
-    IDs and amounts (mostly distinct) stay plain, where a dictionary would only cost time.
+    IDs and amounts (mostly distinct) stay plain, where a dictionary would only cost time. The
+    first megabyte decides; two smaller probes, from the middle and the end, overrule it for a
+    column that only starts to vary later (notes left empty in older rows). Either way the cells
+    read the same; only the time and memory differ.
     """
     plain = dict.fromkeys(names, pa.string())
     if end - start < _ENCODE_FROM_BYTES:
@@ -501,11 +509,23 @@ def _column_types(
         sample = read(start, cut - start, plain, lambda row: "skip")
     except (pa.ArrowInvalid, pa.ArrowException):
         return plain
-    rows = sample.num_rows
+    probes = []
+    for at in (start + (end - start) // 2, end - _PROBE_BYTES):
+        first = data.find(b"\n", max(at, cut + 1), end) + 1  # the start of a line (a probe that
+        last = data.rfind(b"\n", first, min(end, first + _PROBE_BYTES))  # lands in a quote fails)
+        if first <= 0 or last <= first:
+            continue
+        with contextlib.suppress(pa.ArrowInvalid, pa.ArrowException):
+            probes.append(read(first, last - first, plain, lambda row: "skip"))
+
+    def repeats(name: str) -> bool:
+        rows = sample.num_rows
+        if not rows or len(pc.unique(sample.column(name))) > _ENCODE_SHARE * rows:
+            return False
+        return all(len(pc.unique(p.column(name))) <= _PROBE_SHARE * p.num_rows for p in probes if p.num_rows)
+
     encoded = pa.dictionary(pa.int32(), pa.string())
-    return {
-        n: encoded if rows and len(pc.unique(sample.column(n))) <= _ENCODE_SHARE * rows else pa.string() for n in names
-    }
+    return {n: encoded if repeats(n) else pa.string() for n in names}
 
 
 def _too_many_rows(name: str, limits: Limits) -> LimitExceededError:

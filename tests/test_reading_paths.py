@@ -209,3 +209,18 @@ def test_the_iso_date_fast_path_reads_exactly_what_strptime_reads(values: list[s
     else:
         assert parsed.to_pylist() == expected
         assert all(e is not None for v, e in zip(values, expected, strict=True) if v)
+
+
+def test_a_column_that_only_varies_later_in_the_file_is_read_plain() -> None:
+    lines = ["Owner,Created,Notes"]
+    lines += [
+        f"Rep {i % 30},2025-{1 + i % 12:02d}-{1 + i % 28:02d},{'' if i < 60_000 else f'note {i}'}"
+        for i in range(90_000)
+    ]
+    content = ("\n".join(lines) + "\n").encode()
+    assert content.index(b"note ") > reading._SAMPLE_BYTES  # the first megabyte sees only empty notes
+    fast = read_file(content, "late.csv")
+    types = {h: fast.cells(h).type for h in fast.headers}
+    assert pa.types.is_dictionary(types["Owner"]) and pa.types.is_dictionary(types["Created"])
+    assert types["Notes"] == pa.string()  # the probes further on saw thousands of distinct notes
+    _same(fast, read_text(content.decode(), "late.csv", exact=True))
