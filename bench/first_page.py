@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +42,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def cold_start(browser: Any, entry: str = "serve.py", timeout: float = 60) -> dict[str, float]:
+@contextmanager
+def _serving(entry: str, timeout: float) -> Iterator[tuple[str, float]]:
+    """Start ``streamlit run <entry>`` cold; once its health check answers, yield its URL and the
+    ``perf_counter`` time it was started at. The server is stopped on leaving."""
     port = _free_port()
     start = time.perf_counter()
     server = subprocess.Popen(
@@ -71,6 +76,14 @@ def cold_start(browser: Any, entry: str = "serve.py", timeout: float = 60) -> di
                         break
             except OSError:
                 time.sleep(0.02)
+        yield url, start
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def cold_start(browser: Any, entry: str = "serve.py", timeout: float = 60) -> dict[str, float]:
+    with _serving(entry, timeout) as (url, start):
         healthy = time.perf_counter() - start
         page = browser.new_page()
         try:
@@ -80,9 +93,6 @@ def cold_start(browser: Any, entry: str = "serve.py", timeout: float = 60) -> di
         finally:
             page.close()
         return {"health_s": healthy, "first_metric_s": rendered}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def server_first_run(entry: str, delay: float, timeout: float = 60) -> dict[str, float]:
@@ -96,45 +106,13 @@ def server_first_run(entry: str, delay: float, timeout: float = 60) -> dict[str,
     sys.path.insert(0, str(ROOT))
     from tests.load.ws_client import StreamlitSession
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            entry,
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false",
-            "--server.fileWatcherType=none",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        start = time.perf_counter()
-        while True:
-            if time.perf_counter() - start > timeout:
-                raise TimeoutError("the server did not answer /_stcore/health")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.02)
+    with _serving(entry, timeout) as (url, _):
         time.sleep(delay)
         with StreamlitSession(url, timeout=timeout) as session:
             run = session.open()
             if not run.contains("Appointments"):
                 raise RuntimeError("the first run did not draw the Team overview's metrics")
         return {"first_run_s": run.seconds}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
