@@ -606,10 +606,7 @@ def _build(
     for line, record in rows:
         count += 1
         if count > limits.max_rows:
-            raise LimitExceededError(
-                f"{name} has more than {limits.max_rows:,} data rows, above the row limit; "
-                "filter the export to a shorter period and upload again."
-            )
+            raise _too_many_rows(name, limits)
         n = len(record)
         if n > width and not any(str(c).strip() for c in record[width:]):
             record = record[:width]
@@ -810,10 +807,7 @@ def _read_sheet(
     dates: dict[int, bool] = {}
     for line, values in enumerate(ws.iter_rows(values_only=True), start=1):
         if len(rows) > limits.max_rows:
-            raise LimitExceededError(
-                f"{name} has more than {limits.max_rows:,} data rows, above the row limit; "
-                "filter the export to a shorter period and upload again."
-            )
+            raise _too_many_rows(name, limits)
         if header is None:
             cells = [cell_text(v) for v in values]
             if sum(1 for c in cells if c.strip()) >= 2:
