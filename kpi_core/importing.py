@@ -516,7 +516,7 @@ def _rep_teams(table: pa.Table) -> tuple[tuple[str, str | None], ...] | None:
     team = team if pa.types.is_dictionary(team.type) else team.dictionary_encode()
     width = len(team.dictionary) + 1  # the last code stands for "no team"
     codes = rep.indices.to_numpy(zero_copy_only=False).astype(np.int64) * width + pc.fill_null(
-        team.indices, width - 1
+        team.indices.cast(pa.int64()), width - 1
     ).to_numpy(zero_copy_only=False)
     span = len(rep.dictionary) * width
     # Counting needs one slot per (rep, team) code; many distinct reps and teams sort instead.

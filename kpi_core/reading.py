@@ -453,8 +453,13 @@ def _read_fast(
         return None
     if table.num_rows > limits.max_rows:
         raise _too_many_rows(name, limits)
-    table = table.unify_dictionaries().combine_chunks()
-    columns = [table.column(n).chunk(0) if table.num_rows else pa.array([], pa.string()) for n in names]
+    # One column at a time, each block's copy released as its column is joined: joining the
+    # whole table at once held every column three times (blocks, unified codes, joined).
+    columns = []
+    for n in names:
+        joined = table.column(n).combine_chunks() if table.num_rows else pa.array([], pa.string())
+        columns.append(cells.narrowed(joined))
+        table = table.drop_columns([n])
     if end - start > limits.max_field_chars and any(cells.max_length(c) > limits.max_field_chars for c in columns):
         return None  # the exact path counts characters and names the line
     columns = [cells.trimmed(c) for c in columns]

@@ -47,3 +47,14 @@ def test_a_per_value_function_that_changes_nothing_returns_the_column_itself() -
     encoded = pa.array(["Ana", "Budi", "Ana"]).dictionary_encode()
     assert cells.trimmed(encoded) is encoded
     assert cells.per_value(encoded, lambda v: pc.equal(v, "Ana")).to_pylist() == [True, False, True]
+
+
+def test_narrowed_codes_take_one_byte_up_to_127_texts_and_two_up_to_32767() -> None:
+    for size, width in ((1, pa.int8()), (127, pa.int8()), (128, pa.int16()), (32767, pa.int16()), (32768, pa.int32())):
+        values = [f"rep {i}" for i in range(size)] + [None] + ["rep 0"]
+        encoded = pa.array(values).dictionary_encode()
+        narrow = cells.narrowed(encoded)
+        assert narrow.indices.type == width, size
+        assert narrow.to_pylist() == values  # the cells, missing ones included, are unchanged
+    plain = pa.array(["Ana"])
+    assert cells.narrowed(plain) is plain

@@ -224,3 +224,16 @@ def test_a_column_that_only_varies_later_in_the_file_is_read_plain() -> None:
     assert pa.types.is_dictionary(types["Owner"]) and pa.types.is_dictionary(types["Created"])
     assert types["Notes"] == pa.string()  # the probes further on saw thousands of distinct notes
     _same(fast, read_text(content.decode(), "late.csv", exact=True))
+
+
+def test_a_large_file_keeps_one_or_two_bytes_a_row_for_each_encoded_column() -> None:
+    """pyarrow reads four-byte codes; a column of five reps (or 84 dates) needs one."""
+    fast = read_file(_big_file(), "big.csv")
+    widths = {h: fast.cells(h).indices.type for h in fast.headers if pa.types.is_dictionary(fast.cells(h).type)}
+    assert widths == {
+        "Sales Rep": pa.int8(),
+        "Team": pa.int8(),
+        "Outcome": pa.int8(),
+        "First Appointment": pa.int8(),
+        "Close Date": pa.int8(),
+    }
