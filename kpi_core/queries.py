@@ -97,12 +97,18 @@ def _one_of(expr: str, values: tuple[str, ...], params: list[Any]) -> str:
     return f"{expr} IN ({', '.join('?' * len(values))})"
 
 
+#: The team most of a group's opportunities belong to; on a tie, the first by name. (``mode(team)``
+#: broke ties differently from one run to the next: a rep with as many deals in two teams showed
+#: either team.) Missing teams do not count, as in ``mode``.
+_MOST_FREQUENT_TEAM = "list_sort(list_transform(map_entries(histogram(team)), lambda x: struct_pack(n := -x.value::BIGINT, t := x.key)))[1].t"
+
+
 def _group(ds: Dataset, by: str) -> tuple[str, str, str]:
     """SQL for the group label, its team, and what to group on, from a fixed list or a dataset
     dimension."""
     if by == "rep":
         # A rep's most frequent team in the window; read from the dataset when every rep has one.
-        return "rep", ("NULL" if ds.rep_teams is not None else "mode(team)"), "rep"
+        return "rep", ("NULL" if ds.rep_teams is not None else _MOST_FREQUENT_TEAM), "rep"
     if by == "team":
         label = f"coalesce(team, '{NO_TEAM}')"
         if not _has_text(ds, "team", NO_TEAM):

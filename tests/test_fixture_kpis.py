@@ -269,3 +269,13 @@ def test_a_team_literally_called_no_team_is_one_group_with_the_rows_without_a_te
     assert by_team == {queries.NO_TEAM: 2, "North": 1}
     plain = load("\n".join(rows[:1] + rows[2:]).encode(), "teams.csv")
     assert {r.group: r.appointments for r in queries.kpis(cursor, plain, "team")} == {queries.NO_TEAM: 1, "North": 1}
+
+
+def test_a_rep_with_as_many_deals_in_two_teams_always_shows_the_first_by_name(cursor: Any) -> None:
+    """A tie is broken by name, the same on every run (DuckDB's ``mode`` picked either team)."""
+    rows = ["Owner,Team,Created,Outcome"]
+    rows += [f"Ana,{team},2026-01-{day:02d},Lost" for day in range(1, 29) for team in ("South", "North", "East")]
+    ds = load("\n".join(rows).encode(), "tie.csv")
+    assert ds.rep_teams is None
+    shown = {queries.kpis(cursor, ds, "rep")[0].team for _ in range(40)}
+    assert shown == {"East"}
