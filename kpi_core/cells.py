@@ -10,7 +10,7 @@ on dictionary arrays decode every row first, about 100 times slower). Every func
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -21,11 +21,14 @@ def is_encoded(arr: pa.Array) -> bool:
     return bool(pa.types.is_dictionary(arr.type))
 
 
-def per_value(arr: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
+def per_value(arr: pa.Array, fn: Callable[[pa.Array], pa.Array], *, encoded: bool = False) -> pa.Array:
     """``fn`` (a vectorised function of a string array) applied to every cell.
 
     For a dictionary array ``fn`` runs over the distinct texts only. A text result stays
-    dictionary-encoded (a clean dictionary, each value once); any other type comes back plain.
+    dictionary-encoded (a clean dictionary, each value once); any other type comes back plain,
+    or with ``encoded`` as a dictionary array on the same codes (dates: one or two bytes a row
+    instead of four). Such a dictionary may hold a value twice, or a missing value: count what
+    is missing with :func:`null_count`, not ``Array.null_count``.
     """
     if not is_encoded(arr):
         return fn(arr)
@@ -34,7 +37,19 @@ def per_value(arr: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
         if out.equals(arr.dictionary):
             return arr  # nothing changed (trimming a trimmed column): no pass over the rows
         return reencode(arr.indices, out)
+    if encoded:
+        return pa.DictionaryArray.from_arrays(arr.indices, out)
     return out.take(arr.indices)
+
+
+def null_count(arr: pa.Array) -> int:
+    """How many cells are missing; for a dictionary array, a missing code or a missing value
+    (``Array.null_count`` counts only missing codes)."""
+    if not is_encoded(arr):
+        return int(arr.null_count)
+    codes = pc.indices_nonzero(pc.is_null(arr.dictionary)).cast(arr.indices.type)
+    inside = pc.sum(pc.is_in(arr.indices, value_set=codes)).as_py() if len(codes) else 0
+    return int(arr.indices.null_count + (inside or 0))
 
 
 def reencode(indices: pa.Array, values: pa.Array) -> pa.DictionaryArray:
@@ -53,11 +68,33 @@ def narrowed(arr: pa.Array) -> pa.Array:
     """
     if not is_encoded(arr):
         return arr
-    size = len(arr.dictionary)
-    width = pa.int8() if size <= 127 else pa.int16() if size <= 32767 else arr.indices.type
+    width = _code_type(len(arr.dictionary))
     if arr.indices.type == width:
         return arr
     return pa.DictionaryArray.from_arrays(arr.indices.cast(width), arr.dictionary)
+
+
+def joined(parts: Sequence[pa.Array]) -> pa.Array:
+    """The parts one after another: plain arrays concatenated; dictionary arrays (each with its
+    own dictionary, as pyarrow reads each part of a file) recoded into one shared dictionary with
+    the narrowest codes it needs."""
+    if len(parts) == 1:
+        return parts[0]
+    if not is_encoded(parts[0]):
+        return pa.concat_arrays(parts)
+    values = pc.unique(pa.concat_arrays([p.dictionary for p in parts]))
+    width = _code_type(len(values))
+    codes = [pc.index_in(p.dictionary, value_set=values).cast(width).take(p.indices) for p in parts]
+    return pa.DictionaryArray.from_arrays(pa.concat_arrays(codes), values)
+
+
+def _code_type(size: int) -> pa.DataType:
+    """The narrowest code type for a dictionary of ``size`` texts, with one code to spare (the
+    rep-team count uses ``size`` itself as the code for "no team")."""
+    for width in (pa.int8(), pa.int16(), pa.int32()):
+        if size < 2 ** (width.bit_width - 1):
+            return width
+    return pa.int64()
 
 
 def trimmed(arr: pa.Array) -> pa.Array:
@@ -121,13 +158,18 @@ def present(arr: pa.Array) -> pa.Array:
     return values.filter(pc.not_equal(values, ""))
 
 
-def map_distinct(arr: pa.Array, fn: Callable[[str], object], out_type: pa.DataType) -> pa.Array:
-    """``fn`` (a Python function of one text) applied once per distinct text, spread over the rows."""
-    encoded = arr if is_encoded(arr) else arr.dictionary_encode()
-    parsed = pa.array([fn(v) for v in encoded.dictionary.to_pylist()], type=out_type)
+def map_distinct(
+    arr: pa.Array, fn: Callable[[str], object], out_type: pa.DataType, *, encoded: bool = False
+) -> pa.Array:
+    """``fn`` (a Python function of one text) applied once per distinct text, spread over the rows
+    (``encoded``: as in :func:`per_value`, for cells that are dictionary-encoded already)."""
+    codes = arr if is_encoded(arr) else arr.dictionary_encode()
+    parsed = pa.array([fn(v) for v in codes.dictionary.to_pylist()], type=out_type)
     if pa.types.is_string(out_type):
-        return reencode(encoded.indices, parsed)
-    return parsed.take(encoded.indices)
+        return reencode(codes.indices, parsed)
+    if encoded and is_encoded(arr):
+        return pa.DictionaryArray.from_arrays(codes.indices, parsed)
+    return parsed.take(codes.indices)
 
 
 def max_length(arr: pa.Array) -> int:

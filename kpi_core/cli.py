@@ -20,7 +20,7 @@ from typing import Any
 
 from . import db, queries
 from .errors import AmbiguousFormatError, KpiError
-from .importing import LoadOptions, format_label, load
+from .importing import LoadOptions, format_label, load_path
 from .magic import Scenario, solve
 from .model import KPI_FIELDS, Dataset, Filters, ImportReport, KpiRow, PeerSettings
 from .peers import compare_peers
@@ -200,14 +200,6 @@ def report_lines(report: ImportReport) -> list[str]:
 
 
 def _load(args: argparse.Namespace) -> Dataset:
-    try:
-        content = args.file.read_bytes()
-    except FileNotFoundError:
-        raise KpiError(f"There is no file at {args.file}; check the path.") from None
-    except IsADirectoryError:
-        raise KpiError(f"{args.file} is a folder, not a file; give the path of the spreadsheet.") from None
-    except OSError as err:
-        raise KpiError(f"{args.file} cannot be read ({err.strerror}); check the path and its permissions.") from None
     options = LoadOptions(
         sheet=args.sheet,
         columns=tuple(args.map),
@@ -216,7 +208,16 @@ def _load(args: argparse.Namespace) -> Dataset:
         decimal=args.decimal,
     )
     try:
-        ds = load(content, args.file.name, options)
+        # From the disk: a CSV is read without the whole file in memory (same dataset as `load`).
+        ds = load_path(args.file, args.file.name, options)
+    except FileNotFoundError:
+        raise KpiError(f"There is no file at {args.file}; check the path.") from None
+    except IsADirectoryError:
+        raise KpiError(f"{args.file} is a folder, not a file; give the path of the spreadsheet.") from None
+    except OSError as err:
+        raise KpiError(
+            f"{args.file} cannot be read ({err.strerror or err}); check the path and its permissions."
+        ) from None
     except AmbiguousFormatError as err:
         hint = (
             " Rerun with " + " or ".join(f"--date-format {format_label(o)}" for o in err.options) + "."

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -33,7 +34,7 @@ from .model import (
     Shape,
     UnreadableValues,
 )
-from .reading import DEFAULT_LIMITS, Limits, read_file
+from .reading import DEFAULT_LIMITS, Limits, read_file, read_path
 
 # --- dates ------------------------------------------------------------------------------------------
 
@@ -300,7 +301,7 @@ def _unreadable(
     header: str, raw: pa.Array, parsed: pa.Array, lines: pa.Array, reason: str, keep: pa.Array
 ) -> UnreadableValues | None:
     """Values of a loaded row that are present but could not be read (rows set aside are reported once, as rows)."""
-    if parsed.null_count == cells.count_empty(raw):
+    if cells.null_count(parsed) == cells.count_empty(raw):
         return None  # every missing value is an empty cell: nothing unreadable (the usual case)
     mask = pc.and_(pc.and_(pc.invert(cells.is_empty(raw)), pc.is_null(parsed)), keep)
     count = pc.sum(mask).as_py() or 0
@@ -354,7 +355,9 @@ def _dates(raw: RawTable, mapping: ColumnMapping, header: str) -> tuple[pa.Array
     if fmt is None:
         return pa.nulls(raw.rows, pa.date32()), None
     chosen = fmt
-    return cells.map_distinct(dates_only, lambda v: parse_date(v, chosen) if v else None, pa.date32()), fmt
+    return cells.map_distinct(
+        dates_only, lambda v: parse_date(v, chosen) if v else None, pa.date32(), encoded=True
+    ), fmt
 
 
 _ISO_DATE = "%Y-%m-%d"
@@ -377,7 +380,7 @@ def _iso_dates(values: pa.Array) -> pa.Array | None:
         return None
     if pc.any(pc.less(pc.year(parsed), 1)).as_py():
         return None  # year 0: Arrow reads it, strptime does not
-    return cells.per_value(values, lambda v: pc.cast(cells.nullable(v), pa.date32()))
+    return cells.per_value(values, lambda v: pc.cast(cells.nullable(v), pa.date32()), encoded=True)
 
 
 def _decimal(raw: RawTable, mapping: ColumnMapping, headers: Sequence[str]) -> tuple[str | None, frozenset[str]]:
@@ -502,6 +505,9 @@ def _compact(table: pa.Table) -> pa.Table:
     return pa.table(columns)
 
 
+_PAIR_BLOCK = 1 << 18
+
+
 def _rep_teams(table: pa.Table) -> tuple[tuple[str, str | None], ...] | None:
     """Each rep's one team (``None`` for a rep without any), or ``None`` when a rep has two.
 
@@ -514,13 +520,17 @@ def _rep_teams(table: pa.Table) -> tuple[tuple[str, str | None], ...] | None:
     rep, team = (c.chunk(0) for c in pair.columns)
     rep = rep if pa.types.is_dictionary(rep.type) else rep.dictionary_encode()
     team = team if pa.types.is_dictionary(team.type) else team.dictionary_encode()
-    width = len(team.dictionary) + 1  # the last code stands for "no team"
-    codes = rep.indices.to_numpy(zero_copy_only=False).astype(np.int64) * width + pc.fill_null(
-        team.indices.cast(pa.int64()), width - 1
-    ).to_numpy(zero_copy_only=False)
+    width = len(team.dictionary) + 1  # the last code stands for "no team" (it fits the codes' type)
+    rep_codes = rep.indices.to_numpy(zero_copy_only=False)
+    team_codes = pc.fill_null(team.indices, width - 1).to_numpy(zero_copy_only=False)
     span = len(rep.dictionary) * width
-    # Counting needs one slot per (rep, team) code; many distinct reps and teams sort instead.
-    seen = np.flatnonzero(np.bincount(codes, minlength=span)) if span <= 1 << 22 else np.unique(codes)
+    parts = []
+    # A block of rows at a time: eight-byte pair codes for every row at once took 100 MB at five
+    # million rows. Counting needs one slot per (rep, team) pair; many reps and teams sort instead.
+    for at in range(0, len(rep_codes), _PAIR_BLOCK):
+        codes = rep_codes[at : at + _PAIR_BLOCK].astype(np.int64) * width + team_codes[at : at + _PAIR_BLOCK]
+        parts.append(np.flatnonzero(np.bincount(codes, minlength=span)) if span <= 1 << 22 else np.unique(codes))
+    seen = np.unique(np.concatenate(parts))
     reps, teams = rep.dictionary.to_pylist(), team.dictionary.to_pylist()
     found: dict[str, set[str]] = {}
     for code in seen.tolist():
@@ -677,8 +687,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
     )
     table = _kept(table, keep)
     table = _compact(table)
-    first = pc.min(table["first_appointment"]).as_py() if table.num_rows else None
-    last = pc.max(table["first_appointment"]).as_py() if table.num_rows else None
+    first, last = _span(table["first_appointment"])
     unreadable = [_unreadable(h_, text, parsed, lines, why, keep) for h_, text, parsed, why in pending]
     report = _report(raw, mapping, source, table.num_rows, set_aside, unreadable, formats, decimal, notes)
     return Dataset(
@@ -782,6 +791,16 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
     )
 
 
+def _span(dates: pa.ChunkedArray) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last date of a column (plain or dictionary-encoded dates)."""
+    used = [
+        chunk.dictionary.take(pc.unique(chunk.indices).drop_null()) if cells.is_encoded(chunk) else chunk
+        for chunk in dates.chunks
+    ]
+    span = pc.min_max(pa.chunked_array(used, pa.date32()))
+    return span["min"].as_py(), span["max"].as_py()
+
+
 def _map_distinct_date(dates: pa.Array) -> pa.Array:
     """Each date moved back to the Monday of its week (weeks start on Monday, spec 1b)."""
     encoded = dates.dictionary_encode()
@@ -815,7 +834,21 @@ def apply_options(raw: RawTable, mapping: ColumnMapping, options: LoadOptions) -
 def load(
     content: bytes, name: str = "upload", options: LoadOptions = LoadOptions(), limits: Limits = DEFAULT_LIMITS
 ) -> Dataset:
-    """Read, map (proposal plus ``options``) and type a file in one call, as the CLI does."""
+    """Read, map (proposal plus ``options``) and type an upload's bytes in one call."""
     raw = read_file(content, name, sheet=options.sheet, limits=limits, sheet_score=sheet_score)
+    return _mapped(raw, name, content_key(content), options)
+
+
+def load_path(
+    path: Path, name: str | None = None, options: LoadOptions = LoadOptions(), limits: Limits = DEFAULT_LIMITS
+) -> Dataset:
+    """:func:`load` for a file on disk, as the CLI reads it: the same dataset and report, but a
+    CSV goes from the disk to the table without the whole file in memory."""
+    name = name or path.name
+    raw, key = read_path(path, name, sheet=options.sheet, limits=limits, sheet_score=sheet_score)
+    return _mapped(raw, name, key, options)
+
+
+def _mapped(raw: RawTable, name: str, key: str, options: LoadOptions) -> Dataset:
     mapping = apply_options(raw, propose_mapping(raw), options)
-    return build_dataset(raw, mapping, source=name, key=content_key(content))
+    return build_dataset(raw, mapping, source=name, key=key)

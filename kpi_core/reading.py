@@ -11,12 +11,14 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
+import hashlib
 import io
 import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -103,11 +105,7 @@ def read_file(
     ``sheet_score`` rates a sheet's header row, so that a workbook whose first sheet is a cover
     page opens on the sheet that holds the data; ``sheet`` forces one.
     """
-    if len(content) > limits.max_bytes:
-        raise LimitExceededError(
-            f"{name} is {_size(len(content))}, above the {_size(limits.max_bytes)} upload limit; "
-            "filter the export to fewer rows or columns and upload again."
-        )
+    _check_size(len(content), name, limits)
     if not content[:4096].strip() and not content.strip():  # the full scan only when the start is blank
         raise UnreadableFileError(f"{name} is empty; export the pipeline again and upload the file with its rows.")
     fmt = sniff_format(content)
@@ -123,12 +121,141 @@ def read_file(
             text, encoding = decode_text(content, name)
             utf8 = content if encoding == "utf-8" else None
             raw = read_text(text, name, encoding=encoding, limits=limits, utf8=utf8)
+    return _with_rows(raw, name)
+
+
+def read_path(
+    path: Path,
+    name: str | None = None,
+    *,
+    sheet: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    sheet_score: Callable[[Sequence[str]], int] | None = None,
+) -> tuple[RawTable, str]:
+    """Read a file on disk into a :class:`RawTable`, with the SHA-256 of its bytes.
+
+    The same cells, lines and report as :func:`read_file` on the file's bytes, but a well-formed
+    UTF-8 CSV is read by pyarrow straight from the disk and never held in memory whole (the
+    command line's route: five million rows would otherwise hold 450 MB of bytes beside the
+    table). Any other file is read into memory and goes through :func:`read_file`.
+    """
+    name = name or path.name
+    _check_size(path.stat().st_size, name, limits)
+    with _FileBytes(path) as source:
+        head = source[:4096]
+        if head.strip() and sniff_format(head) == "text":
+            direct = _read_utf8_direct(source, name, limits)
+            if direct is not None:
+                return _with_rows(direct, name), source.sha256()
+    content = path.read_bytes()
+    return read_file(content, name, sheet=sheet, limits=limits, sheet_score=sheet_score), hashlib.sha256(
+        content
+    ).hexdigest()
+
+
+def _check_size(size: int, name: str, limits: Limits) -> None:
+    if size > limits.max_bytes:
+        raise LimitExceededError(
+            f"{name} is {_size(size)}, above the {_size(limits.max_bytes)} upload limit; "
+            "filter the export to fewer rows or columns and upload again."
+        )
+
+
+def _with_rows(raw: RawTable, name: str) -> RawTable:
     if raw.data_rows == 0:
         where = f" (sheet '{raw.sheet}')" if raw.sheet else ""
         raise UnreadableFileError(
             f"{name}{where} has a header row but no data rows; export the pipeline again with its rows and upload that."
         )
     return raw
+
+
+class _FileBytes:
+    """A file's bytes, read from the disk in windows as the fast CSV path asks for them.
+
+    It answers the few ``bytes`` operations that path uses (``len``, slicing, ``find``,
+    ``rfind``, ``count``, ``startswith``, ``in``) exactly as the file's ``bytes`` would, holding
+    at most one window (8 MB) at a time; :func:`_stream` hands pyarrow a range of the file itself.
+    """
+
+    _WINDOW = 8 << 20
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = open(path, "rb")  # noqa: SIM115 (closed by __exit__)
+        self._size = os.fstat(self._file.fileno()).st_size
+        self._sha256: str | None = None
+
+    def __enter__(self) -> _FileBytes:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+    def __len__(self) -> int:
+        return self._size
+
+    def _read(self, start: int, end: int) -> bytes:
+        return os.pread(self._file.fileno(), max(0, end - start), start) if end > start else b""
+
+    def __getitem__(self, key: slice | int) -> Any:
+        if isinstance(key, slice):
+            start, end, step = key.indices(self._size)
+            assert step == 1
+            return self._read(start, end)
+        at = key + self._size if key < 0 else key
+        if not 0 <= at < self._size:
+            raise IndexError("index out of range")
+        return self._read(at, at + 1)[0]
+
+    def _bounds(self, start: int, end: int | None) -> tuple[int, int]:
+        return slice(start, end).indices(self._size)[:2]
+
+    def _windows(self, start: int, end: int, overlap: int) -> Iterator[tuple[int, bytes]]:
+        """``(offset, bytes)`` from ``start`` to ``end``; each window runs ``overlap`` bytes into
+        the next, so that a match starting in one window is whole in it."""
+        for at in range(start, end, self._WINDOW):
+            yield at, self._read(at, min(end, at + self._WINDOW + overlap))
+
+    def count(self, sub: bytes, start: int = 0, end: int | None = None) -> int:
+        start, end = self._bounds(start, end)
+        # A window counts the matches that start in it (``sub`` never overlaps itself here).
+        return sum(w.count(sub) for _, w in self._windows(start, end, len(sub) - 1))
+
+    def find(self, sub: bytes, start: int = 0, end: int | None = None) -> int:
+        start, end = self._bounds(start, end)
+        for at, window in self._windows(start, end, len(sub) - 1):
+            found = window.find(sub)
+            if found >= 0:
+                return at + found
+        return -1
+
+    def rfind(self, sub: bytes, start: int = 0, end: int | None = None) -> int:
+        start, end = self._bounds(start, end)
+        for at in reversed(range(start, end, self._WINDOW)):
+            found = self._read(at, min(end, at + self._WINDOW + len(sub) - 1)).rfind(sub)
+            if found >= 0:
+                return at + found
+        return -1
+
+    def startswith(self, prefix: bytes | tuple[bytes, ...]) -> bool:
+        return self._read(0, 64).startswith(prefix)
+
+    def __contains__(self, sub: bytes) -> bool:
+        return self.find(sub) >= 0
+
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        for _, window in self._windows(0, self._size, 0):
+            digest.update(window)
+        return digest.hexdigest()
+
+
+def _stream(data: bytes | _FileBytes, first: int, size: int) -> Any:
+    """``data[first:first + size]`` as a pyarrow input, without a copy."""
+    if isinstance(data, _FileBytes):
+        return pa.OSFile(str(data.path)).get_stream(first, size)
+    return pa.BufferReader(pa.py_buffer(data).slice(first, size))
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -282,7 +409,7 @@ def _ends_inside_quotes(text: str, line: int, record: Sequence[str]) -> bool:
 
 
 def _fast_raw(
-    data: bytes,
+    data: bytes | _FileBytes,
     header: Sequence[str],
     header_line: int,
     delim: str,
@@ -316,7 +443,7 @@ def _fast_raw(
 _SAMPLE_BYTES = 1 << 20
 
 
-def _read_utf8_direct(content: bytes, name: str, limits: Limits) -> RawTable | None:
+def _read_utf8_direct(content: bytes | _FileBytes, name: str, limits: Limits) -> RawTable | None:
     """A well-formed UTF-8 file read from its bytes, without a decoded copy of the whole file.
 
     Only the first megabyte is decoded (to find the delimiter and the header); pyarrow checks the
@@ -375,7 +502,19 @@ def _check_columns(header: Sequence[str], name: str, limits: Limits) -> None:
         )
 
 
-def _line_count(data: bytes, start: int = 0, end: int | None = None) -> int:
+def _content_end(data: bytes | _FileBytes, start: int) -> int:
+    """Where the text ends: the end of ``data`` less its trailing line breaks."""
+    end = len(data)
+    while end > start:
+        window = data[max(start, end - 65536) : end]
+        kept = len(window.rstrip(b"\r\n"))
+        if kept:
+            return end - len(window) + kept
+        end -= len(window)
+    return start
+
+
+def _line_count(data: bytes | _FileBytes, start: int = 0, end: int | None = None) -> int:
     """Physical lines in ``data[start:end]`` (no copy), counting ``\\n``, ``\\r\\n`` and a lone ``\\r``
     as one line ending each."""
     end = len(data) if end is None else end
@@ -386,7 +525,7 @@ def _line_count(data: bytes, start: int = 0, end: int | None = None) -> int:
 
 
 def _read_fast(
-    data: bytes,
+    data: bytes | _FileBytes,
     header: Sequence[str],
     header_line: int,
     delim: str,
@@ -404,13 +543,16 @@ def _read_fast(
     # Offsets into the upload's bytes, never copies of them: ``data[start:end]`` is the text
     # from after a byte-order mark to the last character before trailing line breaks.
     start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    end = len(data)
-    while end > start and data[end - 1] in b"\r\n":
-        end -= 1
+    end = _content_end(data, start)
     trailing_blank = _line_count(data, end) - 1 if end != len(data) else 0
-    # Rows equal physical lines unless a quoted value holds a line break, or lines before the
-    # header are skipped: only then are the lines counted (two passes over the bytes) to check.
-    total = _line_count(data, start, end) if header_line > 1 or data.find(b'"', start, end) >= 0 else None
+    # Without a quote character no value can hold a line break: every line is a row, pyarrow may
+    # cut the file into blocks at any line end (in parallel: 0.3 s instead of 0.5 s for a million
+    # rows), and so may the parts below. With one, pyarrow must find the rows itself, following
+    # the quotes (a block cut inside a quoted value reads as two rows of plausible width), and the
+    # lines are counted: rows equal lines unless a value holds a line break (then the exact path
+    # takes over, to give each row its first line) or lines before the header are skipped.
+    quoted = data.find(b'"', start, end) >= 0
+    total = _line_count(data, start, end) if header_line > 1 or quoted else None
     if total is not None and total - header_line > limits.max_rows:
         raise _too_many_rows(name, limits)
     names = [f"c{i}" for i in range(len(header))]
@@ -420,20 +562,15 @@ def _read_fast(
         invalid.append(row)
         return "skip"
 
-    def read(first: int, size: int, types: dict[str, pa.DataType], handler: Any) -> pa.Table:
+    def read(first: int, size: int, types: dict[str, pa.DataType], handler: Any, skip: int = header_line) -> pa.Table:
         return pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(data).slice(first, size)),
-            read_options=pacsv.ReadOptions(skip_rows=header_line, column_names=names, block_size=_BLOCK_BYTES),
+            _stream(data, first, size),
+            read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names, block_size=_BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(
                 delimiter=delim,
                 quote_char='"',
                 double_quote=True,
-                # A quoted line break either joins two lines into one row (inside a block) or
-                # splits a row into two of the wrong width (across blocks): both break the
-                # rows-to-lines equality or the row widths checked below, and the exact path takes
-                # over. Not allowing them lets pyarrow split the file into blocks in parallel
-                # (0.3 s instead of 0.5 s for a million rows).
-                newlines_in_values=False,
+                newlines_in_values=quoted,
                 ignore_empty_lines=False,
                 invalid_row_handler=handler,
             ),
@@ -445,25 +582,38 @@ def _read_fast(
             ),
         )
 
+    # A file without quotes is read in parts of about ``_PART_BYTES``, cut at line ends: each
+    # part's four-byte dictionary codes are narrowed before the next part is read, so that the
+    # whole file is never held with wide codes (5M rows: 255 MB instead of 139).
+    types = _column_types(data, start, end, names, read)
+    parts: list[list[pa.Array | None]] = []
+    rows, first = 0, start
     try:
-        table = read(start, end - start, _column_types(data, start, end, names, read), on_invalid)
+        while first < end:
+            cut = data.find(b"\n", first + _PART_BYTES, end) if end - first > _PART_BYTES and not quoted else -1
+            last = end if cut < 0 else cut + 1
+            # Handed over without a name here, so that each block goes as its column is joined.
+            part = list(
+                _narrow_columns(read(first, last - first, types, on_invalid, header_line if first == start else 0))
+            )
+            rows += len(part[0])
+            if rows > limits.max_rows:
+                raise _too_many_rows(name, limits)
+            parts.append(part)
+            first = last
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    if invalid or (total is not None and table.num_rows + header_line != total):
+    if invalid or (total is not None and rows + header_line != total):
         return None
-    if table.num_rows > limits.max_rows:
-        raise _too_many_rows(name, limits)
-    # One column at a time, each block's copy released as its column is joined: joining the
-    # whole table at once held every column three times (blocks, unified codes, joined).
     columns = []
-    for n in names:
-        joined = table.column(n).combine_chunks() if table.num_rows else pa.array([], pa.string())
-        columns.append(cells.narrowed(joined))
-        table = table.drop_columns([n])
+    for i in range(len(names)):
+        columns.append(cells.joined([p[i] for p in parts if p[i] is not None]) if rows else pa.array([], pa.string()))
+        for p in parts:
+            p[i] = None  # each part's copy goes as soon as its column is joined
     if end - start > limits.max_field_chars and any(cells.max_length(c) > limits.max_field_chars for c in columns):
         return None  # the exact path counts characters and names the line
     columns = [cells.trimmed(c) for c in columns]
-    lines = pa.array(np.arange(header_line + 1, header_line + 1 + table.num_rows, dtype=np.int64))
+    lines = pa.array(np.arange(header_line + 1, header_line + 1 + rows, dtype=np.int32))
     set_aside: tuple[SetAsideRow, ...] = ()
     # A row is empty when every cell is; a column without any empty cell settles it for the file.
     if columns and all(cells.has_empty(c) for c in columns):
@@ -481,6 +631,20 @@ def _read_fast(
 
 #: pyarrow parses blocks of this size in parallel.
 _BLOCK_BYTES = 8 << 20
+#: ... in parts of this size, each part's columns narrowed before the next is read.
+_PART_BYTES = 64 << 20
+
+
+def _narrow_columns(part: pa.Table) -> Iterator[pa.Array]:
+    """A part's columns, each joined into one array with the narrowest dictionary codes; a column's
+    blocks are released as it is joined (joining the whole table at once held every column three
+    times: blocks, unified codes, joined)."""
+    for name in part.column_names:
+        column = part.column(name)
+        part = part.drop_columns([name])
+        yield cells.narrowed(column.combine_chunks())
+        del column
+
 
 #: A column of a file of at least ``_ENCODE_FROM_BYTES`` is read dictionary-encoded when the
 #: rows of its first ``_SAMPLE_BYTES`` hold at most ``_ENCODE_SHARE`` distinct texts per row.
@@ -493,7 +657,7 @@ _PROBE_SHARE = 0.5
 
 
 def _column_types(
-    data: bytes, start: int, end: int, names: Sequence[str], read: Callable[..., pa.Table]
+    data: bytes | _FileBytes, start: int, end: int, names: Sequence[str], read: Callable[..., pa.Table]
 ) -> dict[str, pa.DataType]:
     """Per column, plain text or dictionary-encoded text, from samples of the file's rows.
 
@@ -632,7 +796,7 @@ def _build(
     return RawTable(
         headers=headers,
         table=table,
-        lines=pa.array(lines, type=pa.int64()),
+        lines=pa.array(lines, type=pa.int32()),
         set_aside=tuple(set_aside),
         file_format=file_format,
         encoding=encoding,

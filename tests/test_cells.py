@@ -37,6 +37,14 @@ def test_every_operation_answers_the_same_for_plain_and_encoded_cells(values: li
         assert _plain(cells.map_distinct(arr, str.upper, pa.string())) == [v.upper() for v in values]
         assert cells.map_distinct(arr, len, pa.int64()).to_pylist() == [len(v) for v in values]
         assert cells.max_length(arr) == max((len(v.encode()) for v in values), default=0)
+        # Lengths kept on the codes (as dates are): the same cells, and every missing one counted.
+        kept = cells.per_value(arr, lambda v: pc.if_else(pc.equal(v, ""), None, pc.utf8_length(v)), encoded=True)
+        assert kept.to_pylist() == [len(v) or None for v in values]
+        assert cells.null_count(kept) == values.count("")
+        dates = cells.map_distinct(arr, lambda v: len(v) or None, pa.int64(), encoded=True)
+        assert pa.types.is_dictionary(dates.type) == (arr is encoded)
+        assert dates.to_pylist() == [len(v) or None for v in values]
+        assert cells.null_count(dates) == values.count("")
     trimmed = cells.trimmed(encoded)
     if pa.types.is_dictionary(trimmed.type):
         # " Ana", "Ana " and "Ana" are one value once trimmed: the dictionary holds each text once.

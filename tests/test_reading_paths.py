@@ -14,9 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpi_core import reading
+from kpi_core.db import session_cursor
 from kpi_core.importing import _iso_dates, build_dataset, load, parse_date
 from kpi_core.mapping import propose_mapping
 from kpi_core.model import RawTable
+from kpi_core.queries import kpis_with_total
 from kpi_core.reading import decode_text, read_file, read_text
 
 from .conftest import FIXTURES, SAMPLE
@@ -93,26 +95,31 @@ one_line_cell = st.one_of(*[st.text(alphabet=st.sampled_from(list('ab ,;"\t1.-é
 
 
 @contextmanager
-def _encode_every_column(block: int = reading._BLOCK_BYTES) -> Iterator[None]:
+def _encode_every_column(block: int = reading._BLOCK_BYTES, part: int = reading._PART_BYTES) -> Iterator[None]:
     """The fast path reading every column dictionary-encoded, whatever the file's size, in
-    blocks of ``block`` bytes (so that tiny files cross block boundaries too)."""
+    blocks of ``block`` bytes and parts of ``part`` (so that tiny files cross their boundaries too)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reading, "_ENCODE_FROM_BYTES", 0)
         patch.setattr(reading, "_ENCODE_SHARE", 1.0)
         patch.setattr(reading, "_BLOCK_BYTES", block)
+        patch.setattr(reading, "_PART_BYTES", part)
         yield
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.lists(one_line_cell, min_size=3, max_size=3), min_size=1, max_size=12), st.integers(24, 128))
+@given(
+    st.lists(st.lists(one_line_cell, min_size=3, max_size=3), min_size=1, max_size=12),
+    st.integers(24, 128),
+    st.integers(1, 200),
+)
 def test_random_files_read_dictionary_encoded_in_small_blocks_equal_the_exact_path(
-    rows: list[list[str]], block: int
+    rows: list[list[str]], block: int, part: int
 ) -> None:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows([["Owner", "Created", "Amount"], *rows])
     text = buf.getvalue()
     exact = read_text(text, delimiter=",", exact=True)
-    with _encode_every_column(block):
+    with _encode_every_column(block, part):
         fast = read_text(text, delimiter=",")
     _same(fast, exact)
 
@@ -237,3 +244,36 @@ def test_a_large_file_keeps_one_or_two_bytes_a_row_for_each_encoded_column() -> 
         "First Appointment": pa.int8(),
         "Close Date": pa.int8(),
     }
+
+
+def test_dates_kept_on_the_file_codes_read_and_report_exactly_as_plain_dates() -> None:
+    """A large file's dates stay on its one- or two-byte codes; what cannot be read is still
+    reported line by line, and DuckDB reads the same KPIs as from plain dates."""
+    lines = _big_file().decode().splitlines()
+    lines[10] = lines[10].rsplit(",", 3)[0] + ",2025-02-30,Won,1000.50"
+    lines[20] = lines[20].rsplit(",", 3)[0] + ",soon,Lost,"
+    content = ("\n".join(lines) + "\n").encode()
+    fast = read_file(content, "big.csv")
+    exact = read_text(content.decode(), "big.csv", exact=True)
+    mapping = propose_mapping(fast)
+    a, b = build_dataset(fast, mapping), build_dataset(exact, mapping)
+    assert pa.types.is_dictionary(a.table["close_date"].type)
+    assert not pa.types.is_dictionary(b.table["close_date"].type)
+    assert a.table.to_pylist() == b.table.to_pylist()
+    assert a.report == b.report
+    (unreadable,) = a.report.unreadable
+    assert (unreadable.column, unreadable.count, unreadable.example_lines) == ("Close Date", 2, (11, 21))
+    assert (a.first_date, a.last_date) == (b.first_date, b.last_date)
+    cursor = session_cursor()
+    assert kpis_with_total(cursor, a, "rep") == kpis_with_total(cursor, b, "rep")
+
+
+def test_a_quoted_line_break_is_one_value_wherever_blocks_and_parts_are_cut() -> None:
+    """A block or part cut inside a quoted value used to read as two rows of the right width."""
+    content = b'Owner,Created,Amount\n,,\n,,"\n,,"\n'
+    exact = read_text(content.decode(), exact=True)
+    assert exact.table.to_pylist() == [{"c0": "", "c1": "", "c2": ",,"}]
+    for block in range(4, 60):
+        for part in (1, 5, 25, 1 << 20):
+            with _encode_every_column(block, part):
+                _same(read_file(content, "f.csv"), exact)
