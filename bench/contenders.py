@@ -4,6 +4,8 @@
 
 - ``project``: what the app does on upload: the file's bytes through ``kpi_core.importing.load``
   (the validated import, with its report), then per-rep KPIs, team KPIs and peer comparison.
+- ``project_cli``: what ``python -m kpi_core`` does: the same import and table, with the file
+  read from the disk (``load_path``) and Arrow's memory handed back at once.
 - ``pandas``: the straightforward script a manager's analyst would write: ``read_csv`` with date
   parsing, a few boolean columns and ``groupby``; it computes the same table.
 - ``floor_bytes``: reading the file's bytes, nothing else.
@@ -80,11 +82,7 @@ def _clean(v: Any) -> Any:
 
 
 def project(path: Path, phases: dict[str, float]) -> Table:
-    from kpi_core.db import session_cursor
     from kpi_core.importing import LoadOptions, load
-    from kpi_core.model import Filters
-    from kpi_core.peers import compare_peers
-    from kpi_core.queries import kpis
 
     t = time.perf_counter()
     content = path.read_bytes()
@@ -93,6 +91,16 @@ def project(path: Path, phases: dict[str, float]) -> Table:
     ds = load(content, path.name, LoadOptions())
     phases["import"] = time.perf_counter() - t
     del content
+    return _table(ds, phases)
+
+
+def _table(ds: Any, phases: dict[str, float]) -> Table:
+    """The KPI table of a loaded dataset: per-rep KPIs, team KPIs, peer averages and deviations."""
+    from kpi_core.db import session_cursor
+    from kpi_core.model import Filters
+    from kpi_core.peers import compare_peers
+    from kpi_core.queries import kpis
+
     t = time.perf_counter()
     cur = session_cursor()
     rep_rows = kpis(cur, ds, "rep", Filters())
@@ -120,6 +128,19 @@ def project(path: Path, phases: dict[str, float]) -> Table:
             "unreadable": len(report.unreadable),
         },
     }
+
+
+def project_cli(path: Path, phases: dict[str, float]) -> Table:
+    """What ``python -m kpi_core`` does: its memory pool, then the file read from the disk
+    (``load_path``: a CSV is never held whole in memory), then the same KPI table."""
+    from kpi_core.cli import return_memory_promptly
+    from kpi_core.importing import LoadOptions, load_path
+
+    return_memory_promptly()
+    t = time.perf_counter()
+    ds = load_path(path, path.name, LoadOptions())
+    phases["import"] = time.perf_counter() - t
+    return _table(ds, phases)
 
 
 # --- pandas -----------------------------------------------------------------------------------------
@@ -206,6 +227,7 @@ def floor_duckdb(path: Path, phases: dict[str, float]) -> Table:
 
 CONTENDERS: dict[str, Callable[[Path, dict[str, float]], Table]] = {
     "project": project,
+    "project_cli": project_cli,
     "pandas": pandas_script,
     "floor_bytes": floor_bytes,
     "floor_duckdb": floor_duckdb,
@@ -222,6 +244,14 @@ IMPORTS = {
         "duckdb",
         "pyarrow",
         "pandas",
+        "_strptime",
+    ),
+    "project_cli": (
+        "kpi_core.cli",
+        "kpi_core.importing",
+        "kpi_core.queries",
+        "kpi_core.peers",
+        "kpi_core.db",
         "_strptime",
     ),
     "pandas": ("pandas",),

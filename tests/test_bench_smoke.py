@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow as pa
+
 from bench import generate, run
 from bench.contenders import KPI_COLUMNS, PEER_COLUMNS
 
@@ -35,18 +37,31 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
         assert summary["wall_seconds"] >= summary["seconds"]
         assert summary["peak_rss_mb"] > 0
         assert len(size["runs"][name]) == 1
-    for key in ("project_vs_pandas", "project_vs_floor_duckdb", "project_peak_vs_file", "pandas_peak_vs_file"):
+    for key in (
+        "project_vs_pandas",
+        "cli_vs_pandas",
+        "project_vs_floor_duckdb",
+        "project_peak_vs_file",
+        "cli_peak_vs_file",
+        "pandas_peak_vs_file",
+    ):
         assert size["ratios"][key] > 0
     assert "| project |" in run.markdown(results)
+    assert "| project_cli |" in run.markdown(results)
 
 
 def test_project_table_equals_pandas_table(tmp_path: Path) -> None:
     """The two contenders' tables, compared directly (all KPI and peer columns present)."""
-    from bench.contenders import differences, pandas_script, project
+    from bench.contenders import differences, pandas_script, project, project_cli
 
     data = generate.write(2_000, tmp_path / "small.csv", seed=7)
     ours, theirs = project(data, {}), pandas_script(data, {})
     assert differences(ours, theirs) == []
+    pool = pa.default_memory_pool()
+    try:
+        assert project_cli(data, {}) == ours  # the command line's route reads the same table
+    finally:
+        pa.set_memory_pool(pool)  # project_cli sets the command line's pool for the process
     row = next(iter(ours["reps"].values()))
     assert set(KPI_COLUMNS) <= set(row)
     assert {f"dev_{k}" for k in PEER_COLUMNS} <= set(row)
