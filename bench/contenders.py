@@ -252,6 +252,7 @@ IMPORTS = {
         "kpi_core.queries",
         "kpi_core.peers",
         "kpi_core.db",
+        "pandas",
         "_strptime",
     ),
     "pandas": ("pandas",),
