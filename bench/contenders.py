@@ -11,9 +11,10 @@
 - ``floor_bytes``: reading the file's bytes, nothing else.
 - ``floor_duckdb``: DuckDB counting the rows with ``read_csv`` in a fresh, unrestricted connection.
 
-The child writes a JSON object: ``seconds`` (the work, after imports), ``phases``, ``peak_rss_mb``
-(``ru_maxrss`` of this process, native memory included), ``import_rss_mb`` (RSS once the
-libraries are imported, before any work) and ``table`` (the KPI table, for the two real contenders).
+The child writes a JSON object: ``seconds`` (the work, after imports and, for ``project``, the
+server's warm-up: see ``WARM_UPS``), ``phases``, ``peak_rss_mb`` (``VmHWM`` of this process, native
+memory included), ``import_rss_mb`` (RSS once the libraries are imported and warmed up, before
+any work) and ``table`` (the KPI table, for the real contenders).
 """
 
 from __future__ import annotations
@@ -286,10 +287,27 @@ def differences(a: Table, b: Table, rel: float = 1e-9) -> list[str]:
     return out
 
 
+def _warm_server() -> None:
+    """The state of the app's server when an upload arrives: ``serve.py``'s warm-up has loaded the
+    sample data and asked its KPIs (DuckDB started, the first calls of pyarrow's kernels and of
+    the header matching made), as the first visitor's page does without it."""
+    from kpi_core.importing import LoadOptions, load
+
+    sample = Path(__file__).resolve().parent.parent / "sample_data" / "opportunities.csv"
+    _table(load(sample.read_bytes(), sample.name, LoadOptions()), {})
+
+
+#: Work done before the clock starts, besides the imports: a server is warm when an upload comes;
+#: a command-line run starts cold.
+WARM_UPS: dict[str, Callable[[], None]] = {"project": _warm_server}
+
+
 def main(argv: list[str]) -> None:
     name, path, out = argv[0], Path(argv[1]), Path(argv[2])
     for module in IMPORTS[name]:
         __import__(module)
+    if name in WARM_UPS:
+        WARM_UPS[name]()
     import_rss = _rss_mb()
     phases: dict[str, float] = {}
     start = time.perf_counter()

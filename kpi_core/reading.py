@@ -650,7 +650,7 @@ def _read_fast(
 #: pyarrow parses blocks of this size in parallel.
 _BLOCK_BYTES = 8 << 20
 #: ... in parts of this size, each part's columns narrowed before the next is read.
-_PART_BYTES = 64 << 20
+_PART_BYTES = 128 << 20
 
 
 def _narrow_columns(part: pa.Table) -> Iterator[pa.Array]:

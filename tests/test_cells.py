@@ -45,6 +45,8 @@ def test_every_operation_answers_the_same_for_plain_and_encoded_cells(values: li
         assert pa.types.is_dictionary(dates.type) == (arr is encoded)
         assert dates.to_pylist() == [len(v) or None for v in values]
         assert cells.null_count(dates) == values.count("")
+        blank = cells.map_distinct(arr, lambda v: len(v) if v.strip() else None, pa.int64(), encoded=True)
+        assert cells.null_count(blank) == sum(1 for v in values if not v.strip())  # "" and " ": two codes
     trimmed = cells.trimmed(encoded)
     if pa.types.is_dictionary(trimmed.type):
         # " Ana", "Ana " and "Ana" are one value once trimmed: the dictionary holds each text once.
