@@ -105,23 +105,28 @@ def machine() -> dict[str, Any]:
 
 
 def bench_size(
-    rows: int, repeat: int, timeout: float, data: Path | None = None, kpi_core_root: Path = ROOT
+    rows: int,
+    repeat: int,
+    timeout: float,
+    data: Path | None = None,
+    kpi_core_root: Path = ROOT,
+    order: tuple[str, ...] = ORDER,
 ) -> dict[str, Any]:
     """All runs at one size, with their medians, ratios and the table check."""
     path = data or generate.DATA / f"opportunities_{rows}.csv"
     if not path.exists():
         generate.write(rows, path)
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in ORDER}
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in order}
     mismatches: list[str] = []
     for _ in range(repeat):
-        for name in ORDER:
+        for name in order:
             result = run_one(name, path, timeout, kpi_core_root)
             runs[name].append(result)
-        for ours in ("project", "project_cli"):
+        for ours in (o for o in ("project", "project_cli") if o in runs):
             diff = differences(runs[ours][-1]["table"], runs["pandas"][-1]["table"])
             mismatches.extend(f"{ours}: {d}" for d in diff)
     summary: dict[str, Any] = {}
-    for name in ORDER:
+    for name in order:
         rs = runs[name]
         summary[name] = {
             "seconds": statistics.median(r["seconds"] for r in rs),
@@ -130,7 +135,8 @@ def bench_size(
             "import_rss_mb": statistics.median(r["import_rss_mb"] for r in rs),
             "phases": {k: statistics.median(r["phases"][k] for r in rs) for k in rs[0]["phases"]},
         }
-    p, cli, pd_ = summary["project"], summary["project_cli"], summary["pandas"]
+    p, pd_ = summary["project"], summary["pandas"]
+    cli = summary.get("project_cli")
     project_table = runs["project"][-1]["table"]
     return {
         "rows": rows,
@@ -141,11 +147,11 @@ def bench_size(
         "ratios": {
             "project_vs_pandas": p["seconds"] / pd_["seconds"],
             "project_vs_pandas_wall": p["wall_seconds"] / pd_["wall_seconds"],
-            "cli_vs_pandas": cli["seconds"] / pd_["seconds"],
+            **({"cli_vs_pandas": cli["seconds"] / pd_["seconds"]} if cli else {}),
             "project_vs_floor_duckdb": p["seconds"] / summary["floor_duckdb"]["seconds"],
             "pandas_vs_floor_duckdb": pd_["seconds"] / summary["floor_duckdb"]["seconds"],
             "project_peak_vs_file": p["peak_rss_mb"] * 1048576 / path.stat().st_size,
-            "cli_peak_vs_file": cli["peak_rss_mb"] * 1048576 / path.stat().st_size,
+            **({"cli_peak_vs_file": cli["peak_rss_mb"] * 1048576 / path.stat().st_size} if cli else {}),
             "pandas_peak_vs_file": pd_["peak_rss_mb"] * 1048576 / path.stat().st_size,
         },
         "tables_agree": not mismatches,
@@ -177,7 +183,7 @@ def markdown(results: dict[str, Any]) -> str:
             "| contender | work (s) | process wall (s) | peak RSS (MiB) | RSS after imports (MiB) | phases (s) |",
             "|---|---:|---:|---:|---:|---|",
         ]
-        for name in ORDER:
+        for name in (n for n in ORDER if n in s):
             c = s[name]
             phases = ", ".join(f"{k} {v:.2f}" for k, v in c["phases"].items())
             lines.append(
@@ -189,10 +195,10 @@ def markdown(results: dict[str, Any]) -> str:
             f"- project / pandas (work): **{r['project_vs_pandas']:.2f}x** (target <= 0.50 at 1M, <= 0.33 at 5M); "
             f"with process start and imports: {r['project_vs_pandas_wall']:.2f}x",
             f"- project / DuckDB count floor: {r['project_vs_floor_duckdb']:.1f}x; pandas / floor: {r['pandas_vs_floor_duckdb']:.1f}x",
-            f"- project_cli / pandas (work): {r['cli_vs_pandas']:.2f}x",
+            *([f"- project_cli / pandas (work): {r['cli_vs_pandas']:.2f}x"] if "cli_vs_pandas" in r else []),
             f"- peak RSS / file size: project (app, upload in memory) {r['project_peak_vs_file']:.2f}x, "
-            f"project_cli (from the disk) **{r['cli_peak_vs_file']:.2f}x**, pandas {r['pandas_peak_vs_file']:.2f}x "
-            "(target: < 1.0x at 5M)",
+            + (f"project_cli (from the disk) **{r['cli_peak_vs_file']:.2f}x**, " if "cli_peak_vs_file" in r else "")
+            + f"pandas {r['pandas_peak_vs_file']:.2f}x (target: < 1.0x at 5M)",
             "",
         ]
     return "\n".join(lines)
@@ -212,10 +218,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         help="a directory holding the kpi_core package to measure (default: this checkout), "
         "e.g. one made with: git archive HEAD kpi_core | tar -x -C DIR",
     )
+    parser.add_argument(
+        "--without-cli",
+        action="store_true",
+        help="leave out the project_cli contender (a kpi_core from before the command line read from the disk)",
+    )
     args = parser.parse_args(argv)
+    order = tuple(n for n in ORDER if not (args.without_cli and n == "project_cli"))
     results: dict[str, Any] = {"machine": {**machine(), "kpi_core": kpi_core_source(args.kpi_core)}, "sizes": []}
     for rows in args.rows:
-        size = bench_size(rows, args.repeat, args.timeout, args.data, args.kpi_core)
+        size = bench_size(rows, args.repeat, args.timeout, args.data, args.kpi_core, order)
         results["sizes"].append(size)
         if args.out:  # keep what is done even if a later size times out
             args.out.parent.mkdir(parents=True, exist_ok=True)
