@@ -1,4 +1,4 @@
-"""Magic Number: the entry script only sets up the page, the shared sidebar and the navigation."""
+"""Magic Number: the entry script only sets up the page, the navigation and the shared sidebar."""
 
 import streamlit as st
 
@@ -18,5 +18,10 @@ navigation = st.navigation(
         st.Page("pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
     ]
 )
-sidebar.render()
-navigation.run()
+# The page first, then the sidebar: on a first visit the answer (the page's metrics) reaches the
+# browser before the sidebar's inputs. The page reads the filters from session_state, where the
+# sidebar's widgets keep them between runs; the sidebar is drawn whatever the page did.
+try:
+    navigation.run()
+finally:
+    sidebar.render()

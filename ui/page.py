@@ -1,4 +1,4 @@
-"""What every page shares: the KpiError guard and the empty-state stop."""
+"""What every page shares: the KpiError guard and the empty-state end."""
 
 from __future__ import annotations
 
@@ -38,11 +38,21 @@ def run(body: Callable[[], None]) -> None:
         st.rerun()
     try:
         body()
+    except _EmptyState:
+        pass  # explained; the page ends here and the run goes on (app.py draws the sidebar next)
     except KpiError as err:
         st.error(md_escape(str(err)))
 
 
+class _EmptyState(Exception):
+    """Ends a page body at an empty state (raised by :func:`empty`, caught by :func:`run`)."""
+
+
 def empty(message: str) -> NoReturn:
-    """Explain an empty state and stop the page (``message`` is app text, never user text)."""
+    """Explain an empty state and end the page (``message`` is app text, never user text).
+
+    Not ``st.stop()``: that would end the whole run, and app.py draws the sidebar (with the
+    filters the user needs to widen) after the page.
+    """
     st.info(message)
-    st.stop()
+    raise _EmptyState

@@ -14,7 +14,7 @@ from .text import md_escape
 
 
 def render() -> None:
-    """Draw the sidebar; every page runs after it, so its filters are in session_state."""
+    """Draw the sidebar (after the page: its widgets keep the filters in session_state between runs)."""
     sb = st.sidebar
     sb.selectbox(
         "Currency",
