@@ -5,7 +5,6 @@ first visitor's first page does not wait for library imports and the sample data
 ``streamlit run app.py`` runs the same app without the warm-up.
 """
 
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,7 +16,7 @@ import streamlit as st
 async def _warm_up(_app: Any) -> AsyncIterator[None]:
     from ui import warmup
 
-    threading.Thread(target=warmup.run, name="warm-up", daemon=True).start()
+    warmup.start()
     yield
 
 

@@ -26,3 +26,16 @@ def test_the_first_session_after_a_warm_up_uses_the_dataset_it_built() -> None:
     assert not at.exception, at.exception
     assert at.session_state[state.DATASET] is warm  # from the shared cache, not built again
     assert at.session_state[state.SOURCE].is_sample
+
+
+def test_the_later_warm_up_imports_what_pages_draw_after_their_first_answer() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from ui import warmup; warmup.run(); "
+        "before = {'ui.tables', 'ui.charts'} & set(sys.modules); "
+        "ok = warmup.run_later(); print(sorted(before), ok, {'ui.tables', 'ui.charts'} <= set(sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split("\n")[-2] == "[] True True", done.stderr
