@@ -185,12 +185,21 @@ class _FileBytes:
         self._file = open(path, "rb")  # noqa: SIM115 (closed by __exit__)
         self._size = os.fstat(self._file.fileno()).st_size
         self._scanned: tuple[str, dict[bytes, int]] | None = None
+        self._arrow: pa.NativeFile | None = None
 
     def __enter__(self) -> _FileBytes:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._file.close()
+        if self._arrow is not None:
+            self._arrow.close()
+
+    def stream(self, first: int, size: int) -> pa.NativeFile:
+        """``self[first:first + size]`` as a pyarrow stream, read by pyarrow from the file itself."""
+        if self._arrow is None:
+            self._arrow = pa.OSFile(str(self.path))
+        return self._arrow.get_stream(first, size)
 
     def __len__(self) -> int:
         return self._size
@@ -272,7 +281,7 @@ class _FileBytes:
 def _stream(data: bytes | _FileBytes, first: int, size: int) -> Any:
     """``data[first:first + size]`` as a pyarrow input, without a copy."""
     if isinstance(data, _FileBytes):
-        return pa.OSFile(str(data.path)).get_stream(first, size)
+        return data.stream(first, size)
     return pa.BufferReader(pa.py_buffer(data).slice(first, size))
 
 

@@ -277,3 +277,28 @@ def test_a_quoted_line_break_is_one_value_wherever_blocks_and_parts_are_cut() ->
         for part in (1, 5, 25, 1 << 20):
             with _encode_every_column(block, part):
                 _same(read_file(content, "f.csv"), exact)
+
+
+def test_a_large_weekly_log_reads_the_same_dictionary_encoded_as_plain() -> None:
+    """Weeks read on the file's codes (dd/mm/yyyy, one bad week) still move to their Monday, and
+    the weekly KPIs through DuckDB are the plain reading's."""
+    lines = ["Rep,Team,Week,Appointments,Next Steps,Wins,Revenue"]
+    for i in range(40_000):
+        day = 1 + (i * 7) % 28
+        lines.append(
+            f"Rep {i % 9},{'North' if i % 9 < 5 else 'South'},{day:02d}/{1 + i % 12:02d}/2026,{i % 6},{i % 4},{i % 2},{(i % 7) * 1000}.25"
+        )
+    lines[77] = "Rep 1,North,31/02/2026,3,1,0,0"
+    content = ("\n".join(lines) + "\n").encode()
+    assert len(content) > reading._ENCODE_FROM_BYTES
+    fast = read_file(content, "weekly.csv")
+    assert pa.types.is_dictionary(fast.cells("Week").type)
+    exact = read_text(content.decode(), "weekly.csv", exact=True)
+    mapping = propose_mapping(fast)
+    a, b = build_dataset(fast, mapping), build_dataset(exact, mapping)
+    assert a.table.to_pylist() == b.table.to_pylist()
+    assert a.report == b.report
+    assert [(r.line, r.reason[:14]) for r in a.report.set_aside] == [(78, "has a week '31")]
+    assert (a.first_date, a.last_date) == (b.first_date, b.last_date)
+    cursor = session_cursor()
+    assert kpis_with_total(cursor, a, "rep") == kpis_with_total(cursor, b, "rep")
