@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import PAGES, confirm, metric, new_app, open_page, upload
+from tests.app.conftest import PAGES, confirm, metric, new_app, open_page, sidebar_text, upload
 
 FILES = {
     # Who and when only: no stage, outcome, close date or amount.
@@ -62,3 +62,15 @@ def test_a_single_rep_has_no_peers_to_compare_with_and_says_so() -> None:
     shown = _shown(at)
     assert "peer" in shown.lower()
     assert not at.exception
+
+
+def test_an_empty_state_ends_the_page_but_the_sidebar_is_still_drawn_after_it() -> None:
+    """The sidebar comes after the page: an empty state must not end the run before it."""
+    at = open_page(_load("one_rep.csv"), "peers")
+    assert any("only one rep" in str(i.value).lower() for i in at.info)
+    assert "Source: one_rep.csv" in sidebar_text(at)
+    assert [c.label for c in at.sidebar.checkbox] == ["Decided opportunities only"]
+    assert at.sidebar.selectbox[0].label == "Currency"
+    at.sidebar.checkbox[0].check().run()  # the filters still work from there
+    assert not at.exception
+    assert "Decided opportunities only" in sidebar_text(at)
