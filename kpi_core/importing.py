@@ -34,7 +34,7 @@ from .model import (
     Shape,
     UnreadableValues,
 )
-from .reading import DEFAULT_LIMITS, Limits, read_file, read_path
+from .reading import DEFAULT_LIMITS, Limits, content_hash, read_file, read_path
 
 # --- dates ------------------------------------------------------------------------------------------
 
@@ -293,8 +293,8 @@ class LoadOptions:
 
 
 def content_key(content: bytes) -> str:
-    """The cache key of an upload: a hash of its bytes, never its name."""
-    return hashlib.sha256(content).hexdigest()
+    """The cache key of an upload: a hash of its bytes (:func:`reading.content_hash`), never its name."""
+    return content_hash(content)
 
 
 def _unreadable(

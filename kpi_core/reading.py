@@ -17,6 +17,7 @@ import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -132,7 +133,7 @@ def read_path(
     limits: Limits = DEFAULT_LIMITS,
     sheet_score: Callable[[Sequence[str]], int] | None = None,
 ) -> tuple[RawTable, str]:
-    """Read a file on disk into a :class:`RawTable`, with the SHA-256 of its bytes.
+    """Read a file on disk into a :class:`RawTable`, with the :func:`content_hash` of its bytes.
 
     The same cells, lines and report as :func:`read_file` on the file's bytes, but a well-formed
     UTF-8 CSV is read by pyarrow straight from the disk and never held in memory whole (the
@@ -146,11 +147,33 @@ def read_path(
         if head.strip() and sniff_format(head) == "text":
             direct = _read_utf8_direct(source, name, limits)
             if direct is not None:
-                return _with_rows(direct, name), source.sha256()
+                return _with_rows(direct, name), source.content_hash()
     content = path.read_bytes()
-    return read_file(content, name, sheet=sheet, limits=limits, sheet_score=sheet_score), hashlib.sha256(
-        content
-    ).hexdigest()
+    return read_file(content, name, sheet=sheet, limits=limits, sheet_score=sheet_score), content_hash(content)
+
+
+#: A content hash is the SHA-256 of the SHA-256s of the bytes' pieces of this size (and of their
+#: count): the pieces are hashed in two threads (hashlib lets go of the interpreter lock), half
+#: the time of one SHA-256 over a large upload (a million rows: 35 ms instead of 58), and a
+#: collision of the whole would still need a collision of SHA-256.
+_HASH_PIECE = 16 << 20
+
+
+def content_hash(data: bytes) -> str:
+    """The cache key of a file's bytes (see ``_HASH_PIECE``); :meth:`_FileBytes.sha256` gives the
+    same for the same bytes on the disk."""
+    view = memoryview(data)
+    pieces = [view[at : at + _HASH_PIECE] for at in range(0, len(view), _HASH_PIECE)] or [view]
+    if len(pieces) == 1:
+        digests = [hashlib.sha256(pieces[0]).digest()]
+    else:
+        with ThreadPoolExecutor(2, thread_name_prefix="content-hash") as pool:
+            digests = list(pool.map(lambda piece: hashlib.sha256(piece).digest(), pieces))
+    return _hash_of(digests)
+
+
+def _hash_of(digests: Sequence[bytes]) -> str:
+    return hashlib.sha256(len(digests).to_bytes(8, "big") + b"".join(digests)).hexdigest()
 
 
 def _check_size(size: int, name: str, limits: Limits) -> None:
@@ -262,19 +285,30 @@ class _FileBytes:
     _SCANNED = (b"\x00", b'"')
 
     def _scan(self) -> tuple[str, dict[bytes, int]]:
-        """The file's SHA-256 and where each of ``_SCANNED`` first occurs (-1: nowhere), from
-        one read of the file (three separate passes took 0.3 s more at 450 MB)."""
+        """The file's :func:`content_hash` and where each of ``_SCANNED`` first occurs (-1:
+        nowhere), from one read of the file (three separate passes took 0.3 s more at 450 MB)."""
         if self._scanned is None:
-            digest, first = hashlib.sha256(), dict.fromkeys(self._SCANNED, -1)
+            first = dict.fromkeys(self._SCANNED, -1)
+            digests: list[bytes] = []
+            piece, filled = hashlib.sha256(), 0
             for at, window in self._windows(0, self._size, 0):
-                digest.update(window)
                 for sub, found in first.items():
                     if found < 0 and (i := window.find(sub)) >= 0:
                         first[sub] = at + i
-            self._scanned = digest.hexdigest(), first
+                view = memoryview(window)
+                while view:  # the window's bytes into the hash's pieces, cut where content_hash cuts
+                    take = min(len(view), _HASH_PIECE - filled)
+                    piece.update(view[:take])
+                    filled, view = filled + take, view[take:]
+                    if filled == _HASH_PIECE:
+                        digests.append(piece.digest())
+                        piece, filled = hashlib.sha256(), 0
+            if filled or not digests:
+                digests.append(piece.digest())
+            self._scanned = _hash_of(digests), first
         return self._scanned
 
-    def sha256(self) -> str:
+    def content_hash(self) -> str:
         return self._scan()[0]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +15,7 @@ from hypothesis import strategies as st
 from kpi_core import reading
 from kpi_core.errors import KpiError, LimitExceededError, UnreadableFileError
 from kpi_core.importing import LoadOptions, load, load_path
-from kpi_core.reading import DEFAULT_LIMITS, Limits, read_file, read_path
+from kpi_core.reading import DEFAULT_LIMITS, Limits, content_hash, read_file, read_path
 
 from .bad_inputs.make_cases import CASES, Case
 from .conftest import FIXTURES, SAMPLE
@@ -31,6 +30,7 @@ def _tiny(window: int, part: int, block: int = 64) -> Iterator[None]:
     """Windows, parts and blocks of a few bytes, so that small files cross every boundary."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reading._FileBytes, "_WINDOW", window)
+        patch.setattr(reading, "_HASH_PIECE", window + 5)
         patch.setattr(reading, "_PART_BYTES", part)
         patch.setattr(reading, "_BLOCK_BYTES", block)
         patch.setattr(reading, "_ENCODE_FROM_BYTES", 0)
@@ -64,7 +64,7 @@ def _same_load(path: Path, options: LoadOptions = LoadOptions(), limits: Limits 
 def test_every_fixture_loads_the_same_from_the_disk_as_from_its_bytes(path: Path) -> None:
     _same_load(path)
     raw, key = read_path(path)
-    assert key == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert key == content_hash(path.read_bytes())
     _same(raw, read_file(path.read_bytes(), path.name))
 
 
@@ -105,9 +105,9 @@ def test_random_files_read_the_same_from_the_disk_in_tiny_windows_and_parts(
         return
     with _tiny(window, part):
         got, key = read_path(path, "f.csv")
+        assert key == content_hash(content)  # with the same (tiny) pieces
     _same(got, expected)
     assert (got.encoding, got.file_format) == (expected.encoding, expected.file_format)
-    assert key == hashlib.sha256(content).hexdigest()
 
 
 data = st.binary(max_size=60).map(lambda b: b.replace(b"x", b"\r").replace(b"y", b"\n").replace(b"z", b'"'))
@@ -120,13 +120,15 @@ data = st.binary(max_size=60).map(lambda b: b.replace(b"x", b"\r").replace(b"y",
     st.integers(-5, 70),
     st.one_of(st.none(), st.integers(-5, 70)),
     st.integers(1, 9),
+    st.integers(1, 13),
 )
 def test_the_file_answers_every_bytes_question_as_its_bytes_do(
-    tmp_path: Path, content: bytes, sub: bytes, start: int, end: int | None, window: int
+    tmp_path: Path, content: bytes, sub: bytes, start: int, end: int | None, window: int, piece: int
 ) -> None:
     path = _write(tmp_path, content, "b.bin")
     with pytest.MonkeyPatch.context() as patch, reading._FileBytes(path) as file:
         patch.setattr(reading._FileBytes, "_WINDOW", window)
+        patch.setattr(reading, "_HASH_PIECE", piece)  # the hash's pieces cut across the windows
         assert len(file) == len(content)
         assert file.count(sub, start, end) == content.count(sub, start, end)
         assert file.find(sub, start, end) == content.find(sub, start, end)
@@ -134,7 +136,7 @@ def test_the_file_answers_every_bytes_question_as_its_bytes_do(
         assert file[start:end] == content[start:end]
         assert (sub in file) == (sub in content)
         assert file.startswith(sub) == content.startswith(sub)
-        assert file.sha256() == hashlib.sha256(content).hexdigest()
+        assert file.content_hash() == content_hash(content)
         assert reading._content_end(file, 0) == reading._content_end(content, 0)
         if content:
             assert file[-1] == content[-1]
@@ -152,4 +154,15 @@ def test_a_workbook_or_a_latin1_file_is_read_through_its_bytes(tmp_path: Path) -
     raw, key = read_path(path)
     assert raw.encoding == "windows-1252"
     assert raw.table.column(0).to_pylist() == ["José"]
-    assert key == hashlib.sha256(latin).hexdigest()
+    assert key == content_hash(latin)
+
+
+def test_the_content_hash_tells_every_byte_and_every_cut_apart() -> None:
+    """Pieces hashed in two threads: the key changes with any byte, and with where the bytes end."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reading, "_HASH_PIECE", 4)
+        data = b"Owner,Created\nAna,2026-01-05\n"
+        keys = {content_hash(data), content_hash(data[:-1]), content_hash(data + b"\n"), content_hash(b"")}
+        keys |= {content_hash(data[:i] + b"x" + data[i + 1 :]) for i in range(len(data))}
+        assert len(keys) == 4 + len(data)
+        assert content_hash(data) == content_hash(bytes(data))  # the same bytes, the same key
