@@ -347,8 +347,8 @@ COMMANDS = {"inspect": cmd_inspect, "kpis": cmd_kpis, "weekly": cmd_weekly, "pee
 
 
 def return_memory_promptly() -> None:
-    """Arrow's memory for a one-shot process (``python -m kpi_core`` sets it): jemalloc, handing freed pages back to the system at
-    once instead of keeping them for later allocations.
+    """Arrow's memory for a one-shot process (``python -m kpi_core`` sets it): jemalloc, handing
+    freed pages back to the system at once instead of keeping them for later allocations.
 
     A command reads one file, prints and exits: nothing is gained by keeping freed memory, and a
     five-million-row file peaks at 0.9x its size instead of 1.2x (the app's server keeps the

@@ -100,7 +100,10 @@ def _one_of(expr: str, values: tuple[str, ...], params: list[Any]) -> str:
 #: The team most of a group's opportunities belong to; on a tie, the first by name. (``mode(team)``
 #: broke ties differently from one run to the next: a rep with as many deals in two teams showed
 #: either team.) Missing teams do not count, as in ``mode``.
-_MOST_FREQUENT_TEAM = "list_sort(list_transform(map_entries(histogram(team)), lambda x: struct_pack(n := -x.value::BIGINT, t := x.key)))[1].t"
+_MOST_FREQUENT_TEAM = (
+    "list_sort(list_transform(map_entries(histogram(team)),"  # (count, team) pairs, ...
+    " lambda x: struct_pack(n := -x.value::BIGINT, t := x.key)))[1].t"  # ... most first, then by name
+)
 
 
 def _group(ds: Dataset, by: str) -> tuple[str, str, str]:
