@@ -206,9 +206,11 @@ def test_the_iso_date_fast_path_reads_exactly_what_strptime_reads(values: list[s
     parsed = _iso_dates(arr.dictionary_encode() if encoded else arr)
     expected = [parse_date(v, "%Y-%m-%d") if v else None for v in values]
     if parsed is None:
-        # Declined only when there is no value, or a value that is not a strict, valid yyyy-mm-dd date.
+        # Declined only when there is no value, or a value that is not a strict, valid yyyy-mm-dd
+        # date in ASCII digits (strptime also reads other scripts' digits, e.g. "000\u0661-01-01":
+        # those take the general path, which reads them as strptime does).
         strict = [
-            bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", v)) and e is not None
+            bool(re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v)) and e is not None
             for v, e in zip(values, expected, strict=True)
             if v
         ]
