@@ -207,7 +207,7 @@ class _FileBytes:
         self.path = path
         self._file = open(path, "rb")  # noqa: SIM115 (closed by __exit__)
         self._size = os.fstat(self._file.fileno()).st_size
-        self._scanned: tuple[str, dict[bytes, int]] | None = None
+        self._scanned: tuple[str, dict[bytes, int], bool] | None = None
         self._arrow: pa.NativeFile | None = None
 
     def __enter__(self) -> _FileBytes:
@@ -280,18 +280,24 @@ class _FileBytes:
     def __contains__(self, sub: bytes) -> bool:
         return self.find(sub) >= 0
 
+    def isascii(self) -> bool:
+        return self._scan()[2]
+
     #: Looked for in the one pass over the whole file (``_scan``), with the hash: a NUL byte sends
     #: the file to the general path, a quote decides how it is parsed.
     _SCANNED = (b"\x00", b'"')
 
-    def _scan(self) -> tuple[str, dict[bytes, int]]:
-        """The file's :func:`content_hash` and where each of ``_SCANNED`` first occurs (-1:
-        nowhere), from one read of the file (three separate passes took 0.3 s more at 450 MB)."""
+    def _scan(self) -> tuple[str, dict[bytes, int], bool]:
+        """The file's :func:`content_hash`, where each of ``_SCANNED`` first occurs (-1: nowhere)
+        and whether every byte is ASCII, from one read of the file (separate passes took 0.3 s
+        more at 450 MB)."""
         if self._scanned is None:
             first = dict.fromkeys(self._SCANNED, -1)
             digests: list[bytes] = []
             piece, filled = hashlib.sha256(), 0
+            ascii_only = True
             for at, window in self._windows(0, self._size, 0):
+                ascii_only = ascii_only and window.isascii()
                 for sub, found in first.items():
                     if found < 0 and (i := window.find(sub)) >= 0:
                         first[sub] = at + i
@@ -305,7 +311,7 @@ class _FileBytes:
                         piece, filled = hashlib.sha256(), 0
             if filled or not digests:
                 digests.append(piece.digest())
-            self._scanned = _hash_of(digests), first
+            self._scanned = _hash_of(digests), first, ascii_only
         return self._scanned
 
     def content_hash(self) -> str:
@@ -597,8 +603,11 @@ def _read_fast(
 ) -> tuple[pa.Table, pa.Array, tuple[SetAsideRow, ...], int] | None:
     """Read a well-formed UTF-8 file with pyarrow; ``None`` when it needs the exact line-by-line path.
 
-    ``check_utf8`` makes pyarrow verify the encoding (bytes that were not decoded first).
+    ``check_utf8`` makes pyarrow verify the encoding (bytes that were not decoded first), unless
+    every byte is ASCII: then the bytes are UTF-8 already, and finding that out takes a fifth of
+    pyarrow's check (8 ms instead of 40 for a million rows).
     """
+    check_utf8 = check_utf8 and not data.isascii()
     if header != _trim_header(header) or len(header) < 2:
         return None
     # Offsets into the upload's bytes, never copies of them: ``data[start:end]`` is the text

@@ -137,6 +137,7 @@ def test_the_file_answers_every_bytes_question_as_its_bytes_do(
         assert (sub in file) == (sub in content)
         assert file.startswith(sub) == content.startswith(sub)
         assert file.content_hash() == content_hash(content)
+        assert file.isascii() == content.isascii()
         assert reading._content_end(file, 0) == reading._content_end(content, 0)
         if content:
             assert file[-1] == content[-1]
