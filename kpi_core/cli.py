@@ -13,9 +13,10 @@ import datetime as dt
 import io
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from .importing import LoadOptions, format_label, load_path
 from .magic import Scenario, solve
 from .model import KPI_FIELDS, Dataset, Filters, ImportReport, KpiRow, PeerSettings
 from .peers import compare_peers
-from .reading import DELIMITER_NAMES
+from .reading import DEFAULT_LIMITS, DELIMITER_NAMES, Limits
 
 MAGIC_FIELDS = (
     "goal",
@@ -202,6 +203,18 @@ def report_lines(report: ImportReport) -> list[str]:
 # --- commands -----------------------------------------------------------------------------------------
 
 
+#: The command line's size cap when ``MAGIC_NUMBER_MAX_UPLOAD_MB`` is not set: the app's 200 MB
+#: protects a shared server; a command reads one person's file from their own disk, without the
+#: whole file in memory (the row cap, ``MAGIC_NUMBER_MAX_ROWS``, still applies).
+CLI_MAX_BYTES = 2048 << 20
+
+
+def _limits() -> Limits:
+    if "MAGIC_NUMBER_MAX_UPLOAD_MB" in os.environ:
+        return DEFAULT_LIMITS
+    return replace(DEFAULT_LIMITS, max_bytes=max(DEFAULT_LIMITS.max_bytes, CLI_MAX_BYTES))
+
+
 def _load(args: argparse.Namespace) -> Dataset:
     options = LoadOptions(
         sheet=args.sheet,
@@ -212,7 +225,7 @@ def _load(args: argparse.Namespace) -> Dataset:
     )
     try:
         # From the disk: a CSV is read without the whole file in memory (same dataset as `load`).
-        ds = load_path(args.file, args.file.name, options)
+        ds = load_path(args.file, args.file.name, options, _limits())
     except FileNotFoundError:
         raise KpiError(f"There is no file at {args.file}; check the path.") from None
     except IsADirectoryError:

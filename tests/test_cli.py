@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -190,3 +191,21 @@ def test_the_command_line_hands_arrows_memory_back_at_once() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["jemalloc"]
+
+
+def test_the_command_line_reads_files_above_the_apps_upload_cap_unless_one_is_set(tmp_path: Path) -> None:
+    """The app's cap protects a shared server; the command line reads from the user's own disk."""
+    path = tmp_path / "big.csv"
+    rows = "".join(f"Rep {i % 7},2026-01-{1 + i % 28:02d}\n" for i in range(120_000))
+    path.write_text("Owner,Created\n" + rows)
+    assert path.stat().st_size > 1024 * 1024
+    env = {k: v for k, v in os.environ.items() if k != "MAGIC_NUMBER_MAX_UPLOAD_MB"}
+    run = [sys.executable, "-m", "kpi_core", "kpis", str(path), "--format", "json"]
+    done = subprocess.run(run, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert sum(r["appointments"] for r in json.loads(done.stdout)) == 120_000
+    capped = subprocess.run(
+        run, cwd=ROOT, capture_output=True, text=True, timeout=120, env={**env, "MAGIC_NUMBER_MAX_UPLOAD_MB": "1"}
+    )
+    assert capped.returncode == 2
+    assert "above the 1 MB upload limit" in capped.stderr
