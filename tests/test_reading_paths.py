@@ -304,3 +304,35 @@ def test_a_large_weekly_log_reads_the_same_dictionary_encoded_as_plain() -> None
     assert (a.first_date, a.last_date) == (b.first_date, b.last_date)
     cursor = session_cursor()
     assert kpis_with_total(cursor, a, "rep") == kpis_with_total(cursor, b, "rep")
+
+
+def test_every_query_answers_the_same_on_dictionary_encoded_and_plain_datasets() -> None:
+    """Dates and labels on one-byte codes (a large file) against plain columns (the exact path):
+    KPIs, weekly series, pipeline, filters, distinct values and row counts, through DuckDB."""
+    import datetime as dt
+
+    from kpi_core import queries
+    from kpi_core.model import Filters
+
+    content = _big_file()
+    fast, exact = read_file(content, "big.csv"), read_text(content.decode(), "big.csv", exact=True)
+    mapping = propose_mapping(fast)
+    a, b = build_dataset(fast, mapping), build_dataset(exact, mapping)
+    assert pa.types.is_dictionary(a.table["first_appointment"].type)
+    cursor = session_cursor()
+    windows = [
+        Filters(),
+        Filters(start=dt.date(2025, 3, 1), end=dt.date(2025, 8, 31)),
+        Filters(teams=("North",), decided_only=True),
+        Filters(reps=("Ana", "Citra")),
+    ]
+    for filters in windows:
+        for by in ("rep", "team", "all"):
+            assert queries.kpis_with_total(cursor, a, by, filters) == queries.kpis_with_total(cursor, b, by, filters)
+        assert queries.weekly_appointments_series(cursor, a, filters) == queries.weekly_appointments_series(
+            cursor, b, filters
+        )
+        assert queries.pipeline(cursor, a, filters) == queries.pipeline(cursor, b, filters)
+        assert queries.row_count(cursor, a, filters) == queries.row_count(cursor, b, filters)
+    for column in ("team", "rep"):
+        assert queries.distinct_values(cursor, a, column) == queries.distinct_values(cursor, b, column)
