@@ -762,8 +762,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
     )
     table = _kept(table, keep)
     table = _compact(table)
-    first = pc.min(table["week"]).as_py() if table.num_rows else None
-    last = pc.max(table["week"]).as_py() if table.num_rows else None
+    first, last = _span(table["week"])
     if last is not None:
         last = last + dt.timedelta(days=6)
     formats = {week_header: fmt} if fmt else {}
