@@ -173,9 +173,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"{medians.get('last_message_s', float('nan')):.2f} s, first KPI metric drawn in Chromium "
             f"{medians['first_metric_s']:.2f} s (target < 3 s; runs: {times})"
         )
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=1))
+    _save(args.out, result)
     return result
 
 
@@ -194,10 +192,15 @@ def _server_only(args: argparse.Namespace) -> dict[str, Any]:
                 f"streamlit run {entry}, session opened {delay} s after health: first run (server) "
                 f"median {statistics.median(times):.2f} s (runs: {each})"
             )
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=1))
+    _save(args.out, result)
     return result
+
+
+def _save(out: Path | None, result: dict[str, Any]) -> None:
+    """Write ``result`` as JSON to ``--out``, when one was given."""
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":
