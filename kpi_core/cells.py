@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -108,8 +109,40 @@ def _code_type(size: int) -> pa.DataType:
 
 
 def trimmed(arr: pa.Array) -> pa.Array:
-    """Leading and trailing white space removed from every cell."""
+    """Leading and trailing white space removed from every cell (the array itself when no cell
+    has any)."""
+    if not is_encoded(arr) and not _may_have_edge_space(arr):
+        return arr
     return per_value(arr, pc.utf8_trim_whitespace)
+
+
+#: Rows looked at a block at a time by :func:`_may_have_edge_space` (a few MB of scratch memory).
+_EDGE_BLOCK = 1 << 18
+
+
+def _may_have_edge_space(arr: pa.Array) -> bool:
+    """Whether a cell may start or end with white space: whether any cell's first or last byte is
+    a control or space byte, or not ASCII (Unicode spaces). Two bytes a cell, read straight from
+    the array's buffers, instead of a trimmed copy of every text (IDs, amounts: the plain columns).
+
+    An empty cell's "first" and "last" bytes are its neighbours' (or the first and last byte of
+    all): bytes that are checked anyway, so the answer can only err towards trimming.
+    """
+    if not len(arr):
+        return False
+    if not pa.types.is_string(arr.type):
+        return True
+    offsets = np.frombuffer(arr.buffers()[1], np.int32, len(arr) + 1, arr.offset * 4)
+    values = arr.buffers()[2]
+    if values is None or offsets[-1] == offsets[0]:
+        return False  # every cell empty
+    data = np.frombuffer(values, np.uint8)
+    for at in range(0, len(arr), _EDGE_BLOCK):
+        block = offsets[at : at + _EDGE_BLOCK + 1]
+        edges = np.concatenate((data.take(block[:-1], mode="clip"), data.take(block[1:] - 1, mode="clip")))
+        if (edges <= 0x20).any() or (edges >= 0x7F).any():
+            return True
+    return False
 
 
 def is_empty(arr: pa.Array) -> pa.Array:
@@ -163,6 +196,13 @@ def present(arr: pa.Array) -> pa.Array:
     """
     values = arr.dictionary if is_encoded(arr) else arr
     return values.filter(pc.not_equal(values, ""))
+
+
+def texts(arr: pa.Array) -> pa.Array:
+    """The texts to check a column by, without a copy: for a dictionary array its dictionary
+    (each distinct text once; see :func:`present`), else every cell. Empty texts included: a
+    check over them must hold, or be ignored, for ``""``."""
+    return arr.dictionary if is_encoded(arr) else arr
 
 
 def map_distinct(

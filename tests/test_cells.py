@@ -68,3 +68,27 @@ def test_narrowed_codes_take_one_byte_up_to_127_texts_and_two_up_to_32767() -> N
         assert narrow.to_pylist() == values  # the cells, missing ones included, are unchanged
     plain = pa.array(["Ana"])
     assert cells.narrowed(plain) is plain
+
+
+_EDGY = st.lists(st.text(alphabet="ab \t\u00a0\u3000\x1cé", max_size=4) | st.none(), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_EDGY, st.integers(0, 5), st.sampled_from([1, 2, 3, 1 << 18]))
+def test_a_plain_column_skips_trimming_only_when_no_cell_has_edge_space(
+    values: list[str | None], skip: int, block: int
+) -> None:
+    """The two-bytes-a-cell check may only ever err towards trimming: the result is always what
+    Arrow's trim gives, and the column itself comes back when that changes nothing."""
+    arr = pa.array(values, pa.string()).slice(min(skip, len(values)))
+    reference = pc.utf8_trim_whitespace(arr)
+    saved, cells._EDGE_BLOCK = cells._EDGE_BLOCK, block
+    try:
+        out = cells.trimmed(arr)
+    finally:
+        cells._EDGE_BLOCK = saved
+    assert out.to_pylist() == reference.to_pylist()
+    if not reference.equals(arr):
+        assert out is not arr
+    if all(v is None or v == v.strip(" \t\u00a0\u3000\x1c") for v in arr.to_pylist()):
+        assert out is arr or any(v and not v.isascii() for v in arr.to_pylist())
