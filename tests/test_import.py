@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from kpi_core import queries
 from kpi_core.errors import AmbiguousFormatError, LimitExceededError, UnreadableFileError
-from kpi_core.importing import LoadOptions, choose_date_format, choose_decimal, load, parse_amount, parse_date
+from kpi_core.importing import (
+    LoadOptions,
+    _plain_digits,
+    choose_date_format,
+    choose_decimal,
+    load,
+    parse_amount,
+    parse_date,
+)
 from kpi_core.reading import Limits, read_file
 
 CSV = (
@@ -280,3 +291,62 @@ def test_each_reps_team_is_found_whether_counted_or_sorted(reps: int) -> None:
         }
     )
     assert _rep_teams(moved) is None
+
+
+#: Mostly plain numbers, so that one odd text among them decides the check.
+_NUMBER_TEXTS = st.one_of(
+    st.from_regex(r"-?[0-9]{1,4}(\.[0-9]{1,3})?", fullmatch=True),
+    st.text(alphabet="0123456789.-/,+e ١", min_size=1, max_size=8),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_NUMBER_TEXTS, max_size=12))
+@example(["12", "1.2.3"])
+@example(["1-2"])
+@example(["-", "5"])
+@example(["5.", "6"])
+@example([".5"])
+@example(["--1"])
+@example(["1/2"])
+@example(["١٢"])
+@example(["-0", "0.000", "-12.5"])
+def test_the_plain_number_check_is_the_pattern_counted_over_the_column(values: list[str]) -> None:
+    """``_plain_digits`` counts the pattern's conditions over the whole column; it must agree with
+    the regular expression value by value, and give each value's digits around its '.'."""
+    pattern = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+    expected = all(pattern.fullmatch(v) for v in values)
+    for arr in (pa.array(values, pa.string()), pa.array(["x", *values], pa.string()).slice(1)):
+        shape = _plain_digits(arr)
+        assert (shape is not None) == expected, values
+        if shape is not None:
+            before, after = shape
+            assert before.tolist() == [len(v.lstrip("-").partition(".")[0]) for v in values]
+            assert after.tolist() == [len(v.partition(".")[2]) if "." in v else -1 for v in values]
+
+
+@pytest.mark.parametrize(
+    ("amounts", "decimal", "expected"),
+    [
+        (["1500.50", "", "-20", "0.125"], ".", [1500.5, None, -20.0, 0.125]),
+        (["1.500", "2.000", ""], None, None),  # 1.500: one and a half, or fifteen hundred? asked
+        (["1.500", "2.25"], ".", [1.5, 2.25]),
+        (["1.500.000", "250.000"], ",", [1500000.0, 250000.0]),
+        (["-5", "-.5"], ".", [-5.0, None]),  # '-.5' is no plain number; the general parser reports it
+    ],
+)
+def test_plain_and_general_amounts_read_the_same(
+    amounts: list[str], decimal: str | None, expected: list[float | None] | None
+) -> None:
+    lines = ["Sales Rep,Created Date,Stage,Amount"] + [
+        f"Ana,2026-01-0{i + 1},Closed Won,{a}" for i, a in enumerate(amounts)
+    ]
+    content = ("\n".join(lines) + "\n").encode()
+    if expected is None:
+        with pytest.raises(AmbiguousFormatError):
+            load(content, "a.csv")
+        return
+    ds = load(content, "a.csv")
+    assert ds.report.decimal == decimal
+    assert ds.table.column("amount").to_pylist() == expected
+    assert expected == [parse_amount(a, decimal) for a in amounts]  # the general parser, value by value
