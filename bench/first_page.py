@@ -4,8 +4,9 @@ first page with the sample data shows its KPI metrics.
     python -m bench.first_page --repeat 3
 
 Needs Debian's Chromium (``/usr/bin/chromium``) and the ``playwright`` package (see
-/work/shared/testing.md; never ``playwright install``). Reports, per cold start: server start to
-health ``ok``, and server start to the first ``stMetricValue`` rendered in the browser.
+/work/shared/testing.md; never ``playwright install``). Reports, per cold start, the time from
+the server's start to each step (see :func:`cold_start`), up to the first frame the browser
+paints with a ``stMetricValue`` in it.
 """
 
 from __future__ import annotations
@@ -82,19 +83,38 @@ def _serving(entry: str, timeout: float) -> Iterator[tuple[str, float]]:
         server.wait(timeout=10)
 
 
+#: Installed in the page before Streamlit's own scripts: the wall-clock time (ms) of the first
+#: frame painted after a KPI metric is in the page with a size (Playwright's "visible").
+_PAINT_WATCH = """
+window.__firstMetricPaint = null;
+new MutationObserver((_, observer) => {
+  const el = document.querySelector('[data-testid="stMetricValue"]');
+  if (!el) return;
+  const box = el.getBoundingClientRect();
+  if (!box.width || !box.height || getComputedStyle(el).visibility === "hidden") return;
+  observer.disconnect();
+  requestAnimationFrame(() => { window.__firstMetricPaint = Date.now(); });
+}).observe(document, {childList: true, subtree: true, attributes: true});
+"""
+
+
 def cold_start(browser: Any, entry: str = "serve.py", timeout: float = 60) -> dict[str, float]:
     """One cold start, with where its time went: health ``ok``; the frontend loaded (its websocket
-    opened); the server's first and last message of the first run; the first metric drawn."""
+    opened); the server's first message and its last before the metric showed; the first metric
+    painted (``first_metric_s``, timed in the page: the next frame after it is in the page, with
+    a size) and when Playwright saw it (``first_metric_seen_s``: that, plus the round trips of
+    its polling, 0.05-0.35 s on this machine)."""
     with _serving(entry, timeout) as (url, start):
         marks = {"health_s": time.perf_counter() - start}
         page = browser.new_page()
+        page.add_init_script(_PAINT_WATCH)
 
         def on_websocket(ws: Any) -> None:
             marks["websocket_s"] = time.perf_counter() - start
 
             def received(_: Any) -> None:
                 marks.setdefault("first_message_s", time.perf_counter() - start)
-                if "first_metric_s" not in marks:
+                if "first_metric_seen_s" not in marks:
                     marks["last_message_s"] = time.perf_counter() - start
 
             ws.on("framereceived", received)
@@ -103,7 +123,11 @@ def cold_start(browser: Any, entry: str = "serve.py", timeout: float = 60) -> di
         try:
             page.goto(url)
             page.locator('[data-testid="stMetricValue"]').first.wait_for(state="visible", timeout=timeout * 1000)
-            marks["first_metric_s"] = time.perf_counter() - start
+            marks["first_metric_seen_s"] = time.perf_counter() - start
+            page.wait_for_function("window.__firstMetricPaint !== null", timeout=timeout * 1000)
+            painted_ms = page.evaluate("window.__firstMetricPaint")
+            # The page's clock is the wall clock: moved onto the server's start, as the others.
+            marks["first_metric_s"] = painted_ms / 1000 - (time.time() - (time.perf_counter() - start))
         finally:
             page.close()
         return marks
@@ -162,7 +186,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             browser.close()
     result: dict[str, Any] = {}
     for entry, each in runs.items():
-        marks = ("health_s", "websocket_s", "first_message_s", "last_message_s", "first_metric_s")
+        marks = (
+            "health_s",
+            "websocket_s",
+            "first_message_s",
+            "last_message_s",
+            "first_metric_s",
+            "first_metric_seen_s",
+        )
         medians = {m: statistics.median(r[m] for r in each if m in r) for m in marks if any(m in r for r in each)}
         result[entry] = {"runs": each, **{f"median_{m}": v for m, v in medians.items()}}
         times = ", ".join(f"{r['first_metric_s']:.2f}" for r in each)
@@ -170,8 +201,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"streamlit run {entry}: medians from a cold server start: health ok {medians['health_s']:.2f} s, "
             f"frontend loaded (websocket open) {medians.get('websocket_s', float('nan')):.2f} s, "
             f"first run's messages {medians.get('first_message_s', float('nan')):.2f}-"
-            f"{medians.get('last_message_s', float('nan')):.2f} s, first KPI metric drawn in Chromium "
-            f"{medians['first_metric_s']:.2f} s (target < 3 s; runs: {times})"
+            f"{medians.get('last_message_s', float('nan')):.2f} s, first KPI metric painted in Chromium "
+            f"{medians['first_metric_s']:.2f} s (target < 3 s; runs: {times}), seen by Playwright "
+            f"{medians['first_metric_seen_s']:.2f} s"
         )
     _save(args.out, result)
     return result
