@@ -219,6 +219,22 @@ def map_distinct(
     return parsed.take(codes.indices)
 
 
+def has_line_break(arr: pa.Array) -> bool:
+    """Whether any cell holds a line break (``\\n`` or ``\\r``), read straight from the texts'
+    bytes (for a dictionary array, its dictionary's). A sliced array's neighbours' bytes may be
+    read too: the answer can only err towards ``True``."""
+    values = arr.dictionary if is_encoded(arr) else arr
+    if not len(values):
+        return False
+    if not pa.types.is_string(values.type):
+        return bool(pc.any(pc.match_substring_regex(values, r"[\r\n]")).as_py())
+    data = values.buffers()[2]
+    if data is None:
+        return False
+    raw = np.frombuffer(data, np.uint8)
+    return bool(np.count_nonzero(raw == ord("\n")) or np.count_nonzero(raw == ord("\r")))
+
+
 def max_length(arr: pa.Array) -> int:
     """The longest cell, in bytes."""
     values = arr.dictionary if is_encoded(arr) else arr

@@ -93,3 +93,15 @@ def test_a_plain_column_skips_trimming_only_when_no_cell_has_edge_space(
     # Nothing to trim anywhere in the buffer (a slice's neighbours included): no copy is made.
     if all(v is None or (v == v.strip(" \t\u00a0\u3000\x1c") and v.isascii()) for v in values):
         assert out is arr
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="a\n\r ,", max_size=4) | st.none(), max_size=12), st.integers(0, 4))
+def test_a_line_break_is_found_in_plain_and_encoded_cells(values: list[str | None], skip: int) -> None:
+    whole = pa.array(values, pa.string())
+    arr = whole.slice(min(skip, len(values)))
+    breaks = any(v and ("\n" in v or "\r" in v) for v in arr.to_pylist())
+    anywhere = any(v and ("\n" in v or "\r" in v) for v in values)
+    # A slice may report its neighbours' line breaks (erring towards the exact path), never miss its own.
+    assert cells.has_line_break(arr) in ({True} if breaks else {False, anywhere})
+    assert cells.has_line_break(arr.dictionary_encode()) == breaks

@@ -281,6 +281,23 @@ def test_a_quoted_line_break_is_one_value_wherever_blocks_and_parts_are_cut() ->
                 _same(read_file(content, "f.csv"), exact)
 
 
+def test_quoted_crlf_files_read_on_the_fast_path_unless_a_row_spans_lines() -> None:
+    """A quoted file is no longer checked by counting its lines (0.2 s for a million CRLF lines):
+    a line break inside a read cell, or inside the header, sends it to the exact path."""
+    plain = '"Owner","Created","Note"\r\n"Ana","2026-01-01","a, b"\r\n"Budi","2026-01-02",""\r\n'
+    in_cell = '"Owner","Created","Note"\r\n"Ana","2026-01-01","two\r\nlines"\r\n"Budi","2026-01-02",""\r\n'
+    in_header = '"Owner","Created\nDate","Note"\r\n"Ana","2026-01-01","x"\r\n"Budi","2026-01-02",""\r\n'
+    # The header's second line reads as three cells: it must not become a data row.
+    header_row = '"Owner\nx","Created","Note"\n"Ana","2026-01-01","x"\n"Budi","2026-01-02",""\n'
+    for text, lines in ((plain, [2, 3]), (in_cell, [2, 4]), (in_header, [3, 4]), (header_row, [3, 4])):
+        exact = read_text(text, exact=True)
+        assert exact.lines.to_pylist() == lines
+        for block, part in ((reading._BLOCK_BYTES, reading._PART_BYTES), (24, 30)):
+            with _encode_every_column(block, part):
+                _same(read_file(text.encode(), "q.csv"), exact)
+                _same(read_text(text), exact)
+
+
 def test_a_large_weekly_log_reads_the_same_dictionary_encoded_as_plain() -> None:
     """Weeks read on the file's codes (dd/mm/yyyy, one bad week) still move to their Monday, and
     the weekly KPIs through DuckDB are the plain reading's."""
