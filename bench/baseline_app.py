@@ -1,6 +1,6 @@
 """The floor of ``bench.first_page``: a one-line Streamlit app, measured beside ours in the same run.
 
-    python -m bench.first_page --entry serve.py bench/baseline_app.py
+python -m bench.first_page --entry serve.py bench/baseline_app.py
 """
 
 import streamlit as st

@@ -2,12 +2,15 @@
 
     python -m bench.generate --rows 1000000            # -> bench/data/opportunities_1000000.csv
     python -m bench.generate --rows 5000000 --out /tmp/x.csv
+    python -m bench.generate --rows 1000000 --quoted   # -> ..._quoted.csv, as Salesforce exports
 
 Shape: a CRM export with the headers of the sample data (``Opportunity ID, Sales Rep, Team,
 Region, Product, First Appointment, Next Step Date, Stage, Outcome, Close Date, Amount``), 40 reps
 in 5 teams, two years of first appointments, ISO dates, amounts with 2 decimals on won deals only,
 about 8 % of opportunities still open, and one "Total" line at the bottom (set aside by the import,
-dropped by the pandas script) as real exports have.
+dropped by the pandas script) as real exports have. ``--quoted`` writes every field in double
+quotes with CRLF line ends, as Salesforce's and Excel's exports do (the reader cannot split such a
+file at any line end: a quoted value may hold one).
 """
 
 from __future__ import annotations
@@ -133,16 +136,18 @@ def total_line(cents: int) -> pa.Table:
     return pa.table(row)
 
 
-def write(rows: int, out: Path | None = None, seed: int = 20251201) -> Path:
-    """Write the CSV (skipped when it already exists with the same size marker) and return its path."""
-    out = out or DATA / f"opportunities_{rows}.csv"
+def write(rows: int, out: Path | None = None, seed: int = 20251201, *, quoted: bool = False) -> Path:
+    """Write the CSV and return its path (``quoted``: every field quoted, CRLF line ends)."""
+    out = out or DATA / f"opportunities_{rows}{'_quoted' if quoted else ''}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
     chunk = 1_000_000
     total = 0
-    options = pacsv.WriteOptions(quoting_style="none", include_header=False)
+    eol = "\r\n" if quoted else "\n"
+    options = pacsv.WriteOptions(quoting_style="all_valid" if quoted else "none", include_header=False, eol=eol)
     with pa.OSFile(str(tmp), "wb") as sink:
-        sink.write((",".join(HEADERS) + "\n").encode())
+        names = [f'"{h}"' for h in HEADERS] if quoted else HEADERS
+        sink.write((",".join(names) + eol).encode())
         writer = None
         for i, start in enumerate(range(0, rows, chunk)):
             part, cents = table(min(chunk, rows - start), seed + i, start + 1)
@@ -164,8 +169,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--seed", type=int, default=20251201)
+    parser.add_argument("--quoted", action="store_true", help="every field quoted, CRLF line ends (Salesforce-style)")
     args = parser.parse_args(argv)
-    path = write(args.rows, args.out, args.seed)
+    path = write(args.rows, args.out, args.seed, quoted=args.quoted)
     print(f"{path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 

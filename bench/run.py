@@ -113,7 +113,8 @@ def bench_size(
     order: tuple[str, ...] = ORDER,
 ) -> dict[str, Any]:
     """All runs at one size, with their medians, ratios and the table check."""
-    path = data or generate.DATA / f"opportunities_{rows}.csv"
+    # Absolute: the contenders run in ``kpi_core_root``, not where the command was given.
+    path = (data or generate.DATA / f"opportunities_{rows}.csv").resolve()
     if not path.exists():
         generate.write(rows, path)
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in order}
