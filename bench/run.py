@@ -139,6 +139,10 @@ def bench_size(
     p, pd_ = summary["project"], summary["pandas"]
     cli = summary.get("project_cli")
     project_table = runs["project"][-1]["table"]
+    # Each round runs the project and pandas one after the other: the ratio within a round is
+    # paired (the machine's load at that moment weighs on both), its spread says how far to trust
+    # the ratio of the medians.
+    paired = [a["seconds"] / b["seconds"] for a, b in zip(runs["project"], runs["pandas"], strict=True)]
     return {
         "rows": rows,
         "file": str(path),
@@ -148,6 +152,11 @@ def bench_size(
         "ratios": {
             "project_vs_pandas": p["seconds"] / pd_["seconds"],
             "project_vs_pandas_wall": p["wall_seconds"] / pd_["wall_seconds"],
+            "project_vs_pandas_by_round": {
+                "median": statistics.median(paired),
+                "min": min(paired),
+                "max": max(paired),
+            },
             **({"cli_vs_pandas": cli["seconds"] / pd_["seconds"]} if cli else {}),
             "project_vs_floor_duckdb": p["seconds"] / summary["floor_duckdb"]["seconds"],
             "pandas_vs_floor_duckdb": pd_["seconds"] / summary["floor_duckdb"]["seconds"],
@@ -194,6 +203,8 @@ def markdown(results: dict[str, Any]) -> str:
         lines += [
             "",
             f"- project / pandas (work): **{r['project_vs_pandas']:.2f}x** (target <= 0.50 at 1M, <= 0.33 at 5M); "
+            f"round by round {r['project_vs_pandas_by_round']['min']:.2f}x-{r['project_vs_pandas_by_round']['max']:.2f}x, "
+            f"median {r['project_vs_pandas_by_round']['median']:.2f}x; "
             f"with process start and imports: {r['project_vs_pandas_wall']:.2f}x",
             f"- project / DuckDB count floor: {r['project_vs_floor_duckdb']:.1f}x; pandas / floor: {r['pandas_vs_floor_duckdb']:.1f}x",
             *([f"- project_cli / pandas (work): {r['cli_vs_pandas']:.2f}x"] if "cli_vs_pandas" in r else []),

@@ -46,6 +46,10 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
         "pandas_peak_vs_file",
     ):
         assert size["ratios"][key] > 0
+    # One round: its paired ratio is the ratio of the medians.
+    by_round = size["ratios"]["project_vs_pandas_by_round"]
+    assert by_round["min"] == by_round["median"] == by_round["max"] == size["ratios"]["project_vs_pandas"]
+    assert "round by round" in run.markdown(results)
     assert "| project |" in run.markdown(results)
     assert "| project_cli |" in run.markdown(results)
 
