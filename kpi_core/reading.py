@@ -713,13 +713,13 @@ _PART_BYTES = 128 << 20
 
 
 def _narrow_columns(part: pa.Table) -> Iterator[pa.Array]:
-    """A part's columns, each joined into one array with the narrowest dictionary codes; a column's
-    blocks are released as it is joined (joining the whole table at once held every column three
-    times: blocks, unified codes, joined)."""
+    """A part's columns, each joined into one array with the narrowest dictionary codes
+    (:func:`cells.joined`); a column's blocks are released as it is joined (joining the whole
+    table at once held every column three times: blocks, unified codes, joined)."""
     for name in part.column_names:
         column = part.column(name)
         part = part.drop_columns([name])
-        yield cells.narrowed(column.combine_chunks())
+        yield cells.joined(column.chunks) if column.num_chunks else column.combine_chunks()
         del column
 
 

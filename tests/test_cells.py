@@ -105,3 +105,25 @@ def test_a_line_break_is_found_in_plain_and_encoded_cells(values: list[str | Non
     # A slice may report its neighbours' line breaks (erring towards the exact path), never miss its own.
     assert cells.has_line_break(arr) in ({True} if breaks else {False, anywhere})
     assert cells.has_line_break(arr.dictionary_encode()) == breaks
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from([f"t{i}" for i in range(150)] + ["", "é"]), max_size=60), min_size=1, max_size=6),
+    st.booleans(),
+)
+def test_joined_recodes_every_block_into_one_narrow_dictionary(blocks: list[list[str]], with_null: bool) -> None:
+    """Blocks read with their own dictionaries (as pyarrow's reader gives them) join into the same
+    cells, one dictionary holding each text once, and codes only as wide as that dictionary needs."""
+    parts = [pa.array(b, pa.string()).dictionary_encode() for b in blocks]
+    expected = [v for b in blocks for v in b]
+    if with_null:  # a missing code takes the general route
+        parts.append(pa.array(["t1", None], pa.string()).dictionary_encode())
+        expected += ["t1", None]
+    out = cells.joined(parts)
+    assert out.to_pylist() == expected
+    assert len(out.dictionary) == len(set(out.dictionary.to_pylist()))
+    distinct = len({v for v in expected if v is not None})
+    assert out.indices.type == (pa.int8() if distinct < 128 else pa.int16())
+    plain = cells.joined([pa.array(b, pa.string()) for b in blocks])
+    assert plain.to_pylist() == [v for b in blocks for v in b]
