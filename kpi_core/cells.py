@@ -169,7 +169,7 @@ def is_empty(arr: pa.Array) -> pa.Array:
 
 def has_empty(arr: pa.Array) -> bool:
     """Whether any cell is ``""`` (for a dictionary array: whether ``""`` is among its values)."""
-    values = arr.dictionary if is_encoded(arr) else arr
+    values = texts(arr)
     return bool(pc.any(pc.equal(values, "")).as_py())
 
 
@@ -211,7 +211,7 @@ def present(arr: pa.Array) -> pa.Array:
     its cells (the reader builds them from the cells; only an all-empty row, set aside, can leave
     ``""`` unused).
     """
-    values = arr.dictionary if is_encoded(arr) else arr
+    values = texts(arr)
     return values.filter(pc.not_equal(values, ""))
 
 
@@ -240,7 +240,7 @@ def has_line_break(arr: pa.Array) -> bool:
     """Whether any cell holds a line break (``\\n`` or ``\\r``), read straight from the texts'
     bytes (for a dictionary array, its dictionary's). A sliced array's neighbours' bytes may be
     read too: the answer can only err towards ``True``."""
-    values = arr.dictionary if is_encoded(arr) else arr
+    values = texts(arr)
     if not len(values):
         return False
     if not pa.types.is_string(values.type):
@@ -254,5 +254,5 @@ def has_line_break(arr: pa.Array) -> bool:
 
 def max_length(arr: pa.Array) -> int:
     """The longest cell, in bytes."""
-    values = arr.dictionary if is_encoded(arr) else arr
+    values = texts(arr)
     return int(pc.max(pc.binary_length(values)).as_py() or 0) if len(values) else 0
