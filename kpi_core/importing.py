@@ -459,13 +459,12 @@ def _numbers(raw: RawTable, header: str, decimal: str, plain: Mapping[str, pa.Ar
     already known to hold only plain numbers (from :func:`_decimal`)."""
     mark = "." if header in raw.native_numbers else decimal
     values = _text(raw, header)
-    if mark != ".":
-        return cells.map_distinct(values, lambda v: parse_amount(v, mark) if v else None, pa.float64())
-    present = (plain or {}).get(header)
+    present = (plain or {}).get(header) if mark == "." else None
+    if mark == "." and present is None:
+        found = cells.present(values)
+        present = found if _all_plain(found) else None
     if present is None:
-        present = cells.present(values)
-        if not _all_plain(present):
-            return cells.map_distinct(values, lambda v: parse_amount(v, mark) if v else None, pa.float64())
+        return cells.map_distinct(values, lambda v: parse_amount(v, mark) if v else None, pa.float64())
     if cells.is_encoded(values):
         return cells.per_value(values, lambda v: pc.cast(cells.nullable(v), pa.float64()))
     # The non-empty cells, typed, put back in their rows: a typed copy of the present cells only,
