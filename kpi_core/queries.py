@@ -196,16 +196,19 @@ def kpis_with_total_and_pipelines(
 
 #: Money is summed with ``fsum`` (compensated summation): the total of a column is the same to
 #: the last digit whichever order DuckDB's threads add it in, so a headline and a table agree.
+#: Counts are ``count_if(condition)`` (a missing condition is not counted, as with ``FILTER``):
+#: the same answer as ``count(*) FILTER (WHERE condition)``, a few ms sooner per filter change
+#: at a million rows (bench/README.md).
 _OPPORTUNITY_AGGREGATES = """
-    count(*), count(*) FILTER (WHERE advanced), count(*) FILTER (WHERE won),
+    count(*), count_if(advanced), count_if(won),
     fsum(amount) FILTER (WHERE won),
     avg(date_diff('day', first_appointment, close_date)) FILTER (WHERE won AND close_date IS NOT NULL),
     NULL,
-    count(*) FILTER (WHERE won AND amount IS NOT NULL)"""
+    count_if(won AND amount IS NOT NULL)"""
 
 #: What :func:`pipeline` counts, as extra aggregates of the KPI scan.
 _PIPELINE_AGGREGATES = """,
-    count(*) FILTER (WHERE outcome = 'open' AND advanced), count(*) FILTER (WHERE outcome = 'open' AND NOT advanced)"""
+    count_if(outcome = 'open' AND advanced), count_if(outcome = 'open' AND NOT advanced)"""
 
 #: The sales cycles of won deals as counts per (group, whole days): the medians are read from
 #: these few thousand rows (see :func:`_median`), which is about twice as fast as DuckDB's
@@ -381,8 +384,8 @@ def pipeline(cursor: duckdb.DuckDBPyConnection, ds: Dataset, filters: Filters = 
     with _registered(cursor, ds) as table:
         sql = f"""
             SELECT coalesce(fsum(amount) FILTER (WHERE won), 0),
-                   count(*) FILTER (WHERE outcome = 'open' AND advanced),
-                   count(*) FILTER (WHERE outcome = 'open' AND NOT advanced)
+                   count_if(outcome = 'open' AND advanced),
+                   count_if(outcome = 'open' AND NOT advanced)
             FROM {table} WHERE {where}"""
         revenue, open_adv, open_not = (run(cursor, sql, params).fetchall() or [(0, 0, 0)])[0]
     return Pipeline(float(revenue), int(open_adv), int(open_not))
