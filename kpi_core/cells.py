@@ -88,32 +88,83 @@ def narrowed(arr: pa.Array) -> pa.Array:
 def joined(parts: Sequence[pa.Array]) -> pa.Array:
     """The parts one after another, with the narrowest dictionary codes: plain arrays concatenated;
     dictionary arrays (each with its own dictionary, as pyarrow reads each block of a file)
-    recoded into one shared dictionary.
-
-    Each part's codes are translated straight into their place in one array of one or two bytes a
-    row, allocated once from Arrow's memory pool. Unifying at four bytes a row, then narrowing
-    (pyarrow's ``combine_chunks`` and a cast) allocated nine bytes a row; fresh memory is the dear
-    part on the benchmark's machine (writing 100 MB a process has not touched yet: 16-370 ms).
-    """
+    recoded into one shared dictionary (:class:`Codes`)."""
     if len(parts) == 1:
         return narrowed(parts[0])
     if not is_encoded(parts[0]):
         return pa.concat_arrays(parts)
     if any(p.indices.null_count for p in parts):  # not from the CSV reader (its cells are never null)
         return narrowed(pa.chunked_array(parts).unify_dictionaries().combine_chunks())
-    values = pc.unique(pa.concat_arrays([p.dictionary for p in parts]))
-    width = _code_type(len(values))
-    rows = sum(len(p) for p in parts)
-    buffer = pa.allocate_buffer(rows * width.bit_width // 8)
-    out = np.frombuffer(buffer, dtype=width.to_pandas_dtype())
-    at = 0
-    for p in parts:
-        to_joined = pc.index_in(p.dictionary, value_set=values).to_numpy(zero_copy_only=False).astype(out.dtype)
-        # ``clip`` writes straight into ``out`` (``raise`` would buffer a copy); every code is in
-        # range, as ``from_arrays`` checks again below.
-        np.take(to_joined, p.indices.to_numpy(zero_copy_only=False), out=out[at : at + len(p)], mode="clip")
-        at += len(p)
-    return pa.DictionaryArray.from_arrays(pa.Array.from_buffers(width, rows, [None, buffer]), values)
+    codes = Codes(sum(len(p) for p in parts))
+    codes.add(parts)
+    return codes.array()
+
+
+class Codes:
+    """Dictionary arrays written one after another into one array with one shared dictionary and
+    the narrowest codes, as a file's blocks are read.
+
+    pyarrow gives every block of a file its own dictionary and four-byte codes. Each block's codes
+    are translated through a small map straight into their place here, in one buffer of one or two
+    bytes a row allocated from Arrow's memory pool. (Unifying at four bytes a row, then narrowing,
+    then joining a file's parts allocated nine bytes a row; fresh memory is the dear part on the
+    benchmark's machine: writing 100 MB a process has not touched yet took 16-370 ms.) The shared
+    dictionary holds each text once, in the order the texts first appear; the codes are widened
+    (a copy) only when it outgrows them. ``rows`` is the number of rows expected: more move the
+    codes into a larger buffer (a copy), fewer leave the rest of the buffer unused.
+    """
+
+    def __init__(self, rows: int) -> None:
+        self._values: pa.Array | None = None
+        self._width = pa.int8()
+        self._rows = 0
+        self._buffer, self._out = self._allocate(max(rows, 0), self._width)
+
+    @staticmethod
+    def _allocate(rows: int, width: pa.DataType) -> tuple[pa.Buffer, np.ndarray]:
+        buffer = pa.allocate_buffer(rows * width.bit_width // 8)
+        return buffer, np.frombuffer(buffer, dtype=width.to_pandas_dtype())
+
+    def add(self, blocks: Sequence[pa.DictionaryArray]) -> None:
+        """Append ``blocks`` (dictionary arrays of strings without missing codes: a missing code
+        raises ``ValueError``, it would have no place in the codes)."""
+        if not blocks:
+            return
+        if any(b.indices.null_count for b in blocks):
+            raise ValueError("a dictionary array with missing codes cannot be added to Codes")
+        texts = (
+            [b.dictionary for b in blocks] if self._values is None else [self._values, *(b.dictionary for b in blocks)]
+        )
+        self._values = pc.unique(pa.concat_arrays(texts))  # the known texts first, in their order
+        width = _code_type(len(self._values))
+        rows = self._rows + sum(len(b) for b in blocks)
+        if width.bit_width > self._width.bit_width or rows > len(self._out):
+            buffer, grown = self._allocate(max(rows, len(self._out) * 5 // 4), width)
+            grown[: self._rows] = self._out[: self._rows]
+            self._buffer, self._out, self._width = buffer, grown, width
+        for b in blocks:
+            to_shared = pc.index_in(b.dictionary, value_set=self._values).to_numpy(zero_copy_only=False)
+            # ``clip`` writes straight into the buffer (``raise`` would buffer a copy); every code
+            # is in range, as ``from_arrays`` checks again in :meth:`array`.
+            at = self._rows
+            np.take(
+                to_shared.astype(self._out.dtype),
+                b.indices.to_numpy(zero_copy_only=False),
+                out=self._out[at : at + len(b)],
+                mode="clip",
+            )
+            self._rows += len(b)
+
+    def array(self) -> pa.DictionaryArray:
+        """The rows added so far, as one dictionary array (in a buffer of their size when the
+        guess left more than a quarter of it unused)."""
+        values = self._values if self._values is not None else pa.array([], pa.string())
+        if len(self._out) > self._rows * 5 // 4:
+            buffer, exact = self._allocate(self._rows, self._width)
+            exact[:] = self._out[: self._rows]
+            self._buffer, self._out = buffer, exact
+        codes = pa.Array.from_buffers(self._width, self._rows, [None, self._buffer])
+        return pa.DictionaryArray.from_arrays(codes, values)
 
 
 def _code_type(size: int) -> pa.DataType:

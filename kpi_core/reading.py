@@ -657,32 +657,51 @@ def _read_fast(
             ),
         )
 
-    # A file without quotes is read in parts of about ``_PART_BYTES``, cut at line ends: each
-    # part's four-byte dictionary codes are narrowed before the next part is read, so that the
-    # whole file is never held with wide codes (5M rows: 255 MB instead of 139).
+    # A file without quotes is read in parts of about ``_PART_BYTES``, cut at line ends. Each
+    # part's dictionary-encoded columns go straight into one array per column of the narrowest
+    # codes (:class:`cells.Codes`) before the next part is read, so that the whole file is never
+    # held with four-byte codes (5M rows: 255 MB instead of 139), and its plain columns are
+    # joined; a column's blocks are released as it is handled.
     types = _column_types(data, start, end, names, read)
     parts: list[list[pa.Array | None]] = []
-    rows, first = 0, start
+    codes: dict[int, cells.Codes] = {}
+    rows, first, expected = 0, start, 0
     try:
         while first < end:
             cut = data.find(b"\n", first + _PART_BYTES, end) if end - first > _PART_BYTES and not quoted else -1
             last = end if cut < 0 else cut + 1
-            # Handed over without a name here, so that each block goes as its column is joined.
-            part = list(
-                _narrow_columns(read(first, last - first, types, on_invalid, header_line if first == start else 0))
-            )
-            rows += len(part[0])
+            table = read(first, last - first, types, on_invalid, header_line if first == start else 0)
+            if first == start:  # the whole file's rows, guessed from the first part's (and a tenth more)
+                expected = (
+                    table.num_rows if last == end else table.num_rows * (end - start) * 11 // (10 * (last - start))
+                )
+            rows += table.num_rows
             if rows > limits.max_rows:
                 raise _too_many_rows(name, limits)
+            part: list[pa.Array | None] = []
+            for i, column_name in enumerate(names):
+                column = table.column(column_name)
+                table = table.drop_columns([column_name])
+                if pa.types.is_dictionary(column.type):
+                    codes.setdefault(i, cells.Codes(expected)).add(column.chunks)
+                    part.append(None)
+                else:
+                    part.append(cells.joined(column.chunks) if column.num_chunks else column.combine_chunks())
+                del column
             parts.append(part)
             first = last
-    except (pa.ArrowInvalid, pa.ArrowException):
-        return None
+    except (pa.ArrowInvalid, pa.ArrowException, ValueError):
+        return None  # ValueError: a missing dictionary code, which the reader never gives
     if invalid or (total is not None and rows + header_line != total):
         return None
     columns = []
     for i in range(len(names)):
-        columns.append(cells.joined([p[i] for p in parts if p[i] is not None]) if rows else pa.array([], pa.string()))
+        if not rows:
+            columns.append(pa.array([], pa.string()))
+        elif i in codes:
+            columns.append(codes.pop(i).array())
+        else:
+            columns.append(cells.joined([p[i] for p in parts if p[i] is not None]))
         for p in parts:
             p[i] = None  # each part's copy goes as soon as its column is joined
     if end - start > limits.max_field_chars and any(cells.max_length(c) > limits.max_field_chars for c in columns):
@@ -710,17 +729,6 @@ def _read_fast(
 _BLOCK_BYTES = 8 << 20
 #: ... in parts of this size, each part's columns narrowed before the next is read.
 _PART_BYTES = 128 << 20
-
-
-def _narrow_columns(part: pa.Table) -> Iterator[pa.Array]:
-    """A part's columns, each joined into one array with the narrowest dictionary codes
-    (:func:`cells.joined`); a column's blocks are released as it is joined (joining the whole
-    table at once held every column three times: blocks, unified codes, joined)."""
-    for name in part.column_names:
-        column = part.column(name)
-        part = part.drop_columns([name])
-        yield cells.joined(column.chunks) if column.num_chunks else column.combine_chunks()
-        del column
 
 
 #: A column of a file of at least ``_ENCODE_FROM_BYTES`` is read dictionary-encoded when the

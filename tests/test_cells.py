@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -127,3 +128,39 @@ def test_joined_recodes_every_block_into_one_narrow_dictionary(blocks: list[list
     assert out.indices.type == (pa.int8() if distinct < 128 else pa.int16())
     plain = cells.joined([pa.array(b, pa.string()) for b in blocks])
     assert plain.to_pylist() == [v for b in blocks for v in b]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from([f"t{i}" for i in range(300)] + ["", "é"]), max_size=60), min_size=1, max_size=8),
+    st.lists(st.integers(1, 3), min_size=8, max_size=8),
+    st.integers(0, 500),
+)
+def test_codes_added_part_by_part_equal_the_blocks_joined(
+    blocks: list[list[str]], groups: list[int], guess: int
+) -> None:
+    """Blocks added a few at a time (as a file's parts are read), whatever the guessed row count
+    (too few rows grow the buffer, too many leave it part unused) and however many texts arrive
+    after the codes were chosen one byte wide: the same cells as all the blocks joined, one
+    dictionary holding each text once, and codes only as wide as that dictionary needs."""
+    parts = [pa.array(b, pa.string()).dictionary_encode() for b in blocks]
+    codes = cells.Codes(guess)
+    at = 0
+    for size in groups:
+        codes.add(parts[at : at + size])
+        at += size
+    codes.add(parts[at:])
+    out = codes.array()
+    expected = [v for b in blocks for v in b]
+    assert out.to_pylist() == expected
+    assert out.dictionary.to_pylist() == list(dict.fromkeys(expected))  # each text once, first seen first
+    assert out.indices.type == (pa.int8() if len(set(expected)) < 128 else pa.int16())
+    # A guess of too many rows does not stay allocated: at most a quarter more than the rows.
+    assert out.indices.buffers()[1].size <= len(expected) * 5 // 4 * out.indices.type.bit_width // 8
+    assert out.equals(cells.joined(parts))
+
+
+def test_codes_refuse_a_missing_code() -> None:
+    codes = cells.Codes(4)
+    with pytest.raises(ValueError, match="missing codes"):
+        codes.add([pa.array(["a", None], pa.string()).dictionary_encode()])
