@@ -139,7 +139,10 @@ class Codes:
         width = _code_type(len(self._values))
         rows = self._rows + sum(len(b) for b in blocks)
         if width.bit_width > self._width.bit_width or rows > len(self._out):
-            buffer, grown = self._allocate(max(rows, len(self._out) * 5 // 4), width)
+            # Wider codes keep the rows expected; more rows than expected make room for a quarter more.
+            buffer, grown = self._allocate(
+                len(self._out) if rows <= len(self._out) else max(rows, len(self._out) * 5 // 4), width
+            )
             grown[: self._rows] = self._out[: self._rows]
             self._buffer, self._out, self._width = buffer, grown, width
         for b in blocks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -164,3 +165,15 @@ def test_codes_refuse_a_missing_code() -> None:
     codes = cells.Codes(4)
     with pytest.raises(ValueError, match="missing codes"):
         codes.add([pa.array(["a", None], pa.string()).dictionary_encode()])
+
+
+def test_codes_widen_in_place_of_the_rows_expected() -> None:
+    """A dictionary that outgrows one-byte codes (dates: a file's first part may hold fewer than
+    128) widens them without growing the room for rows, so the file's array needs no copy to trim it."""
+    codes = cells.Codes(300)
+    codes.add([pa.array([f"d{i % 100}" for i in range(150)]).dictionary_encode()])
+    codes.add([pa.array([f"d{i}" for i in range(150)]).dictionary_encode()])
+    assert codes._out.dtype == np.int16 and len(codes._out) == 300
+    out = codes.array()
+    assert out.indices.buffers()[1] is not None and out.indices.buffers()[1].size == 600  # no trim: 300 rows exactly
+    assert out.to_pylist() == [f"d{i % 100}" for i in range(150)] + [f"d{i}" for i in range(150)]
