@@ -216,6 +216,9 @@ class Dataset:
     report: ImportReport
     mapping: ColumnMapping
     dimensions: tuple[Dimension, ...]
+    #: The first and last date of the rows (first appointments; for a weekly log the first week's
+    #: Monday and the last week's Sunday): every row's date lies between them, which lets a query
+    #: without a date filter skip comparing dates.
     first_date: dt.date | None
     last_date: dt.date | None
     content_key: str

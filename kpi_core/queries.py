@@ -68,8 +68,12 @@ def _registered(cursor: duckdb.DuckDBPyConnection, ds: Dataset) -> Iterator[str]
 def _where(ds: Dataset, filters: Filters, win: Window) -> tuple[str, list[Any]]:
     """The WHERE clause of the window and filters, with its parameters."""
     date_col = "week" if ds.shape is Shape.WEEKLY_LOG else "first_appointment"
-    clauses = [f"{date_col} BETWEEN ? AND ?"]
-    params: list[Any] = [win.start, win.end]
+    if _covers_every_date(ds, win):
+        # Without a date filter the window holds every date of the file: comparing each row's date
+        # (decoded from its dictionary) cost 10-15 % of a scan; only a missing date stays out.
+        clauses, params = [f"{date_col} IS NOT NULL"], []
+    else:
+        clauses, params = [f"{date_col} BETWEEN ? AND ?"], [win.start, win.end]
     if filters.decided_only:
         if ds.shape is Shape.WEEKLY_LOG:
             raise OptionNotAvailableError(
@@ -86,6 +90,17 @@ def _where(ds: Dataset, filters: Filters, win: Window) -> tuple[str, list[Any]]:
             raise InvalidInputError(f"The file has no column '{label}' to filter on.")
         clauses.append(_one_of(f"coalesce({dim.column}, '{BLANK}')", values, params))
     return " AND ".join(clauses), params
+
+
+def _covers_every_date(ds: Dataset, win: Window) -> bool:
+    """Whether the window holds the dataset's first and last date (:class:`Dataset` says they
+    bound every row's date), and so every row with a date."""
+    return (
+        ds.first_date is not None
+        and ds.last_date is not None
+        and win.start <= ds.first_date
+        and ds.last_date <= win.end
+    )
 
 
 def _one_of(expr: str, values: tuple[str, ...], params: list[Any]) -> str:

@@ -279,3 +279,35 @@ def test_a_rep_with_as_many_deals_in_two_teams_always_shows_the_first_by_name(cu
     assert ds.rep_teams is None
     shown = {queries.kpis(cursor, ds, "rep")[0].team for _ in range(40)}
     assert shown == {"East"}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_a_window_holding_every_date_gives_what_comparing_each_date_gives(
+    name: str, cursor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a date filter (or with one holding the first and last date) the queries skip
+    comparing each row's date; every answer is the same as when they compare."""
+    ds = _load(name)
+    assert ds.first_date is not None and ds.last_date is not None
+    wide = Filters(start=ds.first_date - dt.timedelta(days=3), end=ds.last_date)
+    narrow = Filters(start=ds.first_date + dt.timedelta(days=8))  # a week later: a weekly log widens to Mondays
+
+    def answers() -> list[Any]:
+        out: list[Any] = []
+        for filters in (Filters(), wide, narrow):
+            out.append(queries._where(ds, filters, queries.window(ds, filters))[0])
+            out += [queries.kpis(cursor, ds, by, filters) for by in ("rep", "team", "all")]
+            out.append(queries.row_count(cursor, ds, filters))
+            out.append(queries.weekly_appointments_series(cursor, ds, filters))
+            if ds.shape is Shape.OPPORTUNITIES:
+                out.append(queries.pipeline(cursor, ds, filters))
+        return out
+
+    skipping = answers()
+    date_col = "week" if ds.shape is Shape.WEEKLY_LOG else "first_appointment"
+    clauses = [w for w in skipping if isinstance(w, str)]
+    assert [w.startswith(f"{date_col} IS NOT NULL") for w in clauses] == [True, True, False]
+    monkeypatch.setattr(queries, "_covers_every_date", lambda ds, win: False)
+    comparing = answers()
+    assert all(w.startswith(f"{date_col} BETWEEN") for w in comparing if isinstance(w, str))
+    assert [a for a in skipping if not isinstance(a, str)] == [a for a in comparing if not isinstance(a, str)]
