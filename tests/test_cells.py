@@ -177,3 +177,32 @@ def test_codes_widen_in_place_of_the_rows_expected() -> None:
     out = codes.array()
     assert out.indices.buffers()[1] is not None and out.indices.buffers()[1].size == 600  # no trim: 300 rows exactly
     assert out.to_pylist() == [f"d{i % 100}" for i in range(150)] + [f"d{i}" for i in range(150)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["", "Won", "won", " won", "Lost", "Open"]), max_size=40),
+    st.sampled_from(["", "won", "Won", "zzz"]),
+    st.integers(0, 5),
+    st.integers(0, 5),
+)
+def test_a_boolean_per_value_equals_the_function_on_every_cell(
+    values: list[str], target: str, skip: int, cut: int
+) -> None:
+    """Booleans of the distinct texts spread over the rows (one code compared when one text at
+    most is true; the take otherwise), for slices and for dictionaries that hold a text twice."""
+    plain = pa.array(values, pa.string())
+    encoded = plain.dictionary_encode()
+    twice = pa.DictionaryArray.from_arrays(  # " won" trimmed to "won" beside "won": a text twice
+        encoded.indices, pc.utf8_trim_whitespace(encoded.dictionary)
+    )
+    n = len(values)
+    for arr in (encoded, twice):
+        part = arr.slice(min(skip, n), max(0, n - skip - cut))
+        cells_ = [v.strip() if arr is twice else v for v in values][min(skip, n) :][: max(0, n - skip - cut)]
+        for fn, expected in (
+            (lambda v: pc.equal(v, target), [c == target for c in cells_]),
+            (lambda v: pc.is_in(v, value_set=pa.array(["won", "Lost"])), [c in ("won", "Lost") for c in cells_]),
+        ):
+            got = cells.per_value(part, fn)
+            assert got.type == pa.bool_() and got.to_pylist() == expected
