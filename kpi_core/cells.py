@@ -222,21 +222,46 @@ def _may_have_edge_space(arr: pa.Array) -> bool:
     return False
 
 
+def _empty_plain(arr: pa.Array) -> np.ndarray | None:
+    """Which cells of a plain string array are ``""``, read from its offsets (a cell is empty when
+    they do not move) instead of comparing every text: a tenth of the time. ``None`` for a
+    dictionary array, another type, or missing cells (compared as texts instead)."""
+    if is_encoded(arr) or arr.null_count or not pa.types.is_string(arr.type):
+        return None
+    if not len(arr):
+        return np.zeros(0, dtype=bool)
+    offsets = np.frombuffer(arr.buffers()[1], np.int32, len(arr) + 1, arr.offset * 4)
+    return np.equal(offsets[1:], offsets[:-1])
+
+
+def _booleans(mask: np.ndarray) -> pa.Array:
+    """A NumPy boolean array as an Arrow one."""
+    return pa.Array.from_buffers(pa.bool_(), len(mask), [None, pa.py_buffer(np.packbits(mask, bitorder="little"))])
+
+
 def is_empty(arr: pa.Array) -> pa.Array:
     """Which cells are ``""``."""
+    empty = _empty_plain(arr)
+    if empty is not None:
+        return _booleans(empty)
     return per_value(arr, lambda v: pc.equal(v, ""))
 
 
 def has_empty(arr: pa.Array) -> bool:
     """Whether any cell is ``""`` (for a dictionary array: whether ``""`` is among its values)."""
-    values = texts(arr)
-    return bool(pc.any(pc.equal(values, "")).as_py())
+    empty = _empty_plain(arr)
+    if empty is not None:
+        return bool(empty.any())
+    return bool(pc.any(pc.equal(texts(arr), "")).as_py())
 
 
 def count_empty(arr: pa.Array) -> int:
     """How many cells are ``""``."""
     if is_encoded(arr):
         return _rows_coded(arr, pc.equal(arr.dictionary, ""))
+    empty = _empty_plain(arr)
+    if empty is not None:
+        return int(np.count_nonzero(empty))
     return int(pc.sum(pc.equal(arr, "")).as_py() or 0)
 
 
@@ -249,7 +274,8 @@ def nullable(arr: pa.Array) -> pa.Array:
         return pa.DictionaryArray.from_arrays(
             pc.if_else(empty, pa.scalar(None, arr.indices.type), arr.indices), arr.dictionary
         )
-    empty = pc.equal(arr, "")  # one pass both to decide and to mask
+    plain = _empty_plain(arr)
+    empty = pc.equal(arr, "") if plain is None else _booleans(plain)  # one pass both to decide and to mask
     if not pc.any(empty).as_py():
         return arr
     return pc.if_else(empty, pa.scalar(None, pa.string()), arr)
@@ -272,7 +298,8 @@ def present(arr: pa.Array) -> pa.Array:
     ``""`` unused).
     """
     values = texts(arr)
-    return values.filter(pc.not_equal(values, ""))
+    empty = _empty_plain(values)
+    return values.filter(pc.not_equal(values, "") if empty is None else _booleans(~empty))
 
 
 def texts(arr: pa.Array) -> pa.Array:

@@ -25,7 +25,8 @@ def _plain(arr: pa.Array) -> list[object]:
 def test_every_operation_answers_the_same_for_plain_and_encoded_cells(values: list[str]) -> None:
     plain = pa.array(values, pa.string())
     encoded = plain.dictionary_encode()
-    for arr in (plain, encoded):
+    sliced = pa.array(["x", *values, ""], pa.string()).slice(1, len(values))  # read from the offsets too
+    for arr in (plain, encoded, sliced):
         assert _plain(cells.trimmed(arr)) == [v.strip() for v in values]
         assert cells.is_empty(arr).to_pylist() == [v == "" for v in values]
         assert cells.has_empty(arr) == ("" in values)
