@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -105,7 +106,7 @@ def cold_start(browser: Any, entry: str = "serve.py", timeout: float = 60) -> di
     a size) and when Playwright saw it (``first_metric_seen_s``: that, plus the round trips of
     its polling, 0.05-0.35 s on this machine)."""
     with _serving(entry, timeout) as (url, start):
-        marks = {"health_s": time.perf_counter() - start}
+        marks = {"health_s": time.perf_counter() - start, "load_average": os.getloadavg()[0]}
         page = browser.new_page()
         page.add_init_script(_PAINT_WATCH)
 
@@ -197,6 +198,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         medians = {m: statistics.median(r[m] for r in each if m in r) for m in marks if any(m in r for r in each)}
         result[entry] = {"runs": each, **{f"median_{m}": v for m, v in medians.items()}}
         times = ", ".join(f"{r['first_metric_s']:.2f}" for r in each)
+        loads = [r["load_average"] for r in each if "load_average" in r]
         print(
             f"streamlit run {entry}: medians from a cold server start: health ok {medians['health_s']:.2f} s, "
             f"frontend loaded (websocket open) {medians.get('websocket_s', float('nan')):.2f} s, "
@@ -204,6 +206,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"{medians.get('last_message_s', float('nan')):.2f} s, first KPI metric painted in Chromium "
             f"{medians['first_metric_s']:.2f} s (target < 3 s; runs: {times}), seen by Playwright "
             f"{medians['first_metric_seen_s']:.2f} s"
+            + (f"; load average (1 min) {min(loads):.1f}-{max(loads):.1f} at the starts" if loads else "")
         )
     _save(args.out, result)
     return result

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import statistics
 import sys
 import time
@@ -125,6 +126,9 @@ def markdown(results: dict[str, Any]) -> str:
         )
     lines.append("")
     lines.append("Targets: median < 100 ms, p95 < 250 ms.")
+    if "load_average" in results:
+        load = results["load_average"]
+        lines.append(f"Load average (1 min) {load['start']:.1f} at the start, {load['end']:.1f} at the end.")
     return "\n".join(lines)
 
 
@@ -140,8 +144,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     data = args.data or generate.DATA / f"opportunities_{args.rows}.csv"
     if not data.exists():
         generate.write(args.rows, data)
+    load_at_start = os.getloadavg()[0]
     results = measure(data, args.repeat)
     results["summary"] = summary(results)
+    results["load_average"] = {"start": load_at_start, "end": os.getloadavg()[0]}
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=1))

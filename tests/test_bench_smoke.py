@@ -49,6 +49,8 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     # One round: its paired ratio is the ratio of the medians.
     by_round = size["ratios"]["project_vs_pandas_by_round"]
     assert by_round["min"] == by_round["median"] == by_round["max"] == size["ratios"]["project_vs_pandas"]
+    assert size["load_average"]["start"] >= 0 and size["load_average"]["end"] >= 0
+    assert f"Load average (1 min) {size['load_average']['start']:.1f} at the start" in run.markdown(results)
     assert "round by round" in run.markdown(results)
     assert "| project |" in run.markdown(results)
     assert "| project_cli |" in run.markdown(results)
