@@ -660,11 +660,11 @@ def _read_fast(
     # A file without quotes is read in parts of about ``_PART_BYTES``, cut at line ends. Each
     # part's dictionary-encoded columns go straight into one array per column of the narrowest
     # codes (:class:`cells.Codes`) before the next part is read, so that the whole file is never
-    # held with four-byte codes (5M rows: 255 MB instead of 139), and its plain columns are
-    # joined; a column's blocks are released as it is handled.
+    # held with four-byte codes (5M rows: 255 MB instead of 139). Plain columns keep their blocks
+    # until the end, then are joined once (joining each part, then the parts, copied them twice).
     types = _column_types(data, start, end, names, read)
-    parts: list[list[pa.Array | None]] = []
     codes: dict[int, cells.Codes] = {}
+    blocks: dict[int, list[pa.Array]] = {}
     rows, first, expected = 0, start, 0
     try:
         while first < end:
@@ -678,17 +678,14 @@ def _read_fast(
             rows += table.num_rows
             if rows > limits.max_rows:
                 raise _too_many_rows(name, limits)
-            part: list[pa.Array | None] = []
             for i, column_name in enumerate(names):
                 column = table.column(column_name)
-                table = table.drop_columns([column_name])
+                table = table.drop_columns([column_name])  # a dictionary column's blocks go as they are recoded
                 if pa.types.is_dictionary(column.type):
                     codes.setdefault(i, cells.Codes(expected)).add(column.chunks)
-                    part.append(None)
                 else:
-                    part.append(cells.joined(column.chunks) if column.num_chunks else column.combine_chunks())
+                    blocks.setdefault(i, []).extend(column.chunks)
                 del column
-            parts.append(part)
             first = last
     except (pa.ArrowInvalid, pa.ArrowException, ValueError):
         return None  # ValueError: a missing dictionary code, which the reader never gives
@@ -701,9 +698,7 @@ def _read_fast(
         elif i in codes:
             columns.append(codes.pop(i).array())
         else:
-            columns.append(cells.joined([p[i] for p in parts if p[i] is not None]))
-        for p in parts:
-            p[i] = None  # each part's copy goes as soon as its column is joined
+            columns.append(cells.joined(blocks.pop(i)))  # each column's blocks go as it is joined
     if end - start > limits.max_field_chars and any(cells.max_length(c) > limits.max_field_chars for c in columns):
         return None  # the exact path counts characters and names the line
     if quoted and total is None and any(cells.has_line_break(c) for c in columns):
