@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -197,6 +198,12 @@ def trimmed(arr: pa.Array) -> pa.Array:
 _EDGE_BLOCK = 1 << 18
 
 
+def string_offsets(arr: pa.StringArray) -> npt.NDArray[np.int32]:
+    """A plain string array's ``len + 1`` offsets into its bytes, read from its buffer (no copy;
+    a slice's own)."""
+    return np.frombuffer(arr.buffers()[1], np.int32, len(arr) + 1, arr.offset * 4)
+
+
 def _may_have_edge_space(arr: pa.Array) -> bool:
     """Whether a cell may start or end with white space: whether any cell's first or last byte is
     a control or space byte, or not ASCII (Unicode spaces). Two bytes a cell, read straight from
@@ -209,7 +216,7 @@ def _may_have_edge_space(arr: pa.Array) -> bool:
         return False
     if not pa.types.is_string(arr.type):
         return True
-    offsets = np.frombuffer(arr.buffers()[1], np.int32, len(arr) + 1, arr.offset * 4)
+    offsets = string_offsets(arr)
     values = arr.buffers()[2]
     if values is None or offsets[-1] == offsets[0]:
         return False  # every cell empty
@@ -230,7 +237,7 @@ def _empty_plain(arr: pa.Array) -> np.ndarray | None:
         return None
     if not len(arr):
         return np.zeros(0, dtype=bool)
-    offsets = np.frombuffer(arr.buffers()[1], np.int32, len(arr) + 1, arr.offset * 4)
+    offsets = string_offsets(arr)
     return np.equal(offsets[1:], offsets[:-1])
 
 

@@ -433,7 +433,7 @@ def _plain_digits(present: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
     if not pa.types.is_string(present.type):
         present = present.cast(pa.string())
     # Four bytes a value throughout (a million amounts: a few MB of scratch, freed as it goes).
-    offsets = np.frombuffer(present.buffers()[1], np.int32, len(present) + 1, present.offset * 4)
+    offsets = cells.string_offsets(present)
     lengths = np.diff(offsets)
     if not lengths.all():
         return None  # an empty text

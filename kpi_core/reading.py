@@ -160,8 +160,8 @@ _HASH_PIECE = 16 << 20
 
 
 def content_hash(data: bytes) -> str:
-    """The cache key of a file's bytes (see ``_HASH_PIECE``); :meth:`_FileBytes.sha256` gives the
-    same for the same bytes on the disk."""
+    """The cache key of a file's bytes (see ``_HASH_PIECE``); :meth:`_FileBytes.content_hash` gives
+    the same for the same bytes on the disk."""
     view = memoryview(data)
     pieces = [view[at : at + _HASH_PIECE] for at in range(0, len(view), _HASH_PIECE)] or [view]
     if len(pieces) == 1:
