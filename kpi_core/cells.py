@@ -43,10 +43,8 @@ def per_value(arr: pa.Array, fn: Callable[[pa.Array], pa.Array], *, encoded: boo
         return pa.DictionaryArray.from_arrays(arr.indices, out)
     if pa.types.is_boolean(out.type) and not out.null_count and not arr.indices.null_count:
         hits = pc.indices_nonzero(out)
-        if len(hits) <= 1:
-            # True for one text at most (``""``, "won"): comparing the codes with its code is six
-            # times faster than spreading the booleans over the rows (2.5 ms against 16 ms at 5M rows).
-            return pc.equal(arr.indices, pa.scalar(hits[0].as_py() if len(hits) else -1, arr.indices.type))
+        if len(hits) <= 1:  # true for one text at most (``""``, "won"): see :func:`_coded`
+            return _coded(arr.indices, hits)
     return out.take(arr.indices)
 
 
@@ -61,13 +59,20 @@ def null_count(arr: pa.Array) -> int:
 def _rows_coded(arr: pa.DictionaryArray, which: pa.Array) -> int:
     """How many rows hold a code whose dictionary value ``which`` marks (``which`` is one
     boolean per dictionary value)."""
-    codes = pc.indices_nonzero(which).cast(arr.indices.type)
+    codes = pc.indices_nonzero(which)
     if not len(codes):
         return 0
-    # One code (the usual "", or a single unreadable date): a plain comparison, several times
-    # faster than a set lookup per row.
-    hits = pc.equal(arr.indices, codes[0]) if len(codes) == 1 else pc.is_in(arr.indices, value_set=codes)
-    return int(pc.sum(hits).as_py() or 0)
+    return int(pc.sum(_coded(arr.indices, codes)).as_py() or 0)
+
+
+def _coded(indices: pa.Array, codes: pa.Array) -> pa.Array:
+    """Which rows hold one of ``codes`` (positions in the dictionary; none: every row ``False``).
+    One code (the usual ``""``, "won", a single unreadable date) is a plain comparison: several
+    times faster than a set lookup per row, and six times faster than spreading a boolean per text
+    over the rows with a ``take`` (2.5 ms against 16 ms at 5M rows)."""
+    if len(codes) <= 1:
+        return pc.equal(indices, pa.scalar(codes[0].as_py() if len(codes) else -1, indices.type))
+    return pc.is_in(indices, value_set=codes.cast(indices.type))
 
 
 def reencode(indices: pa.Array, values: pa.Array) -> pa.DictionaryArray:
