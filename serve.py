@@ -1,8 +1,9 @@
 """The server entry for production: ``streamlit run serve.py`` serves app.py (same pages, same
-settings) and warms up in the background as the server starts (see :mod:`ui.warmup`), so the
-first visitor's first page does not wait for library imports and the sample data.
+settings) and, as the server starts, turns Nagle's algorithm off on its connections (see
+:mod:`ui.network`) and warms up in the background (see :mod:`ui.warmup`), so the first visitor's
+first page does not wait for library imports and the sample data.
 
-``streamlit run app.py`` runs the same app without the warm-up.
+``streamlit run app.py`` runs the same app without either.
 """
 
 from collections.abc import AsyncIterator
@@ -14,8 +15,10 @@ import streamlit as st
 
 @asynccontextmanager
 async def _warm_up(_app: Any) -> AsyncIterator[None]:
-    from ui import warmup
+    from ui import network, warmup
 
+    # The lifespan starts once Streamlit has bound its listening socket, before the first connection.
+    network.no_delay_on_listeners()
     warmup.start()
     yield
 

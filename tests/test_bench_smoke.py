@@ -77,3 +77,15 @@ def test_project_table_equals_pandas_table(tmp_path: Path) -> None:
     assert differences(ours, theirs) == [
         f"reps[{name}].revenue: project {ours['reps'][name]['revenue']!r} != pandas {theirs['reps'][name]['revenue']!r}"
     ]
+
+
+def test_http_latency_bench_smoke(tmp_path: Path) -> None:
+    from bench import http_latency
+
+    out = tmp_path / "latency.json"
+    results = http_latency.main(["--repeat", "2", "--settle", "0.5", "--entry", "serve.py", "--out", str(out)])
+    assert json.loads(out.read_text()) == results
+    (only,) = results.values()
+    assert {"small_script_ms", "large_script_ms", "health_ms", "load_average", "small_script"} <= set(only)
+    assert all(only[k] > 0 for k in ("small_script_ms", "large_script_ms", "health_ms"))
+    assert only["small_script"].startswith("/static/js/") and len(only["load_average"]) == 2
