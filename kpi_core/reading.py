@@ -11,13 +11,11 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
-import hashlib
 import io
 import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from blake3 import blake3
 
 from . import cells
 from .errors import LimitExceededError, UnreadableFileError
@@ -152,28 +151,13 @@ def read_path(
     return read_file(content, name, sheet=sheet, limits=limits, sheet_score=sheet_score), content_hash(content)
 
 
-#: A content hash is the SHA-256 of the SHA-256s of the bytes' pieces of this size (and of their
-#: count): the pieces are hashed in two threads (hashlib lets go of the interpreter lock), half
-#: the time of one SHA-256 over a large upload (a million rows: 35 ms instead of 58), and a
-#: collision of the whole would still need a collision of SHA-256.
-_HASH_PIECE = 16 << 20
-
-
 def content_hash(data: bytes) -> str:
-    """The cache key of a file's bytes (see ``_HASH_PIECE``); :meth:`_FileBytes.content_hash` gives
-    the same for the same bytes on the disk."""
-    view = memoryview(data)
-    pieces = [view[at : at + _HASH_PIECE] for at in range(0, len(view), _HASH_PIECE)] or [view]
-    if len(pieces) == 1:
-        digests = [hashlib.sha256(pieces[0]).digest()]
-    else:
-        with ThreadPoolExecutor(2, thread_name_prefix="content-hash") as pool:
-            digests = list(pool.map(lambda piece: hashlib.sha256(piece).digest(), pieces))
-    return _hash_of(digests)
-
-
-def _hash_of(digests: Sequence[bytes]) -> str:
-    return hashlib.sha256(len(digests).to_bytes(8, "big") + b"".join(digests)).hexdigest()
+    """The cache key of a file's bytes: their BLAKE3 hash, computed on every CPU (BLAKE3 splits
+    its input into a tree of chunks; the library lets go of the interpreter lock): 14 ms for a
+    million rows instead of 33 ms for SHA-256 in two threads. A cryptographic hash, so two
+    uploads that differ never share a key. :meth:`_FileBytes.content_hash` gives the same for the
+    same bytes on the disk (BLAKE3 is the same whatever pieces it is fed in)."""
+    return blake3(data, max_threads=blake3.AUTO).hexdigest()
 
 
 def _check_size(size: int, name: str, limits: Limits) -> None:
@@ -293,25 +277,15 @@ class _FileBytes:
         more at 450 MB)."""
         if self._scanned is None:
             first = dict.fromkeys(self._SCANNED, -1)
-            digests: list[bytes] = []
-            piece, filled = hashlib.sha256(), 0
+            hasher = blake3(max_threads=blake3.AUTO)
             ascii_only = True
             for at, window in self._windows(0, self._size, 0):
                 ascii_only = ascii_only and window.isascii()
                 for sub, found in first.items():
                     if found < 0 and (i := window.find(sub)) >= 0:
                         first[sub] = at + i
-                view = memoryview(window)
-                while view:  # the window's bytes into the hash's pieces, cut where content_hash cuts
-                    take = min(len(view), _HASH_PIECE - filled)
-                    piece.update(view[:take])
-                    filled, view = filled + take, view[take:]
-                    if filled == _HASH_PIECE:
-                        digests.append(piece.digest())
-                        piece, filled = hashlib.sha256(), 0
-            if filled or not digests:
-                digests.append(piece.digest())
-            self._scanned = _hash_of(digests), first, ascii_only
+                hasher.update(window)
+            self._scanned = hasher.hexdigest(), first, ascii_only
         return self._scanned
 
     def content_hash(self) -> str:
