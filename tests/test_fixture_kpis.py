@@ -311,3 +311,20 @@ def test_a_window_holding_every_date_gives_what_comparing_each_date_gives(
     comparing = answers()
     assert all(w.startswith(f"{date_col} BETWEEN") for w in comparing if isinstance(w, str))
     assert [a for a in skipping if not isinstance(a, str)] == [a for a in comparing if not isinstance(a, str)]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_filters_that_keep_no_row_give_no_groups_no_everyone_row_and_zero_counts(name: str, cursor: Any) -> None:
+    """``count_if`` over no rows is NULL in DuckDB: the counts read 0 all the same, and, as
+    ``kpis(..., "all")`` says, nothing in the window has no everyone row."""
+    ds = _load(name)
+    nothing = Filters(teams=("nobody's team",))
+    assert queries.kpis(cursor, ds, "all", nothing) == []
+    assert queries.kpis_with_total(cursor, ds, "rep", nothing) == ([], None)
+    both = queries.kpis_with_total_and_pipelines(cursor, ds, "rep", nothing)
+    assert (both.groups, both.total) == ([], None)
+    if ds.shape is Shape.OPPORTUNITIES:
+        assert queries.pipeline(cursor, ds, nothing) == queries.Pipeline(0.0, 0, 0)
+        assert set(both.pipelines.values()) <= {queries.Pipeline(0.0, 0, 0)}
+    some = queries.kpis_with_total(cursor, ds, "rep", Filters())
+    assert some[1] is not None and some[1].appointments > 0

@@ -74,3 +74,19 @@ def test_an_empty_state_ends_the_page_but_the_sidebar_is_still_drawn_after_it() 
     at.sidebar.checkbox[0].check().run()  # the filters still work from there
     assert not at.exception
     assert "Decided opportunities only" in sidebar_text(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_filters_that_keep_no_opportunity_are_explained_never_an_exception(page: str) -> None:
+    """Team South and region Jakarta share no opportunity in the sample. Counts over no rows are
+    0, not missing (the Team overview raised on them), and no everyone row stands for no rows:
+    each page that reports on the window says it is empty."""
+    at = new_app()
+    at.session_state["filter_teams"] = ["South"]
+    at.session_state["filter_dim_1"] = ["Jakarta"]  # Region, the sample's second extra column
+    open_page(at, page)
+    assert not at.exception, (page, at.exception)
+    assert "Filters: Teams: South; Region: Jakarta" in sidebar_text(at)
+    if page in ("overview", "funnels", "peers", "weekly"):
+        assert any("fall in this window with these filters" in str(i.value) for i in at.info), page
+        assert not at.metric  # no headline of zeros
