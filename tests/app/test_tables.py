@@ -1,0 +1,37 @@
+"""The KPI table's frame: raw numbers (so columns sort), NaN where a KPI is undefined."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from kpi_core.model import KpiRow
+from ui.format import KPI_LABELS
+from ui.tables import TABLE_KPIS, kpi_frame
+
+ANA = KpiRow("Ana", None, 10, 5, 2, 0.5, 0.4, 1_500_000.0, 750_000.0, 12.5, 12.0, 4.0, 2.5)
+BUDI = KpiRow("Budi", "North", 3, 0, 0, 0.0, None, None, None, None, None, 4.0, 0.75)
+
+
+def test_one_row_per_group_with_every_kpi_as_a_number() -> None:
+    frame = kpi_frame([ANA, BUDI], "Rep", with_team=True)
+    assert list(frame.columns) == ["Rep", "Team", *(KPI_LABELS[n] for n in TABLE_KPIS)]
+    assert frame["Rep"].tolist() == ["Ana", "Budi"]
+    assert frame["Team"].isna().tolist() == [True, False] and frame["Team"][1] == "North"
+    for name in TABLE_KPIS:
+        column = frame[KPI_LABELS[name]]
+        assert column.dtype == np.float64
+        for row, got in zip((ANA, BUDI), column, strict=True):
+            want = row.value(name)
+            assert math.isnan(got) if want is None else got == want, (name, row.group)
+    assert frame[KPI_LABELS["revenue"]].tolist()[0] == 1_500_000.0
+    assert math.isnan(frame[KPI_LABELS["p2"]][1])  # undefined, not 0
+
+
+def test_without_teams_and_without_rows() -> None:
+    frame = kpi_frame([ANA], "Value", with_team=False)
+    assert list(frame.columns)[:2] == ["Value", KPI_LABELS[TABLE_KPIS[0]]]
+    empty = kpi_frame([], "Rep", with_team=True)
+    assert len(empty) == 0 and empty["Rep"].dtype == object
+    assert all(empty[KPI_LABELS[n]].dtype == np.float64 for n in TABLE_KPIS)
