@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .db import register, run, unregister
 from .errors import InvalidInputError, OptionNotAvailableError
@@ -58,7 +59,7 @@ def window(ds: Dataset, filters: Filters = Filters()) -> Window | None:
 
 @contextmanager
 def _registered(cursor: duckdb.DuckDBPyConnection, ds: Dataset) -> Iterator[str]:
-    name = register(cursor, ds.table)
+    name = register(cursor, _scanned(ds))
     try:
         yield name
     finally:
@@ -81,15 +82,66 @@ def _where(ds: Dataset, filters: Filters, win: Window) -> tuple[str, list[Any]]:
             )
         clauses.append("outcome <> 'open'")
     if filters.teams:
-        clauses.append(_one_of(f"coalesce(team, '{NO_TEAM}')", filters.teams, params))
+        clauses.append(_in_column(ds, "team", NO_TEAM, filters.teams, params))
     if filters.reps:
-        clauses.append(_one_of("rep", filters.reps, params))
+        clauses.append(_in_column(ds, "rep", None, filters.reps, params))
     for label, values in filters.dimensions:
         dim = ds.dimension(label)
         if dim is None:
             raise InvalidInputError(f"The file has no column '{label}' to filter on.")
-        clauses.append(_one_of(f"coalesce({dim.column}, '{BLANK}')", values, params))
+        clauses.append(_in_column(ds, dim.column, BLANK, values, params))
     return " AND ".join(clauses), params
+
+
+#: A dictionary-encoded column's codes are scanned as ``<column>__codes`` (see :func:`_scanned`).
+_CODES = "__codes"
+
+
+def _scanned(ds: Dataset) -> pa.Table:
+    """The table the queries scan: the dataset's, plus the codes of each column a filter can
+    choose values of (rep, team, extra columns) when all its chunks share one dictionary.
+
+    The codes are the column's own index buffers (no copy). A filter then compares one small
+    integer per row instead of a text: 28-34 ms against 40-41 ms for a two-team KPI scan of a
+    million rows (bench/README.md).
+    """
+    table = ds.table
+    for column in ("rep", "team", *(d.column for d in ds.dimensions)):
+        if column in table.column_names and _dictionary(table.column(column)) is not None:
+            codes = pa.chunked_array([chunk.indices for chunk in table.column(column).chunks])
+            table = table.append_column(column + _CODES, codes)
+    return table
+
+
+def _dictionary(column: pa.ChunkedArray) -> pa.Array | None:
+    """The one dictionary of a dictionary-encoded column (every chunk the same), else ``None``."""
+    if not pa.types.is_dictionary(column.type) or not column.num_chunks:
+        return None
+    first = column.chunk(0).dictionary
+    return first if all(chunk.dictionary.equals(first) for chunk in column.chunks[1:]) else None
+
+
+def _in_column(ds: Dataset, column: str, missing: str | None, values: tuple[str, ...], params: list[Any]) -> str:
+    """Rows whose ``column`` holds one of ``values`` (``missing``, when given, stands for an empty
+    cell, as ``coalesce(column, missing)`` does), with its parameters added to ``params``.
+
+    On the column's codes when :func:`_scanned` gives them: the codes of the dictionary's entries
+    that are one of ``values`` (an entry may appear twice), and the missing codes when ``missing``
+    is chosen. Otherwise on the texts. Both say the same of every row (a test runs both).
+    """
+    dictionary = _dictionary(ds.table.column(column))
+    if dictionary is None or not values:
+        return _one_of(column if missing is None else f"coalesce({column}, '{missing}')", values, params)
+    texts = dictionary if missing is None else pc.fill_null(dictionary, missing)
+    chosen = pa.array([str(v) for v in values], pa.string())
+    codes = pc.indices_nonzero(pc.is_in(texts, value_set=chosen)).to_pylist()
+    alternatives = []
+    if codes:
+        params.extend(codes)
+        alternatives.append(f"{column}{_CODES} IN ({', '.join('?' * len(codes))})")
+    if missing is not None and missing in values:
+        alternatives.append(f"{column}{_CODES} IS NULL")
+    return f"({' OR '.join(alternatives)})" if alternatives else "FALSE"
 
 
 def _covers_every_date(ds: Dataset, win: Window) -> bool:

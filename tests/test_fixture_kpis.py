@@ -313,6 +313,62 @@ def test_a_window_holding_every_date_gives_what_comparing_each_date_gives(
     assert [a for a in skipping if not isinstance(a, str)] == [a for a in comparing if not isinstance(a, str)]
 
 
+def _odd_dictionaries(ds: Dataset) -> Dataset:
+    """The same cells, each filterable column re-encoded with a null entry first and every text
+    twice in its dictionary; empty cells alternate between a missing code and the null entry."""
+    import pyarrow as pa
+
+    table = ds.table
+    for column in ("rep", "team", *(d.column for d in ds.dimensions)):
+        texts = table.column(column).to_pylist()
+        distinct = sorted({t for t in texts if t is not None})
+        dictionary = pa.array([None, *distinct, *distinct], pa.string())
+        codes = [
+            (None if i % 2 else 0) if t is None else 1 + distinct.index(t) + (i % 2) * len(distinct)
+            for i, t in enumerate(texts)
+        ]
+        encoded = pa.DictionaryArray.from_arrays(pa.array(codes, pa.int16()), dictionary)
+        table = table.set_column(table.column_names.index(column), column, encoded)
+    return dataclasses.replace(ds, table=table)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_filters_on_dictionary_codes_give_what_filters_on_texts_give(
+    name: str, cursor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Team, rep and extra-column filters compare codes when a column has one dictionary; every
+    answer is the one comparing texts gives, also with a dictionary holding a text twice and a
+    null entry."""
+    ds = _load(name)
+    teams = sorted(queries.distinct_values(cursor, ds, "team"))
+    reps = sorted(queries.distinct_values(cursor, ds, "rep"))
+    choices = [Filters(teams=(t,)) for t in teams] + [Filters(teams=(queries.NO_TEAM,))]
+    choices += [Filters(teams=(teams[0], queries.NO_TEAM, "nobody's team")), Filters(reps=(reps[0],))]
+    choices += [Filters(reps=tuple(reps[1:3]), teams=tuple(teams)), Filters(teams=("nobody's team",))]
+    for dim in ds.dimensions:
+        values = queries.distinct_values(cursor, ds, dim.label)[:2]
+        choices += [Filters(dimensions=((dim.label, (*values, queries.BLANK)),))]
+
+    def answers(data: Dataset) -> list[Any]:
+        out: list[Any] = []
+        for filters in choices:
+            out += [queries.kpis(cursor, data, by, filters) for by in ("rep", "team", "all")]
+            out.append(queries.row_count(cursor, data, filters))
+            if data.shape is Shape.OPPORTUNITIES:
+                out.append(queries.pipeline(cursor, data, filters))
+        return out
+
+    odd = _odd_dictionaries(ds)
+    on_codes, on_odd_codes = answers(ds), answers(odd)
+    assert "team__codes" in queries._where(ds, choices[0], queries.window(ds, choices[0]))[0]
+    monkeypatch.setattr(queries, "_dictionary", lambda column: None)
+    assert "team__codes" not in queries._where(ds, choices[0], queries.window(ds, choices[0]))[0]
+    on_texts = answers(ds)
+    assert on_codes == on_texts
+    assert on_odd_codes == answers(odd) == on_texts
+    assert any(isinstance(a, int) and a > 0 for a in on_texts)  # the filters keep rows
+
+
 @pytest.mark.parametrize("name", FILES)
 def test_filters_that_keep_no_row_give_no_groups_no_everyone_row_and_zero_counts(name: str, cursor: Any) -> None:
     """``count_if`` over no rows is NULL in DuckDB: the counts read 0 all the same, and, as
