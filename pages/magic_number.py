@@ -78,6 +78,11 @@ def body() -> None:
     filters = state.filters()
     rep_rows = memo.kpis(ds, "rep", filters)
     rows_by_rep = {r.group: r for r in rep_rows}
+    if not rep_rows:
+        st.info(
+            "No opportunities fall in this window with these filters, so no actual KPIs fill the inputs; "
+            "widen the window or clear a filter to start from your data."
+        )
     for key in KEPT:
         state.keep(key)
     _initialize(rows_by_rep, ds, filters)
