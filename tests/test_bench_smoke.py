@@ -89,3 +89,18 @@ def test_http_latency_bench_smoke(tmp_path: Path) -> None:
     assert {"small_script_ms", "large_script_ms", "health_ms", "load_average", "small_script"} <= set(only)
     assert all(only[k] > 0 for k in ("small_script_ms", "large_script_ms", "health_ms"))
     assert only["small_script"].startswith("/static/js/") and len(only["load_average"]) == 2
+
+
+def test_server_rerun_bench_smoke(tmp_path: Path) -> None:
+    """The real server, a websocket session: the file loads through the Data page and every
+    scenario reruns the page without an exception (timings printed, never asserted)."""
+    from bench import rerun_server
+
+    data = generate.write(ROWS, tmp_path / "opportunities.csv")
+    out = tmp_path / "reruns.json"
+    results = rerun_server.main(["--repeat", "2", "--settle", "1", "--data", str(data), "--out", str(out)])
+    assert json.loads(out.read_text())["summary"] == json.loads(json.dumps(results["summary"]))
+    assert results["rows"] == ROWS
+    for name in ("overview_filter", "magic_slider", "magic_number_input", "magic_filter"):
+        assert results["summary"][name]["n"] == 2 and results["summary"][name]["median_ms"] > 0
+    assert len(results["load_average"]) == 2
