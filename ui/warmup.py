@@ -14,6 +14,8 @@ import gc
 import inspect
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -42,27 +44,31 @@ def run() -> Dataset | None:
     cache; the dataset, or ``None`` when warming up failed (only logged: the first visitor then
     does the same work, as without a warm-up)."""
     try:
-        from kpi_core import db, queries
-        from kpi_core.mapping import propose_mapping
-        from kpi_core.model import Filters
-
-        from . import state
-
-        source = state.sample_source()
-        raw = state.read_raw(source)
-        ds = state.build(source, raw, propose_mapping(raw))
-        cursor = db.session_cursor()
-        try:
-            queries.kpis_with_total(cursor, ds, "rep", Filters())
-            queries.distinct_values(cursor, ds, "team")
-        finally:
-            cursor.close()
-        _prime_inspect()
-        _settle_garbage_collector()
-        return ds
+        with _collector_set_aside():
+            return _load_sample()
     except Exception:  # a warm-up must never stop the server
         _LOGGER.exception("warming up failed; the first visitor will load the sample data instead")
         return None
+
+
+def _load_sample() -> Dataset:
+    from kpi_core import db, queries
+    from kpi_core.mapping import propose_mapping
+    from kpi_core.model import Filters
+
+    from . import state
+
+    source = state.sample_source()
+    raw = state.read_raw(source)
+    ds = state.build(source, raw, propose_mapping(raw))
+    cursor = db.session_cursor()
+    try:
+        queries.kpis_with_total(cursor, ds, "rep", Filters())
+        queries.distinct_values(cursor, ds, "team")
+    finally:
+        cursor.close()
+    _prime_inspect()
+    return ds
 
 
 def _prime_inspect() -> None:
@@ -76,27 +82,37 @@ def _prime_inspect() -> None:
     inspect.stack()
 
 
-def _settle_garbage_collector() -> None:
-    """Move every object alive now (the libraries' modules, classes and functions, the sample
-    dataset) out of the cyclic garbage collector's sight: ``gc.freeze()``.
+@contextmanager
+def _collector_set_aside() -> Iterator[None]:
+    """No automatic garbage collection while the libraries load, then every object alive moved out
+    of the collector's sight (``gc.freeze()``).
 
-    Streamlit runs a full collection after every script run, before the browser hears that the
-    run is over (``runner.postScriptGC``). With pandas, pyarrow, DuckDB, Altair and Streamlit
-    loaded that is about 127,000 objects to walk: 75 ms added to every rerun, a slider's included
-    (bench/README.md). Frozen, the collection walks only what sessions made since (1-3 ms). Frozen
-    objects are still freed when nothing refers to them; only a reference cycle among them would
-    stay, and modules live as long as the process anyway.
+    - While pandas, pyarrow, DuckDB and the rest load, the heap grows by ~127,000 objects and the
+      automatic collector walked it 30 times (twice in full): 0.1 s of a 0.8 s warm-up here, and
+      the interpreter lock held meanwhile, while the first browser fetches the page's files.
+    - Streamlit runs a full collection after every script run, before the browser hears that the
+      run is over (``runner.postScriptGC``): 75 ms a rerun over the libraries' objects, a slider's
+      included (bench/README.md). Frozen, it walks only what sessions made since (1-3 ms).
+
+    Frozen objects are still freed when nothing refers to them; only a reference cycle among them
+    would stay, and modules live as long as the process anyway.
     """
-    gc.freeze()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        gc.freeze()
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def run_later() -> bool:
     """Import what pages draw after their first answer: the KPI table's Styler (pandas' styling,
     Jinja) and the charts' module. Whether it worked (a failure is only logged)."""
     try:
-        from . import charts, tables  # noqa: F401
-
-        _settle_garbage_collector()
+        with _collector_set_aside():
+            from . import charts, tables  # noqa: F401
         return True
     except Exception:  # a warm-up must never stop the server
         _LOGGER.exception("the later warm-up failed; the first page that needs it imports it instead")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.web.server.app_discovery import discover_asgi_app
 
@@ -84,10 +85,23 @@ def test_after_the_warm_up_the_garbage_collector_walks_only_what_sessions_make()
     code = (
         "import gc; from ui import warmup; "
         "before = len(gc.get_objects()); warmup.run(); warmup.run_later(); "
-        "print(before, gc.get_freeze_count(), len(gc.get_objects()))"
+        "print(before, gc.get_freeze_count(), len(gc.get_objects()), gc.isenabled())"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    before, frozen, walked = map(int, done.stdout.split()[-3:])
+    before, frozen, walked = map(int, done.stdout.split()[-4:-1])
     assert before > 10_000 and frozen > 50_000  # the libraries are loaded and frozen
     assert walked < 2_000, walked  # what a full collection still walks
+    assert done.stdout.split()[-1] == "True"  # automatic collection is back on (it was off while loading)
+
+
+def test_a_failing_warm_up_turns_automatic_collection_back_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    def fail() -> None:
+        raise RuntimeError("no sample today")
+
+    monkeypatch.setattr(warmup, "_load_sample", fail)
+    assert gc.isenabled()
+    assert warmup.run() is None  # only logged
+    assert gc.isenabled()
