@@ -6,8 +6,9 @@ the frontend's script files:
 For each entry, a cold server is started (``bench.first_page``'s way), left ``--settle`` seconds (4) to warm up, then
 asked ``--repeat`` times in turn for a small script file, a large one and the health check on one
 kept-alive connection. ``serve.py`` turns Nagle's algorithm off on its connections
-(:mod:`ui.network`); ``app.py`` runs on Streamlit's server as it comes. A small response that
-waits for the client's delayed acknowledgement takes 40 ms or more here.
+(:mod:`ui.network`); ``app.py`` runs on Streamlit's server as it comes, where only uvloop (when
+installed) turns it off. A small response that waits for the client's delayed acknowledgement
+takes 40 ms or more here.
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ headers, which the browser's system delays by 40 ms (Linux) to 200 ms (Windows).
 connection here: 44 ms per small script file, 2.6 ms with ``TCP_NODELAY`` (bench/README.md).
 
 Linux gives an accepted connection the options of its listening socket, so setting the option on
-the listener once, as the server starts (``serve.py``), covers every later connection.
+the listener once, as the server starts (``serve.py``), covers every later connection. uvloop
+(requirements.txt) sets the option on its connections itself; this covers a server on asyncio's
+own loop (uvloop does not run on Windows, or is not installed).
 """
 
 from __future__ import annotations
