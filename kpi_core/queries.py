@@ -261,16 +261,17 @@ def kpis_with_total_and_pipelines(
     return KpisAndPipelines(groups, total, pipelines)
 
 
-#: Money is summed with ``fsum`` (compensated summation): the total of a column is the same to
-#: the last digit whichever order DuckDB's threads add it in, so a headline and a table agree.
-#: Counts are ``count_if(condition)`` (a missing condition is not counted, as with ``FILTER``), a
-#: few ms sooner per filter change at a million rows than ``count(*) FILTER (WHERE condition)``
-#: (bench/README.md). Over no rows at all ``count_if`` gives NULL, not 0 (it is a sum): each is
-#: wrapped in :func:`_counted`.
 def _counted(condition: str) -> str:
+    """How many rows meet ``condition``, as SQL: ``count_if`` (a missing condition is not counted,
+    as with ``FILTER``), a few ms sooner per filter change at a million rows than
+    ``count(*) FILTER (WHERE condition)`` (bench/README.md). Over no rows at all ``count_if`` is
+    NULL, not 0 (it is a sum), hence the ``coalesce``."""
     return f"coalesce(count_if({condition}), 0)"
 
 
+#: Money is summed with ``fsum`` (compensated summation): the total of a column is the same to
+#: the last digit whichever order DuckDB's threads add it in, so a headline and a table agree.
+#: Counts are :func:`_counted`.
 _OPPORTUNITY_AGGREGATES = f"""
     count(*), {_counted("advanced")}, {_counted("won")},
     fsum(amount) FILTER (WHERE won),
