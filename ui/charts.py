@@ -12,6 +12,7 @@ from typing import Any
 
 import altair as alt
 import pandas as pd
+import pyarrow as pa
 
 from kpi_core.magic import FunnelStage, Lever, MagicResult
 from kpi_core.model import KpiRow, PeerRow
@@ -73,7 +74,7 @@ def show(chart: ChartSpec, key: str, png_name: str | None = None) -> None:
     """Draw the chart as wide as the page; with ``png_name``, offer it as a PNG built on click only."""
     import streamlit as st
 
-    st.vega_lite_chart(dict(chart.vega), width="stretch", key=key)
+    st.vega_lite_chart(_with_arrow_datasets(chart.vega), width="stretch", key=key)
     if png_name:
         st.download_button(
             "Download PNG",
@@ -84,6 +85,27 @@ def show(chart: ChartSpec, key: str, png_name: str | None = None) -> None:
             on_click="ignore",
             icon=":material/image:",
         )
+
+
+def _with_arrow_datasets(vega: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the spec whose inline datasets are Arrow tables, which Streamlit sends as they are.
+
+    Given rows (a list of dicts), Streamlit builds a pandas frame from them first: 1.3 ms against
+    0.1 ms per chart, three charts on every rerun of the Magic Number page. The table holds the
+    same values (a test compares them with Streamlit's own conversion for every chart).
+    """
+    if "datasets" not in vega:
+        return dict(vega)
+    datasets = {name: _arrow_rows(rows) for name, rows in vega["datasets"].items()}
+    return {**vega, "datasets": datasets}
+
+
+def _arrow_rows(rows: Any) -> Any:
+    """Rows (dicts) as an Arrow table, one column per key any row has; anything else as it is."""
+    if not isinstance(rows, list) or not rows or not all(isinstance(row, dict) for row in rows):
+        return rows
+    keys = list(dict.fromkeys(key for row in rows for key in row))
+    return pa.table({key: pa.array([row.get(key) for row in rows]) for key in keys})
 
 
 def _stage_scale(stages: Sequence[str] = STAGES) -> alt.Scale:
