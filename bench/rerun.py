@@ -133,25 +133,38 @@ def markdown(results: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    from bench import generate
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--data", type=Path)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    data = args.data or generate.DATA / f"opportunities_{args.rows}.csv"
-    if not data.exists():
-        generate.write(args.rows, data)
+    data = data_file(args.rows, args.data)
+    results = measured(lambda: measure(data, args.repeat), args.out)
+    print(markdown(results))
+    return results
+
+
+def data_file(rows: int, data: Path | None) -> Path:
+    """The file to load: ``data``, or the generated file of ``rows`` rows (written when missing)."""
+    from bench import generate
+
+    path = data or generate.DATA / f"opportunities_{rows}.csv"
+    if not path.exists():
+        generate.write(rows, path)
+    return path
+
+
+def measured(run: Callable[[], dict[str, Any]], out: Path | None) -> dict[str, Any]:
+    """``run()``'s rerun times with their :func:`summary` and the machine's load average at the
+    start and the end, written to ``out`` as JSON when given."""
     load_at_start = os.getloadavg()[0]
-    results = measure(data, args.repeat)
+    results = run()
     results["summary"] = summary(results)
     results["load_average"] = {"start": load_at_start, "end": os.getloadavg()[0]}
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(results, indent=1))
-    print(markdown(results))
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=1))
     return results
 
 

@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
-import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from .first_page import _serving
-from .rerun import markdown, summary
+from .rerun import data_file, markdown, measured
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,8 +110,6 @@ def _rows_loaded(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    from bench import generate
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=20)
@@ -121,16 +117,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--settle", type=float, default=4.0, help="seconds between health and the session")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    data = args.data or generate.DATA / f"opportunities_{args.rows}.csv"
-    if not data.exists():
-        generate.write(args.rows, data)
-    load_at_start = os.getloadavg()[0]
-    results = measure(data, args.repeat, args.settle)
-    results["summary"] = summary(results)
-    results["load_average"] = {"start": load_at_start, "end": os.getloadavg()[0]}
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(results, indent=1))
+    data = data_file(args.rows, args.data)
+    results = measured(lambda: measure(data, args.repeat, args.settle), args.out)
     print("Real server (streamlit run serve.py), websocket session; " + markdown(results))
     return results
 
