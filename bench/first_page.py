@@ -1,12 +1,15 @@
 """Cold start to first page: start the server, open the app in headless Chromium, time until the
-first page with the sample data shows its KPI metrics.
+first page with the sample data shows its KPI metrics, then its KPI table.
 
     python -m bench.first_page --repeat 3
+    python -m bench.first_page --repeat 3 --network 20,40    # a 20 Mbit/s connection, 40 ms round trips
 
 Needs Debian's Chromium (``/usr/bin/chromium``) and the ``playwright`` package (see
 /work/shared/testing.md; never ``playwright install``). Reports, per cold start, the time from
 the server's start to each step (see :func:`cold_start`), up to the first frame the browser
-paints with a ``stMetricValue`` in it.
+paints with a ``stMetricValue`` in it and the first with the KPI table's grid. An entry given
+as an absolute path runs from its own folder (another checkout's ``serve.py``, say), so two
+commits can alternate in one run.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ def _serving(entry: str, timeout: float) -> Iterator[tuple[str, float]]:
     """Start ``streamlit run <entry>`` cold; once its health check answers, yield its URL and the
     ``perf_counter`` time it was started at. The server is stopped on leaving."""
     port = _free_port()
+    folder = Path(entry).parent if Path(entry).is_absolute() else ROOT
     start = time.perf_counter()
     server = subprocess.Popen(
         [
@@ -63,7 +67,7 @@ def _serving(entry: str, timeout: float) -> Iterator[tuple[str, float]]:
             "--browser.gatherUsageStats=false",
             "--server.fileWatcherType=none",
         ],
-        cwd=ROOT,
+        cwd=folder,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -85,38 +89,66 @@ def _serving(entry: str, timeout: float) -> Iterator[tuple[str, float]]:
 
 
 #: Installed in the page before Streamlit's own scripts: the wall-clock time (ms) of the first
-#: frame painted after a KPI metric is in the page with a size (Playwright's "visible").
+#: frame painted after a KPI metric is in the page with a size (Playwright's "visible"), and of
+#: the first after the KPI table's grid (a canvas inside the data frame) is.
 _PAINT_WATCH = """
-window.__firstMetricPaint = null;
-new MutationObserver((_, observer) => {
-  const el = document.querySelector('[data-testid="stMetricValue"]');
-  if (!el) return;
-  const box = el.getBoundingClientRect();
-  if (!box.width || !box.height || getComputedStyle(el).visibility === "hidden") return;
-  observer.disconnect();
-  requestAnimationFrame(() => { window.__firstMetricPaint = Date.now(); });
-}).observe(document, {childList: true, subtree: true, attributes: true});
+const paintedOnceShown = (selector, key) => {
+  window[key] = null;
+  new MutationObserver((_, observer) => {
+    const el = document.querySelector(selector);
+    if (!el) return;
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || getComputedStyle(el).visibility === "hidden") return;
+    observer.disconnect();
+    requestAnimationFrame(() => { window[key] = Date.now(); });
+  }).observe(document, {childList: true, subtree: true, attributes: true});
+};
+paintedOnceShown('[data-testid="stMetricValue"]', "__firstMetricPaint");
+paintedOnceShown('[data-testid="stDataFrame"] canvas', "__tablePaint");
 """
 
 
-def cold_start(browser: Any, entry: str = "serve.py", timeout: float = 60) -> dict[str, float]:
+def cold_start(
+    browser: Any, entry: str = "serve.py", timeout: float = 60, network: tuple[float, float] | None = None
+) -> dict[str, float]:
     """One cold start, with where its time went: health ``ok``; the frontend loaded (its websocket
     opened); the server's first message and its last before the metric showed; the first metric
     painted (``first_metric_s``, timed in the page: the next frame after it is in the page, with
     a size) and when Playwright saw it (``first_metric_seen_s``: that, plus the round trips of
-    its polling, 0.05-0.35 s on this machine)."""
+    its polling, 0.05-0.35 s on this machine); the KPI table painted (``table_s``, timed in the
+    page as the metric).
+
+    ``network`` (megabits a second down, round trip in ms) has Chromium hold the page's traffic
+    to a connection of that speed (DevTools' network emulation, shared by all the page's
+    requests); ``None`` is the loopback, as fast as the machine."""
     with _serving(entry, timeout) as (url, start):
         marks = {"health_s": time.perf_counter() - start, "load_average": os.getloadavg()[0]}
         page = browser.new_page()
         page.add_init_script(_PAINT_WATCH)
+        if network is not None:
+            megabits, rtt_ms = network
+            devtools = page.context.new_cdp_session(page)
+            devtools.send("Network.enable")
+            devtools.send(
+                "Network.emulateNetworkConditions",
+                {
+                    "offline": False,
+                    "latency": rtt_ms,
+                    "downloadThroughput": megabits * 1e6 / 8,
+                    "uploadThroughput": megabits * 1e6 / 8,
+                },
+            )
 
         def on_websocket(ws: Any) -> None:
             marks["websocket_s"] = time.perf_counter() - start
 
-            def received(_: Any) -> None:
-                marks.setdefault("first_message_s", time.perf_counter() - start)
+            def received(payload: Any) -> None:
+                now = time.perf_counter() - start
+                marks.setdefault("first_message_s", now)
                 if "first_metric_seen_s" not in marks:
-                    marks["last_message_s"] = time.perf_counter() - start
+                    marks["last_message_s"] = now
+                if "first_run_finished_s" not in marks and _is_script_finished(payload):
+                    marks["first_run_finished_s"] = now
 
             ws.on("framereceived", received)
 
@@ -129,9 +161,33 @@ def cold_start(browser: Any, entry: str = "serve.py", timeout: float = 60) -> di
             painted_ms = page.evaluate("window.__firstMetricPaint")
             # The page's clock is the wall clock: moved onto the server's start, as the others.
             marks["first_metric_s"] = painted_ms / 1000 - (time.time() - (time.perf_counter() - start))
+            # The KPI table, on a page that draws one (the one-line floor does not): painted, or the
+            # first run over and every element drawn (no placeholder left) without a data frame.
+            deadline = time.perf_counter() + timeout
+            settled = '!document.querySelector(\'[data-testid="stDataFrame"], [data-testid="stSkeleton"]\')'
+            while (table_ms := page.evaluate("window.__tablePaint")) is None:
+                if "first_run_finished_s" in marks and page.evaluate(settled):
+                    break
+                if time.perf_counter() > deadline:
+                    raise TimeoutError("the KPI table was not painted")
+                page.wait_for_timeout(10)
+            if table_ms is not None:
+                marks["table_s"] = table_ms / 1000 - (time.time() - (time.perf_counter() - start))
         finally:
             page.close()
         return marks
+
+
+def _is_script_finished(payload: Any) -> bool:
+    """Whether a websocket frame is the server's ``script_finished`` message (Streamlit's protobuf)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    if not isinstance(payload, bytes | bytearray):
+        return False
+    try:
+        return ForwardMsg.FromString(bytes(payload)).WhichOneof("type") == "script_finished"
+    except Exception:  # not one of Streamlit's messages
+        return False
 
 
 def server_first_run(entry: str, delay: float, timeout: float = 60) -> dict[str, float]:
@@ -167,6 +223,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     parser.add_argument("--out", type=Path)
     parser.add_argument(
+        "--network",
+        metavar="MBPS,RTT_MS",
+        help="emulate a connection in Chromium: megabits a second and round-trip ms (e.g. 20,40); default loopback",
+    )
+    parser.add_argument(
         "--server-only",
         type=float,
         nargs="*",
@@ -176,16 +237,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     if args.server_only is not None:
         return _server_only(args)
+    network = tuple(float(x) for x in args.network.split(",")) if args.network else None
+    if network is not None and len(network) != 2:
+        parser.error("--network takes two numbers: megabits a second and round-trip ms, e.g. 20,40")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
             runs: dict[str, list[dict[str, float]]] = {e: [] for e in args.entry}
             for _ in range(args.repeat):
                 for entry in args.entry:
-                    runs[entry].append(cold_start(browser, entry))
+                    runs[entry].append(cold_start(browser, entry, network=network))
         finally:
             browser.close()
-    result: dict[str, Any] = {}
+    result: dict[str, Any] = {"network": list(network) if network else "loopback"}
     for entry, each in runs.items():
         marks = (
             "health_s",
@@ -194,6 +258,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "last_message_s",
             "first_metric_s",
             "first_metric_seen_s",
+            "first_run_finished_s",
+            "table_s",
         )
         medians = {m: statistics.median(r[m] for r in each if m in r) for m in marks if any(m in r for r in each)}
         result[entry] = {"runs": each, **{f"median_{m}": v for m, v in medians.items()}}
@@ -206,6 +272,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"{medians.get('last_message_s', float('nan')):.2f} s, first KPI metric painted in Chromium "
             f"{medians['first_metric_s']:.2f} s (target < 3 s; runs: {times}), seen by Playwright "
             f"{medians['first_metric_seen_s']:.2f} s"
+            + (f", KPI table painted {medians['table_s']:.2f} s" if "table_s" in medians else "")
             + (f"; load average (1 min) {min(loads):.1f}-{max(loads):.1f} at the starts" if loads else "")
         )
     _save(args.out, result)
