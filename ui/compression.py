@@ -11,7 +11,9 @@ it and keeps the result: the files are content-hashed and never change while the
 every later visitor gets the kept bytes without any compressing. Everything else (the app's
 pages, the websocket, uploads, downloads, media, ranges, conditional requests, errors) passes
 through untouched. Entries are keyed by the file's ETag, so the kept bytes are bounded by
-Streamlit's own static folder (paths that do not exist all answer the same index page).
+Streamlit's own static folder (paths that do not exist all answer the same index page). Those files
+hold no user data and no secret, so compressing them cannot leak one (as compressing a page that
+shows a secret next to text an attacker chose can).
 """
 
 from __future__ import annotations
