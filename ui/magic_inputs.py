@@ -149,6 +149,9 @@ def render(f: Field, cur: Currency, *, disabled: bool = False, help_text: str | 
         args=(f"{key(f.name)}_slider", f.name),
         disabled=disabled,
         help=help_text,
+        # Money in the browser's own short notation (6.4M, or 6,4 jt), not 6400000.00: the exact
+        # amount is in the number input just below.
+        format="compact" if f.money else None,
     )
     st.number_input(
         f"{label}, exact",
