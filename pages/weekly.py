@@ -17,23 +17,25 @@ def body() -> None:
     if not series:
         page.empty("No first appointments fall in this window with these filters; widen the window or clear a filter.")
     rows = {r.group: r for r in memo.kpis(ds, "rep", filters)}
+    team = memo.kpis(ds, "all", filters)
     c1, c2 = st.columns(2)
-    default_goal = float(st.session_state.get(mi.key("goal")) or 100_000.0)
-    goal = c1.number_input(
-        f"Revenue goal per rep ({cur.code})",
-        min_value=0.0,
-        value=default_goal,
-        step=1000.0,
-        key="weekly_goal",
-        help="Each rep's Magic Number uses this goal with the rep's own ratios and average revenue per sale.",
-    )
     weeks = c2.number_input(
         "Selling weeks",
         min_value=0.1,
         max_value=520.0,
-        value=float(st.session_state.get(mi.key("weeks")) or 48.0),
+        value=float(st.session_state.get(mi.key("weeks")) or mi.DEFAULT_WEEKS),
         step=1.0,
         key="weekly_weeks",
+    )
+    goal = c1.number_input(
+        f"Revenue goal per rep ({cur.code})",
+        min_value=0.0,
+        value=mi.rep_goal(team[0] if team else None, len(rows), weeks),
+        step=1000.0,
+        key="weekly_goal",
+        help="Each rep's Magic Number uses this goal with the rep's own ratios and average revenue per sale. "
+        "It starts as the team's goal (the Magic Number page's, or 20 % above the team's pace) shared among "
+        "the reps, or as the goal set there for one rep.",
     )
     targets = {}
     missing = []

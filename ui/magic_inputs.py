@@ -106,26 +106,53 @@ def prefill(row: KpiRow | None, fallback: KpiRow | None) -> list[str]:
 
 
 def default_goal() -> float:
-    """A goal 20 % above what the current pace reaches in the selling weeks, rounded."""
-    try:
-        reachable = solve(
-            Scenario(
-                goal=0.0,
-                weeks=value("weeks"),
-                avg_sale=value("avg_sale"),
-                p1=value("p1") / 100,
-                p2=value("p2") / 100,
-                weekly_appointments=value("appts"),
-            ),
-            "goal",
-        ).goal
-    except Exception:  # any invalid combination: fall back to a plain round number
-        reachable = None
+    """A goal 20 % above what the inputs' current pace reaches in the selling weeks, rounded."""
+    return _stretched_goal(value("weeks"), value("avg_sale"), value("p1") / 100, value("p2") / 100, value("appts"))
+
+
+def _stretched_goal(
+    weeks: float, avg_sale: float | None, p1: float | None, p2: float | None, appts: float | None
+) -> float:
+    """What ``appts`` first appointments a week reach over ``weeks`` at these ratios, 20 % more,
+    rounded up (:func:`round_goal`); 100,000 when that pace is undefined or zero."""
+    reachable = None
+    if avg_sale is not None and p1 is not None and p2 is not None:
+        try:
+            reachable = solve(
+                Scenario(goal=0.0, weeks=weeks, avg_sale=avg_sale, p1=p1, p2=p2, weekly_appointments=appts), "goal"
+            ).goal
+        except Exception:  # any invalid combination: a plain round number
+            reachable = None
     if not reachable:
         return 100_000.0
-    target = reachable * GOAL_STRETCH
+    return round_goal(reachable * GOAL_STRETCH)
+
+
+def round_goal(target: float) -> float:
+    """``target`` rounded up to its first two digits (123,456 -> 130,000; 45.2 -> 46); at least 1."""
+    if target <= 0:
+        return 1.0
     power = 10 ** max(0, math.floor(math.log10(target)) - 1)
     return float(math.ceil(target / power) * power)
+
+
+def rep_goal(team: KpiRow | None, reps: int, weeks: float) -> float:
+    """The Weekly activity page's first goal per rep.
+
+    The Magic Number page's goal when it was set for one rep; else the team's goal shared among
+    the ``reps`` reps in the window: the one set on the Magic Number page, or, before that page
+    was opened, 20 % above the team's pace (its default there). Never the team's goal for each
+    rep, which would ask every rep for the whole team's revenue.
+    """
+    goal = st.session_state.get(key("goal"))
+    source = st.session_state.get(SOURCE)
+    if goal and source not in (None, TEAM):
+        return float(goal)
+    if not goal:
+        if team is None:
+            return 100_000.0
+        goal = _stretched_goal(weeks, team.avg_sale, team.p1, team.p2, team.weekly_appointments)
+    return round_goal(float(goal) / max(reps, 1))
 
 
 def _copy(src: str, dst_name: str) -> None:
