@@ -28,10 +28,11 @@ def body() -> None:
     st.caption("Click a rep in either chart below to highlight that rep in both; double-click to clear.")
     coach = settings.coaching_thresholds()
     thresholds = (coach.p1, coach.p2)
-    chart = memo.cached(
+    drawn = memo.cached(
         ds, "funnels_chart", (filters, cur, thresholds), lambda: charts.funnels(total, reps, cur, thresholds)
     )
-    charts.show(chart, key="funnels_chart", png_name="funnels")
+    charts.show(drawn.team, key="team_funnel_chart", png_name="team_funnel")
+    charts.show(drawn.reps, key="funnels_chart", png_name="funnels")
     st.caption("Dashed line: the coaching threshold (change it under Coaching thresholds on the Magic Number page).")
     if len(reps) == 1:
         st.info("Only one rep in this window, so there is no one to compare with side by side.")

@@ -146,12 +146,27 @@ def conversion_frame(rows: Sequence[KpiRow], cur: Currency) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
+#: Plot width of each of the two per-rep funnel charts: side by side, with the reps' names and the
+#: legends below them, they fit the main column of a 1280-pixel screen with the sidebar open (820 px).
+REP_FUNNEL_WIDTH = 250
+
+
+@dataclass(frozen=True)
+class Funnels:
+    """The Funnels page's two charts: the team's funnel (as wide as the page) and the per-rep pair."""
+
+    team: ChartSpec
+    reps: ChartSpec
+
+
 def funnels(
     team: KpiRow, reps: Sequence[KpiRow], cur: Currency, thresholds: tuple[float, float] = (0.65, 0.65)
-) -> ChartSpec:
-    """Team funnel on top; below it every rep's funnel and step conversions side by side.
+) -> Funnels:
+    """The team's funnel; then every rep's funnel and step conversions side by side.
 
-    Clicking a rep in either lower chart highlights that rep in both (one shared selection).
+    Clicking a rep in either per-rep chart highlights that rep in both (one shared selection). The
+    team's funnel is a chart of its own: as a view of the same concatenated chart, its
+    page-wide width left out its labels and pushed the whole chart past the page's edge.
     """
     pick = alt.selection_point(name="rep_pick", fields=["rep"], on="click", clear="dblclick")
     tooltip_stage = [
@@ -183,11 +198,13 @@ def funnels(
             y=alt.Y("rep:N", sort=rep_order, title=None),
             yOffset=alt.YOffset("stage:N", sort=list(STAGES)),
             x=alt.X("count:Q", title="Opportunities"),
-            color=alt.Color("stage:N", scale=_stage_scale(), sort=list(STAGES), title="Stage"),
+            color=alt.Color(
+                "stage:N", scale=_stage_scale(), sort=list(STAGES), title="Stage", legend=alt.Legend(orient="bottom")
+            ),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.25)),
             tooltip=tooltip_stage,
         )
-        .properties(width=320, height=max(160, 36 * len(reps)))
+        .properties(width=REP_FUNNEL_WIDTH, height=max(160, 36 * len(reps)))
     )
     conv_df = conversion_frame(reps, cur)
     conv = (
@@ -198,7 +215,10 @@ def funnels(
             yOffset=alt.YOffset("step:N"),
             x=alt.X("rate:Q", axis=alt.Axis(format="%"), title="Conversion", scale=alt.Scale(domain=[0, 1])),
             color=alt.Color(
-                "step:N", scale=alt.Scale(domain=list(STEP_COLORS), range=list(STEP_COLORS.values())), title="Step"
+                "step:N",
+                scale=alt.Scale(domain=list(STEP_COLORS), range=list(STEP_COLORS.values())),
+                title="Step",
+                legend=alt.Legend(orient="bottom", direction="vertical"),
             ),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.25)),
             tooltip=[
@@ -207,7 +227,7 @@ def funnels(
                 alt.Tooltip("rate_text:N", title="Conversion"),
             ],
         )
-        .properties(width=320, height=max(160, 36 * len(reps)))
+        .properties(width=REP_FUNNEL_WIDTH, height=max(160, 36 * len(reps)))
     )
     if thresholds[0] == thresholds[1]:
         rule_df = pd.DataFrame(
@@ -232,8 +252,8 @@ def funnels(
         # Altair reports that it merged the one selection shared by both views: that is the point.
         warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
         lower = alt.hconcat(per_rep, alt.layer(conv, rule)).add_params(pick)
-        chart = alt.vconcat(alt.layer(team_chart, team_text), lower.resolve_scale(color="independent"))
-        return spec(chart.resolve_scale(color="independent"))
+        team_funnel = alt.layer(team_chart, team_text).properties(autosize=alt.AutoSizeParams(type="fit-x"))
+        return Funnels(spec(team_funnel), spec(lower.resolve_scale(color="independent")))
 
 
 def peer_frame(rows: Sequence[PeerRow], cur: Currency, lower_is_better: frozenset[str]) -> pd.DataFrame:

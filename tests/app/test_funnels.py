@@ -1,4 +1,5 @@
-"""Funnels page: team and per-rep funnels in one chart with a selection shared across views."""
+"""Funnels page: the team's funnel, then the per-rep funnels and conversions in one chart with a
+selection shared across its views."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import pyarrow as pa
 from tests.app.conftest import confirm, new_app, open_page, upload
 
 
-def _chart(at):
-    return at.get("vega_lite_chart")[0].proto
+def _charts(at):
+    return [chart.proto for chart in at.get("vega_lite_chart")]
 
 
 def _spec(at) -> dict:
-    return json.loads(_chart(at).spec)
+    """The per-rep chart's spec (the page's second chart, after the team's funnel)."""
+    return json.loads(_charts(at)[1].spec)
 
 
 def test_the_sample_data_renders_the_funnels_without_an_exception() -> None:
@@ -31,10 +33,21 @@ def test_clicking_a_rep_highlights_it_in_every_rep_chart_through_one_shared_sele
     assert len(params[0]["views"]) >= 2
 
 
-def test_the_funnel_chart_is_fed_pre_aggregated_rows_not_opportunities() -> None:
-    chart = _chart(open_page(new_app(), "funnels"))
-    rows = sum(pa.ipc.open_stream(d.data.data).read_all().num_rows for d in chart.datasets)
+def test_the_funnel_charts_are_fed_pre_aggregated_rows_not_opportunities() -> None:
+    charts = _charts(open_page(new_app(), "funnels"))
+    assert len(charts) == 2
+    rows = sum(pa.ipc.open_stream(d.data.data).read_all().num_rows for chart in charts for d in chart.datasets)
     assert 0 < rows < 200
+
+
+def test_the_team_funnel_is_as_wide_as_the_page_and_the_per_rep_pair_fits_a_laptops_page() -> None:
+    team, reps = (json.loads(chart.spec) for chart in _charts(open_page(new_app(), "funnels")))
+    # A chart of its own, fitted to the page's width with its labels (not a view of a concatenation,
+    # where the page-wide width left the labels out and pushed the chart past the page's edge).
+    assert team["width"] == "container" and team["autosize"]["type"] == "fit-x"
+    assert "vconcat" not in team and "hconcat" not in team
+    widths = [view.get("width") or view["layer"][0]["width"] for view in reps["hconcat"]]
+    assert widths == [250, 250]  # with the reps' names, 720 px: a 1280-px screen's page is 820 px wide
 
 
 def test_a_weekly_log_without_next_steps_explains_why_there_is_no_funnel() -> None:

@@ -50,7 +50,7 @@ def test_the_funnels_draw_the_coaching_threshold_the_user_chose() -> None:
     at.number_input(key="coach_p1_pct").set_value(50.0).run()
     at.number_input(key="coach_p2_pct").set_value(50.0).run()
     open_page(at, "funnels")
-    chart = at.get("vega_lite_chart")[0].proto
+    chart = at.get("vega_lite_chart")[1].proto  # the per-rep conversions, after the team's funnel
     assert "50 % coaching threshold" in chart.spec + "".join(str(d.data.data) for d in chart.datasets)
 
 
