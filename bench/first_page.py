@@ -158,9 +158,7 @@ def cold_start(
             page.locator('[data-testid="stMetricValue"]').first.wait_for(state="visible", timeout=timeout * 1000)
             marks["first_metric_seen_s"] = time.perf_counter() - start
             page.wait_for_function("window.__firstMetricPaint !== null", timeout=timeout * 1000)
-            painted_ms = page.evaluate("window.__firstMetricPaint")
-            # The page's clock is the wall clock: moved onto the server's start, as the others.
-            marks["first_metric_s"] = painted_ms / 1000 - (time.time() - (time.perf_counter() - start))
+            marks["first_metric_s"] = _since(start, page.evaluate("window.__firstMetricPaint"))
             # The KPI table, on a page that draws one (the one-line floor does not): painted, or the
             # first run over and every element drawn (no placeholder left) without a data frame.
             deadline = time.perf_counter() + timeout
@@ -172,10 +170,16 @@ def cold_start(
                     raise TimeoutError("the KPI table was not painted")
                 page.wait_for_timeout(10)
             if table_ms is not None:
-                marks["table_s"] = table_ms / 1000 - (time.time() - (time.perf_counter() - start))
+                marks["table_s"] = _since(start, table_ms)
         finally:
             page.close()
         return marks
+
+
+def _since(start: float, wall_ms: float) -> float:
+    """A time the page read off its clock (``Date.now()``, the wall clock, in ms) as seconds since
+    ``start`` (``perf_counter``), the server's start, as the other marks."""
+    return wall_ms / 1000 - (time.time() - (time.perf_counter() - start))
 
 
 def _is_script_finished(payload: Any) -> bool:
