@@ -31,8 +31,8 @@ def body() -> None:
     drawn = memo.cached(
         ds, "funnels_chart", (filters, cur, thresholds), lambda: charts.funnels(total, reps, cur, thresholds)
     )
-    charts.show(drawn.team, key="team_funnel_chart", png_name="team_funnel")
-    charts.show(drawn.reps, key="funnels_chart", png_name="funnels")
+    charts.show(drawn.team, key="team_funnel_chart", png_name="team_funnel", png_label="Download the team funnel (PNG)")
+    charts.show(drawn.reps, key="funnels_chart", png_name="funnels", png_label="Download the per-rep charts (PNG)")
     st.caption("Dashed line: the coaching threshold (change it under Coaching thresholds on the Magic Number page).")
     if len(reps) == 1:
         st.info("Only one rep in this window, so there is no one to compare with side by side.")

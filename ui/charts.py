@@ -70,14 +70,15 @@ def png_bytes(chart: ChartSpec) -> bytes:
     return png
 
 
-def show(chart: ChartSpec, key: str, png_name: str | None = None) -> None:
-    """Draw the chart as wide as the page; with ``png_name``, offer it as a PNG built on click only."""
+def show(chart: ChartSpec, key: str, png_name: str | None = None, png_label: str = "Download PNG") -> None:
+    """Draw the chart as wide as the page; with ``png_name``, offer it as a PNG built on click only
+    (``png_label`` tells the button apart where a page has two charts)."""
     import streamlit as st
 
     st.vega_lite_chart(_with_arrow_datasets(chart.vega), width="stretch", key=key)
     if png_name:
         st.download_button(
-            "Download PNG",
+            png_label,
             data=lambda: png_bytes(chart),
             file_name=f"{png_name}.png",
             mime="image/png",

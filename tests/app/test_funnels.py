@@ -50,6 +50,11 @@ def test_the_team_funnel_is_as_wide_as_the_page_and_the_per_rep_pair_fits_a_lapt
     assert widths == [250, 250]  # with the reps' names, 720 px: a 1280-px screen's page is 820 px wide
 
 
+def test_each_funnel_chart_has_its_own_png_download_saying_which() -> None:
+    buttons = open_page(new_app(), "funnels").get("download_button")
+    assert [b.label for b in buttons] == ["Download the team funnel (PNG)", "Download the per-rep charts (PNG)"]
+
+
 def test_a_weekly_log_without_next_steps_explains_why_there_is_no_funnel() -> None:
     content = b"Rep,Week,Appointments\nAna,2026-03-02,4\nBudi,2026-03-02,6\n"
     at = open_page(confirm(upload(new_app(), "log.csv", content)), "funnels")
