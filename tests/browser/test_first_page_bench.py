@@ -28,3 +28,8 @@ def test_a_cold_start_is_timed_step_by_step_in_order(browser: Any) -> None:
 def test_a_page_without_a_table_is_timed_to_its_metric(browser: Any) -> None:
     marks = cold_start(browser, "bench/baseline_app.py")
     assert "table_s" not in marks and marks["first_metric_s"] > marks["websocket_s"]
+
+
+def test_a_cold_start_over_an_emulated_connection_is_timed_to_its_table(browser: Any) -> None:
+    marks = cold_start(browser, "serve.py", network=(50.0, 20.0))
+    assert marks["health_s"] < marks["websocket_s"] < marks["table_s"]
