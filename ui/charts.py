@@ -150,6 +150,9 @@ def conversion_frame(rows: Sequence[KpiRow], cur: Currency) -> pd.DataFrame:
 #: Plot width of each of the two per-rep funnel charts: side by side, with the reps' names and the
 #: legends below them, they fit the main column of a 1280-pixel screen with the sidebar open (820 px).
 REP_FUNNEL_WIDTH = 250
+#: Plot width of each small chart of a three-column grid (peer deviations, weekly activity): three
+#: of them with their axes and the legend below fit the same 820 px.
+SMALL_CHART_WIDTH = 200
 
 
 @dataclass(frozen=True)
@@ -289,7 +292,10 @@ def peer_deviation(frame: pd.DataFrame) -> ChartSpec:
     bars = base.mark_bar().encode(
         x=alt.X("deviation:Q", axis=alt.Axis(format="+%"), title="Deviation from peer average"),
         color=alt.Color(
-            "direction:N", scale=alt.Scale(domain=list(PEER_COLORS), range=list(PEER_COLORS.values())), title=None
+            "direction:N",
+            scale=alt.Scale(domain=list(PEER_COLORS), range=list(PEER_COLORS.values())),
+            title=None,
+            legend=alt.Legend(orient="bottom"),
         ),
         tooltip=[
             alt.Tooltip("rep:N", title="Rep"),
@@ -302,7 +308,7 @@ def peer_deviation(frame: pd.DataFrame) -> ChartSpec:
     zero = alt.Chart().mark_rule(color=THRESHOLD_COLOR).encode(x=alt.datum(0))
     return spec(
         alt.layer(bars, zero, data=frame)
-        .properties(width=220, height=alt.Step(18))
+        .properties(width=SMALL_CHART_WIDTH, height=alt.Step(18))
         .facet(facet=alt.Facet("kpi:N", title=None), columns=3)
         .resolve_scale(x="independent")
     )
@@ -458,7 +464,7 @@ def weekly_activity(frame: pd.DataFrame) -> ChartSpec:
     )
     return spec(
         alt.layer(line, rule, data=frame)
-        .properties(width=260, height=160)
+        .properties(width=SMALL_CHART_WIDTH, height=160)
         .facet(facet=alt.Facet("rep:N", title=None), columns=3)
     )
 

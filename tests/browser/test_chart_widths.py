@@ -1,0 +1,41 @@
+"""Every chart fits the page's main column on a 1280-pixel screen with the sidebar open: nothing is
+cut off at the right edge (the Funnels page's chart was 1,179 px wide in 820, the peer deviations
+953 and the weekly activity 902)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser
+
+from tests.browser.helpers import TIMEOUT
+
+#: Each chart's drawn width (its SVG or canvas) and the main column's width inside its padding.
+WIDTHS = """() => {
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const style = getComputedStyle(main);
+  const column = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].map(
+    c => c.querySelector('svg.marks, canvas').getBoundingClientRect().width);
+  return {column, charts};
+}"""
+
+
+@pytest.mark.parametrize("path", ["funnels", "peers", "magic_number", "weekly"])
+def test_every_chart_fits_the_main_column_of_a_1280_pixel_screen(browser: Browser, app_url: str, path: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/{path}")
+        page.locator(
+            '[data-testid="stVegaLiteChart"] svg.marks, [data-testid="stVegaLiteChart"] canvas'
+        ).first.wait_for(timeout=TIMEOUT)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
+            ".every(c => c.querySelector('svg.marks, canvas'))",
+            timeout=TIMEOUT,
+        )
+        widths = page.evaluate(WIDTHS)
+        assert widths["charts"], widths
+        assert all(0 < w <= widths["column"] + 1 for w in widths["charts"]), widths
+    finally:
+        context.close()
