@@ -70,7 +70,7 @@ class CompressStatic:
             elif message["type"] == "http.response.body" and start is not None:
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    await self._send_compressed(start, b"".join(chunks), send)
+                    await self._send_compressed(start, chunks, send)
             else:
                 await send(message)
 
@@ -95,11 +95,14 @@ class CompressStatic:
         base = self._base_url.strip("/")
         return f"/{base}/static/" if base else "/static/"
 
-    async def _send_compressed(self, start: Message, body: bytes, send: Send) -> None:
+    async def _send_compressed(self, start: Message, chunks: list[bytes], send: Send) -> None:
+        """The held answer, gzipped: the kept bytes for its ETag, else its body (``chunks``, joined
+        only then) compressed now."""
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in _DROPPED]
         etag = next((v for k, v in start.get("headers", []) if k.lower() == b"etag"), None)
         compressed = self.kept.get(etag) if etag else None
         if compressed is None:
+            body = b"".join(chunks)
             if len(body) <= INLINE_BYTES:
                 compressed = gzip.compress(body, LEVEL, mtime=0)
             else:
