@@ -24,6 +24,7 @@ def test_the_money_sliders_read_in_the_browsers_short_notation(
         page.goto(app_url + LINK)
         thumbs = page.get_by_test_id("stSliderThumbValue")
         expect(thumbs.first).to_have_text(goal, timeout=TIMEOUT)
+        expect(thumbs).to_have_count(6, timeout=TIMEOUT)  # every slider drawn before they are read
         values = thumbs.all_inner_texts()
         assert values[:3] == [goal, "48.00", avg_sale], values  # goal, selling weeks, average sale
         exact = page.get_by_test_id("stNumberInputField").first
