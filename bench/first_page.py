@@ -48,9 +48,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _serving(entry: str, timeout: float) -> Iterator[tuple[str, float]]:
+def _serving(entry: str, timeout: float, cpus: set[int] | None = None) -> Iterator[tuple[str, float]]:
     """Start ``streamlit run <entry>`` cold; once its health check answers, yield its URL and the
-    ``perf_counter`` time it was started at. The server is stopped on leaving."""
+    ``perf_counter`` time it was started at. The server is stopped on leaving. ``cpus``: the CPUs
+    the server (and every thread it starts) may run on; ``None``, any."""
     port = _free_port()
     folder = Path(entry).parent if Path(entry).is_absolute() else ROOT
     start = time.perf_counter()
@@ -68,6 +69,7 @@ def _serving(entry: str, timeout: float) -> Iterator[tuple[str, float]]:
             "--server.fileWatcherType=none",
         ],
         cwd=folder,
+        preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -109,7 +111,11 @@ paintedOnceShown('[data-testid="stDataFrame"] canvas', "__tablePaint");
 
 
 def cold_start(
-    browser: Any, entry: str = "serve.py", timeout: float = 60, network: tuple[float, float] | None = None
+    browser: Any,
+    entry: str = "serve.py",
+    timeout: float = 60,
+    network: tuple[float, float] | None = None,
+    server_cpus: set[int] | None = None,
 ) -> dict[str, float]:
     """One cold start, with where its time went: health ``ok``; the frontend loaded (its websocket
     opened); the server's first message and its last before the metric showed; the first metric
@@ -120,8 +126,9 @@ def cold_start(
 
     ``network`` (megabits a second down, round trip in ms) has Chromium hold the page's traffic
     to a connection of that speed (DevTools' network emulation, shared by all the page's
-    requests); ``None`` is the loopback, as fast as the machine."""
-    with _serving(entry, timeout) as (url, start):
+    requests); ``None`` is the loopback, as fast as the machine. ``server_cpus``: the CPUs the
+    server runs on (see ``--cpus``)."""
+    with _serving(entry, timeout, server_cpus) as (url, start):
         marks = {"health_s": time.perf_counter() - start, "load_average": os.getloadavg()[0]}
         page = browser.new_page()
         page.add_init_script(_PAINT_WATCH)
@@ -238,7 +245,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         metavar="DELAY",
         help="measure the server's first run without a browser, connecting DELAY s after health (e.g. 0 1.5)",
     )
+    parser.add_argument(
+        "--cpus",
+        metavar="SERVER:BROWSER",
+        help=(
+            "CPUs for the server and for the browser, e.g. 0:1: each on its own, as in production, where the"
+            " browser runs on the visitor's device; default both share all of them"
+        ),
+    )
     args = parser.parse_args(argv)
+    server_cpus = browser_cpus = None
+    if args.cpus:
+        try:
+            server_cpus, browser_cpus = ({int(c) for c in part.split(",")} for part in args.cpus.split(":"))
+        except ValueError:
+            parser.error("--cpus takes the server's CPUs, a colon and the browser's, e.g. 0:1 or 0:1,2")
+        # Playwright's driver and Chromium start from this process and keep its CPUs.
+        os.sched_setaffinity(0, browser_cpus)
     if args.server_only is not None:
         return _server_only(args)
     network = tuple(float(x) for x in args.network.split(",")) if args.network else None
@@ -250,10 +273,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             runs: dict[str, list[dict[str, float]]] = {e: [] for e in args.entry}
             for _ in range(args.repeat):
                 for entry in args.entry:
-                    runs[entry].append(cold_start(browser, entry, network=network))
+                    runs[entry].append(cold_start(browser, entry, network=network, server_cpus=server_cpus))
         finally:
             browser.close()
-    result: dict[str, Any] = {"network": list(network) if network else "loopback"}
+    result: dict[str, Any] = {"network": list(network) if network else "loopback", "cpus": args.cpus or "shared"}
     for entry, each in runs.items():
         marks = (
             "health_s",
