@@ -1,7 +1,11 @@
 """The Magic Number page's money sliders read as money in the browser's own notation (6.4M, or
-6,4 jt in Indonesian), not as 6400000.00; the exact amount stays in the number input below."""
+6,4 jt in Indonesian), not as 6400000.00; the exact amount stays in the number input below.
+Selling weeks read as weeks (48, or 12.5 when a link asks for it), never 48.00, there and on the
+Weekly activity page, whose goal per rep is a whole amount."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -26,8 +30,32 @@ def test_the_money_sliders_read_in_the_browsers_short_notation(
         expect(thumbs.first).to_have_text(goal, timeout=TIMEOUT)
         expect(thumbs).to_have_count(6, timeout=TIMEOUT)  # every slider drawn before they are read
         values = thumbs.all_inner_texts()
-        assert values[:3] == [goal, "48.00", avg_sale], values  # goal, selling weeks, average sale
-        exact = page.get_by_test_id("stNumberInputField").first
-        expect(exact).to_have_value("6400000")
+        assert values[:3] == [goal, "48", avg_sale], values  # goal, selling weeks, average sale
+        exact = page.get_by_test_id("stNumberInputField")
+        expect(exact.first).to_have_value("6400000")
+        expect(exact.nth(1)).to_have_value("48")
     finally:
         context.close()
+
+
+def test_selling_weeks_show_a_fraction_only_when_there_is_one(browser: Browser, app_url: str) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(app_url + LINK.replace("weeks=48", "weeks=12.5"))
+        thumbs = page.get_by_test_id("stSliderThumbValue")
+        expect(thumbs).to_have_count(6, timeout=TIMEOUT)
+        expect(thumbs.nth(1)).to_have_text("12.5")
+        expect(page.get_by_test_id("stNumberInputField").nth(1)).to_have_value("12.5")
+    finally:
+        page.close()
+
+
+def test_the_weekly_pages_goal_and_weeks_read_as_whole_numbers(browser: Browser, app_url: str) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(app_url + "/weekly")
+        goal = page.get_by_role("spinbutton", name="Revenue goal per rep (USD)")
+        expect(goal).to_have_value(re.compile(r"^[1-9][0-9]*$"), timeout=TIMEOUT)
+        expect(page.get_by_role("spinbutton", name="Selling weeks")).to_have_value("48")
+    finally:
+        page.close()
