@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from kpi_core.errors import InvalidInputError
-from kpi_core.magic import percent_text
+from kpi_core.magic import PLAIN, Wording
 
 
 @dataclass(frozen=True)
@@ -88,13 +88,13 @@ _TIPS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _headline(kpi: str, value: float, threshold: float) -> str:
+def _headline(kpi: str, value: float, threshold: float, wording: Wording) -> str:
     # A value just below the threshold gets more decimals, so 64.996 % never reads "65 %".
     decimals = 1
     while decimals < 9 and round(value * 100, decimals) >= round(threshold * 100, decimals):
         decimals += 1
     shown = f"{value * 100:.{decimals}f}".rstrip("0").rstrip(".") + " %"
-    return f"{_LABELS[kpi]} is {shown}, below the {percent_text(threshold)} target: {_FOCUS[kpi]}"
+    return f"{_LABELS[kpi]} is {wording.marks(shown)}, below the {wording.percent(threshold)} target: {_FOCUS[kpi]}"
 
 
 def coaching(
@@ -102,8 +102,10 @@ def coaching(
     p2: float | None,
     activity_barometer: float | None,
     thresholds: CoachingThresholds = CoachingThresholds(),
+    wording: Wording = PLAIN,
 ) -> tuple[Advice, ...]:
-    """Advice for each KPI that is defined (not ``None`` or NaN) and strictly below its threshold.
+    """Advice for each KPI that is defined (not ``None`` or NaN) and strictly below its threshold;
+    ``wording`` writes the numbers of its headlines (the reader's decimal mark).
 
     Order follows the funnel: first appointment (p1), closing (p2), then prospecting activity.
     """
@@ -119,7 +121,7 @@ def coaching(
                 label=_LABELS[kpi],
                 value=value,
                 threshold=threshold,
-                headline=_headline(kpi, value, threshold),
+                headline=_headline(kpi, value, threshold, wording),
                 tips=_TIPS[kpi],
             )
         )

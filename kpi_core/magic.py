@@ -23,6 +23,7 @@ not an error: the result is ``feasible=False`` with a sentence, and the undefine
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from kpi_core.errors import InvalidInputError
@@ -145,6 +146,41 @@ def _number_text(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How the sentences of a result write its numbers.
+
+    The reader's separators (``6.400.000`` and ``42,78`` for a reader in Indonesia) and, given
+    ``money``, amounts in the reader's currency (``Rp 6.400.000``); :data:`PLAIN` writes
+    ``6,400,000`` and ``42.78``, as the command line does. Only the words change, never a value.
+    """
+
+    thousands: str = ","
+    decimal: str = "."
+    money: Callable[[float], str] | None = None
+
+    def number(self, value: float) -> str:
+        """As :func:`_number_text`, with this reader's separators."""
+        return self.marks(_number_text(value))
+
+    def amount(self, value: float) -> str:
+        """An amount of money: ``money(value)``, or a plain number without a currency."""
+        return self.money(value) if self.money is not None else self.number(value)
+
+    def percent(self, fraction: float) -> str:
+        """As :func:`percent_text`, with this reader's decimal mark."""
+        return self.marks(percent_text(fraction))
+
+    def marks(self, text: str) -> str:
+        """A number Python wrote (``6,400,000.5``) with this reader's separators (``6.400.000,5``)."""
+        if (self.thousands, self.decimal) == (",", "."):
+            return text
+        return text.replace(",", "\0").replace(".", self.decimal).replace("\0", self.thousands)
+
+
+PLAIN = Wording()
+
+
 # --- validation ---------------------------------------------------------------------------------
 
 
@@ -201,7 +237,7 @@ def _lag_weeks(sc: Scenario) -> float:
     return 0.0
 
 
-def _usable_weeks(sc: Scenario, weeks_left: float) -> tuple[float, tuple[str, ...]]:
+def _usable_weeks(sc: Scenario, weeks_left: float, w: Wording) -> tuple[float, tuple[str, ...]]:
     """``weeks_left - cycle/7``, floored at one week (or at ``weeks_left`` if shorter)."""
     if not sc.use_cycle_lag:
         return weeks_left, ()
@@ -210,10 +246,10 @@ def _usable_weeks(sc: Scenario, weeks_left: float) -> tuple[float, tuple[str, ..
         return lagged, ()
     usable = max(lagged, min(1.0, weeks_left))
     warning = (
-        f"The sales cycle of {_number_text(sc.cycle_days or 0.0)} days "
-        f"({_number_text(_lag_weeks(sc))} weeks) eats the period: of the "
-        f"{_number_text(weeks_left)} weeks left, less than one week remains for appointments "
-        f"that can still close in time, so the Magic Number assumes {_number_text(usable)} "
+        f"The sales cycle of {w.number(sc.cycle_days or 0.0)} days "
+        f"({w.number(_lag_weeks(sc))} weeks) eats the period: of the "
+        f"{w.number(weeks_left)} weeks left, less than one week remains for appointments "
+        f"that can still close in time, so the Magic Number assumes {w.number(usable)} "
         f"usable week{'s' if usable != 1 else ''}."
     )
     return usable, (warning,)
@@ -282,13 +318,13 @@ def _zero_factor(values: dict[str, float | None], names: tuple[str, ...]) -> str
     return next((name for name in names if values[name] == 0), None)
 
 
-def _forward(sc: Scenario) -> MagicResult:
+def _forward(sc: Scenario, w: Wording) -> MagicResult:
     """``magic_number = remaining_goal / (avg_sale x p1 x p2) / usable_weeks``."""
     values: dict[str, float | None] = {name: getattr(sc, name) for name in _CORE}
     goal, weeks, avg_sale, p1, p2 = sc.goal, sc.weeks, sc.avg_sale, sc.p1, sc.p2
     remaining = goal - _pipeline_value(sc, avg_sale, p1, p2)
     weeks_left = _weeks_left(sc, weeks)
-    usable, warnings = _usable_weeks(sc, weeks_left) if weeks_left > 0 else (None, ())
+    usable, warnings = _usable_weeks(sc, weeks_left, w) if weeks_left > 0 else (None, ())
     if remaining <= 0:
         message = _covered_message(sc)
         return _result(
@@ -311,7 +347,7 @@ def _forward(sc: Scenario) -> MagicResult:
             remaining=remaining,
             usable=None,
             feasible=False,
-            message=_no_weeks_message(sc),
+            message=_no_weeks_message(sc, w),
         )
     zero = _zero_factor(values, ("avg_sale", "p1", "p2"))
     if zero is not None:
@@ -327,16 +363,16 @@ def _forward(sc: Scenario) -> MagicResult:
             warnings=warnings,
         )
     magic = remaining / (avg_sale * p1 * p2) / usable
-    target = f"the goal of {_number_text(goal)}"
+    target = f"the goal of {w.amount(goal)}"
     if sc.use_pacing:
-        target = f"the remaining {_number_text(remaining)} of {target}"
-    weeks_text = f"{_number_text(usable)} weeks"
+        target = f"the remaining {w.amount(remaining)} of {target}"
+    weeks_text = f"{w.number(usable)} weeks"
     if sc.use_cycle_lag:
-        weeks_text = f"{_number_text(usable)} usable weeks after the sales-cycle lag"
+        weeks_text = f"{w.number(usable)} usable weeks after the sales-cycle lag"
     elif sc.use_pacing:
-        weeks_text = f"the {_number_text(usable)} weeks left"
+        weeks_text = f"the {w.number(usable)} weeks left"
     message = (
-        f"Book {_number_text(magic)} new first appointments a week "
+        f"Book {w.number(magic)} new first appointments a week "
         f"({ceil_appointments(magic)} rounded up) to reach {target} in {weeks_text}."
     )
     return _result(
@@ -352,16 +388,16 @@ def _forward(sc: Scenario) -> MagicResult:
     )
 
 
-def _no_weeks_message(sc: Scenario) -> str:
+def _no_weeks_message(sc: Scenario, w: Wording) -> str:
     if sc.use_pacing:
         return (
-            f"No selling weeks are left ({_number_text(sc.weeks_elapsed)} of "
-            f"{_number_text(sc.weeks)} weeks have gone), so the remaining goal cannot be reached."
+            f"No selling weeks are left ({w.number(sc.weeks_elapsed)} of "
+            f"{w.number(sc.weeks)} weeks have gone), so the remaining goal cannot be reached."
         )
     return "The period has no selling weeks, so no number of appointments reaches the goal."
 
 
-def _back_solve(sc: Scenario, solve_for: str, appointments: float) -> MagicResult:
+def _back_solve(sc: Scenario, solve_for: str, appointments: float, w: Wording) -> MagicResult:
     """Solve ``solve_for`` so that the forward Magic Number equals ``appointments`` (M).
 
     With pacing the remaining goal depends on avg_sale, p1 and p2 too; the equation stays linear
@@ -378,7 +414,7 @@ def _back_solve(sc: Scenario, solve_for: str, appointments: float) -> MagicResul
     values: dict[str, float | None] = {name: getattr(sc, name) for name in _CORE}
     values[solve_for] = None
     label = LABELS[solve_for]
-    m_text = f"{_number_text(appointments)} appointments a week"
+    m_text = f"{w.number(appointments)} appointments a week"
     won = sc.revenue_won if sc.use_pacing else 0.0
     adv = float(sc.open_advanced) if sc.use_pacing else 0.0
     not_adv = float(sc.open_not_advanced) if sc.use_pacing else 0.0
@@ -415,8 +451,8 @@ def _back_solve(sc: Scenario, solve_for: str, appointments: float) -> MagicResul
     if solve_for != "weeks":
         weeks_left = _weeks_left(sc, sc.weeks)
         if weeks_left <= 0:
-            return infeasible(_no_weeks_message(sc))
-        usable, warnings = _usable_weeks(sc, weeks_left)
+            return infeasible(_no_weeks_message(sc, w))
+        usable, warnings = _usable_weeks(sc, weeks_left, w)
 
     goal, avg_sale, p1, p2 = sc.goal, sc.avg_sale, sc.p1, sc.p2
     solved: float
@@ -436,9 +472,9 @@ def _back_solve(sc: Scenario, solve_for: str, appointments: float) -> MagicResul
         solved = usable + _lag_weeks(sc) + (sc.weeks_elapsed if sc.use_pacing else 0.0)
         if sc.use_cycle_lag and usable < 1:
             warning = (
-                f"Only {_number_text(usable)} usable weeks are needed; the forward calculation "
+                f"Only {w.number(usable)} usable weeks are needed; the forward calculation "
                 "never assumes less than one usable week, so it will show a lower Magic Number "
-                f"for {_number_text(solved)} weeks."
+                f"for {w.number(solved)} weeks."
             )
             warnings = (warning,)
     else:
@@ -454,10 +490,10 @@ def _back_solve(sc: Scenario, solve_for: str, appointments: float) -> MagicResul
     values[solve_for] = solved
     feasible = not (solve_for in _RATIOS and solved > 1)
     if feasible:
-        message = f"With {m_text}, {_answer_text(solve_for, solved)}."
+        message = f"With {m_text}, {_answer_text(solve_for, solved, w)}."
     else:
         message = (
-            f"With {m_text}, the {label} would have to be {percent_text(solved)}; "
+            f"With {m_text}, the {label} would have to be {w.percent(solved)}; "
             "a ratio cannot exceed 100 %, so the goal is out of reach."
         )
     full: dict[str, float] = {name: getattr(sc, name) for name in _CORE} | {solve_for: solved}
@@ -475,14 +511,14 @@ def _back_solve(sc: Scenario, solve_for: str, appointments: float) -> MagicResul
     )
 
 
-def _answer_text(solve_for: str, value: float) -> str:
+def _answer_text(solve_for: str, value: float, w: Wording) -> str:
     if solve_for == "goal":
-        return f"the revenue goal within reach is {_number_text(value)}"
+        return f"the revenue goal within reach is {w.amount(value)}"
     if solve_for == "weeks":
-        return f"reaching the goal takes {_number_text(value)} selling weeks"
+        return f"reaching the goal takes {w.number(value)} selling weeks"
     if solve_for in _RATIOS:
-        return f"the {LABELS[solve_for]} must be {percent_text(value)}"
-    return f"the {LABELS[solve_for]} must be {_number_text(value)}"
+        return f"the {LABELS[solve_for]} must be {w.percent(value)}"
+    return f"the {LABELS[solve_for]} must be {w.amount(value)}"
 
 
 def _linear_terms(
@@ -507,8 +543,8 @@ def _linear_terms(
     return goal - won, ("avg_sale", "p1"), a * (adv + not_adv * p1 + m * usable * p1)
 
 
-def solve(scenario: Scenario, solve_for: str = "magic_number") -> MagicResult:
-    """Solve one of :data:`SOLVABLE` from the others.
+def solve(scenario: Scenario, solve_for: str = "magic_number", wording: Wording = PLAIN) -> MagicResult:
+    """Solve one of :data:`SOLVABLE` from the others; ``wording`` writes the numbers of its sentences.
 
     ``"magic_number"`` runs the formula forward. Any other quantity is solved so that the Magic
     Number equals ``scenario.weekly_appointments`` (required then); the scenario's own value of
@@ -519,13 +555,13 @@ def solve(scenario: Scenario, solve_for: str = "magic_number") -> MagicResult:
         raise InvalidInputError(f"Cannot solve for {solve_for!r}; choose one of {', '.join(SOLVABLE)}.")
     _validate(scenario, solve_for)
     if solve_for == "magic_number":
-        return _forward(scenario)
+        return _forward(scenario, wording)
     if scenario.weekly_appointments is None:
         raise InvalidInputError(
             f"Solving for the {LABELS[solve_for]} needs the weekly appointments "
             "(weekly_appointments) the rep books now."
         )
-    return _back_solve(scenario, solve_for, scenario.weekly_appointments)
+    return _back_solve(scenario, solve_for, scenario.weekly_appointments, wording)
 
 
 def implied_funnel(result: MagicResult) -> tuple[FunnelStage, ...]:
@@ -548,7 +584,7 @@ def implied_funnel(result: MagicResult) -> tuple[FunnelStage, ...]:
     )
 
 
-def lever_sensitivity(scenario: Scenario, step: float = 0.10) -> tuple[Lever, ...]:
+def lever_sensitivity(scenario: Scenario, step: float = 0.10, wording: Wording = PLAIN) -> tuple[Lever, ...]:
     """What each lever does to the Magic Number, biggest reduction first.
 
     Levers: avg_sale x (1 + step), p1 + step and p2 + step (percentage points, capped at 1.0),
@@ -560,12 +596,12 @@ def lever_sensitivity(scenario: Scenario, step: float = 0.10) -> tuple[Lever, ..
     base = solve(scenario, "magic_number").magic_number
     if base is None:
         return ()
-    points = f"+{_number_text(step * 100)} percentage points"
+    points = f"+{wording.number(step * 100)} percentage points"
     candidates = (
         (
             "avg_sale",
             "Average revenue per sale",
-            f"+{_number_text(step * 100)} %",
+            f"+{wording.number(step * 100)} %",
             replace(scenario, avg_sale=scenario.avg_sale * (1 + step)),
         ),
         (

@@ -164,7 +164,8 @@ def body() -> None:
         open_advanced=pipeline.open_advanced if pipeline else 0,
         open_not_advanced=pipeline.open_not_advanced if pipeline else 0,
     )
-    result = solve(scenario, solve_for)
+    words = fmt.wording(cur)  # the sentences' numbers as the rest of the page's: Rp 6.400.000, 42,78
+    result = solve(scenario, solve_for, words)
     state.remember(*KEPT)
     st.query_params.from_dict(
         links.query(
@@ -232,7 +233,7 @@ def body() -> None:
         charts.show(charts.barometer(barometer, cur), key="mn_barometer_chart")
 
     thresholds = settings.render_coaching()
-    advice = coaching(result.p1, result.p2, barometer, thresholds)
+    advice = coaching(result.p1, result.p2, barometer, thresholds, words)
     if advice:
         st.subheader("Coaching")
         for item in advice:
@@ -244,7 +245,7 @@ def body() -> None:
     if solve_for != "magic_number":
         st.info("Switch 'Solve for' to the Magic Number to compare the levers.")
     else:
-        levers = lever_sensitivity(scenario)
+        levers = lever_sensitivity(scenario, wording=words)
         if not levers:
             st.info("The Magic Number cannot be computed with these inputs, so the levers cannot be compared.")
         else:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from kpi_core.coaching import CoachingThresholds, coaching
 from kpi_core.errors import InvalidInputError
+from kpi_core.magic import Wording
 
 
 @pytest.mark.parametrize(
@@ -50,6 +51,13 @@ def test_the_activity_barometer_headline_reads_as_a_percentage() -> None:
     (advice,) = coaching(None, None, 0.84)
     assert "84 %" in advice.headline
     assert "100 %" in advice.headline
+
+
+def test_a_headline_uses_the_readers_decimal_mark() -> None:
+    (advice,) = coaching(0.64996, None, None, wording=Wording(thousands=".", decimal=","))
+    assert advice.headline.startswith("Appointment-to-next-step ratio is 64,996 %, below the 65 % target")
+    (advice,) = coaching(None, None, 0.5, CoachingThresholds(activity_barometer=0.875), Wording(".", ","))
+    assert "is 50 %, below the 87,5 % target" in advice.headline
 
 
 def test_a_value_just_under_the_threshold_never_reads_as_equal_to_it() -> None:

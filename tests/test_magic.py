@@ -13,6 +13,7 @@ from kpi_core.errors import InvalidInputError
 from kpi_core.magic import (
     SOLVABLE,
     Scenario,
+    Wording,
     ceil_appointments,
     implied_funnel,
     lever_sensitivity,
@@ -59,6 +60,57 @@ def test_the_worked_example_implies_48_sales_120_next_steps_and_200_appointments
     assert result.remaining_goal == 600_000
     assert "4.17" in result.message
     assert "5 rounded up" in result.message
+
+
+# --- the words of a result: the reader's separators and currency --------------------------------
+
+#: A reader in Indonesia: ``.`` groups thousands, ``,`` marks decimals, amounts in rupiah.
+INDONESIAN = Wording(thousands=".", decimal=",", money=lambda v: "Rp " + f"{v:,.0f}".replace(",", "."))
+
+
+def test_a_result_says_its_numbers_with_the_readers_separators_and_currency() -> None:
+    # 1,234,500 / (12,500 x .6 x .4) = 411.5 appointments; / 48 = 8.5729 -> 9
+    result = solve(replace(SPEC, goal=1_234_500), wording=INDONESIAN)
+    assert result.message == (
+        "Book 8,57 new first appointments a week (9 rounded up) to reach the goal of Rp 1.234.500 in 48 weeks."
+    )
+    plain = solve(replace(SPEC, goal=1_234_500))
+    assert plain.message == (
+        "Book 8.57 new first appointments a week (9 rounded up) to reach the goal of 1,234,500 in 48 weeks."
+    )
+    assert result.magic_number == plain.magic_number  # only the words differ
+
+
+@pytest.mark.parametrize(
+    ("solve_for", "words"),
+    [
+        # 3.5 x 48 x 12,500 x .6 x .4 = 504,000
+        ("goal", "With 3,5 appointments a week, the revenue goal within reach is Rp 504.000."),
+        # 600,000 / (3.5 x 48 x .6 x .4) = 14,880.95
+        ("avg_sale", "With 3,5 appointments a week, the average revenue per sale must be Rp 14.881."),
+        # 600,000 / (3.5 x 48 x 12,500 x .6) = 0.47619
+        ("p2", "With 3,5 appointments a week, the close ratio must be 47,6 %."),
+        # 600,000 / (3.5 x 12,500 x .6 x .4) = 57.14 weeks
+        ("weeks", "With 3,5 appointments a week, reaching the goal takes 57,14 selling weeks."),
+    ],
+)
+def test_a_back_solved_answer_is_said_in_the_readers_words(solve_for: str, words: str) -> None:
+    assert solve(replace(SPEC, weekly_appointments=3.5), solve_for, INDONESIAN).message == words
+
+
+def test_an_infeasible_ratio_and_the_lag_warning_use_the_readers_decimal_mark() -> None:
+    # 600,000 / (0.5 x 48 x 12,500 x .6) = 3.333: a close ratio of 333.3 %
+    result = solve(replace(SPEC, weekly_appointments=0.5), "p2", INDONESIAN)
+    assert "would have to be 333,3 %" in result.message
+    lagged = solve(replace(SPEC, weeks=2, cycle_days=10.5, use_cycle_lag=True), wording=INDONESIAN)
+    # 10.5 days = 1.5 weeks of lag; 2 - 1.5 = 0.5 < 1 usable week, floored at 1
+    assert lagged.warnings[0].startswith("The sales cycle of 10,5 days (1,5 weeks) eats the period")
+
+
+def test_a_levers_step_uses_the_readers_decimal_mark() -> None:
+    steps = {lv.name: lv.step_description for lv in lever_sensitivity(SPEC, 0.125, INDONESIAN)}
+    assert steps["avg_sale"] == "+12,5 %"
+    assert steps["p1"] == "+12,5 percentage points"
 
 
 def test_the_implied_funnel_gives_each_stage_for_the_period_and_per_week() -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
+
+from kpi_core.magic import Wording
 
 NA = "n/a"
 
@@ -65,6 +68,11 @@ def money(value: float | int | None, cur: Currency) -> str:
     sign = "-" if value < 0 and round(abs(value)) != 0 else ""
     body = number(abs(value), cur)
     return f"{sign}{cur.symbol}{' ' if cur.space else ''}{body}"
+
+
+def wording(cur: Currency) -> Wording:
+    """The Magic Number's sentences written as the rest of the app: ``Rp 6.400.000``, ``42,78``."""
+    return Wording(thousands=cur.thousands, decimal=cur.decimal, money=partial(money, cur=cur))
 
 
 def compact_money(value: float | int | None, cur: Currency) -> str:

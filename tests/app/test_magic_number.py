@@ -98,3 +98,22 @@ def test_the_inputs_survive_a_trip_to_another_page() -> None:
     open_page(at, "overview")
     open_page(at, "magic_number")
     assert metric(at, "Exact value") == "4.17"
+
+
+def test_the_answer_and_its_coaching_read_in_the_currency_and_decimal_mark_chosen() -> None:
+    at = open_page(new_app(), "magic_number")
+    at.selectbox(key="currency").set_value("IDR").run()
+    _set_inputs(at, {**WORKED_EXAMPLE, "appts": 3.5})
+    assert metric(at, "Exact value") == "4,17"
+    # 600,000 / (12,500 x .6 x .4) / 48 = 4.1667; the sentence says what the metrics say
+    assert at.caption[0].value.replace("\\", "") == (
+        "Book 4,17 new first appointments a week (5 rounded up) to reach the goal of Rp 600.000 in 48 weeks."
+    )
+    texts = " ".join(str(m.value) for m in at.markdown).replace("\\", "")
+    assert "Activity barometer is 84 %, below the 100 % target" in texts
+    at.selectbox(key="mn_solve").set_value("goal").run()
+    # 3.5 x 48 x 12,500 x .6 x .4 = 504,000
+    assert (
+        at.caption[0].value.replace("\\", "")
+        == "With 3,5 appointments a week, the revenue goal within reach is Rp 504.000."
+    )
