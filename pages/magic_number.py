@@ -146,7 +146,12 @@ def body() -> None:
             if use_pacing:
                 st.session_state.setdefault("mn_weeks_elapsed", 0.0)
                 weeks_elapsed = opt_right.number_input(
-                    "Weeks already gone", min_value=0.0, max_value=520.0, step=1.0, key="mn_weeks_elapsed"
+                    "Weeks already gone",
+                    min_value=0.0,
+                    max_value=520.0,
+                    step=1.0,
+                    format=fmt.INPUT_SHORTEST,
+                    key="mn_weeks_elapsed",
                 )
 
     scenario = Scenario(

@@ -40,6 +40,7 @@ def body() -> None:
             max_value=100.0,
             value=DEFAULTS.money_left_on_table * 100,
             step=5.0,
+            format=fmt.INPUT_SHORTEST,
             key="peers_money_left_pct",
             help="Flags a rep whose average revenue per sale is this many percent or more below the peer average.",
         )
@@ -49,6 +50,7 @@ def body() -> None:
             max_value=100.0,
             value=DEFAULTS.best_practice_cycle * 100,
             step=5.0,
+            format=fmt.INPUT_SHORTEST,
             key="peers_best_practice_pct",
             help="Flags a rep whose mean sales cycle is this many percent or more shorter than the peer average.",
         )
@@ -119,10 +121,18 @@ def body() -> None:
         min_value=0.0,
         value=0.0,
         step=1000.0,
+        format=fmt.INPUT_MONEY,
         key="share_goal",
         help="0 leaves the goal for the rep to set.",
     )
-    weeks = c3.number_input("Selling weeks", min_value=1.0, max_value=520.0, value=DEFAULT_WEEKS, key="share_weeks")
+    weeks = c3.number_input(
+        "Selling weeks",
+        min_value=1.0,
+        max_value=520.0,
+        value=DEFAULT_WEEKS,
+        format=fmt.INPUT_SHORTEST,
+        key="share_weeks",
+    )
     link_rows = []
     for row in rows:
         values = {

@@ -25,7 +25,7 @@ def body() -> None:
         max_value=520.0,
         value=float(st.session_state.get(mi.key("weeks")) or mi.DEFAULT_WEEKS),
         step=1.0,
-        format=mi.WEEKS_FORMAT,
+        format=fmt.INPUT_SHORTEST,
         key="weekly_weeks",
     )
     goal = c1.number_input(
@@ -33,7 +33,7 @@ def body() -> None:
         min_value=0.0,
         value=mi.rep_goal(team[0] if team else None, len(rows), weeks),
         step=1000.0,
-        format=mi.MONEY_INPUT_FORMAT,
+        format=fmt.INPUT_MONEY,
         key="weekly_goal",
         help="Each rep's Magic Number uses this goal with the rep's own ratios and average revenue per sale. "
         "It starts as the team's goal (the Magic Number page's, or 20 % above the team's pace) shared among "

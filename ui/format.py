@@ -9,6 +9,11 @@ from functools import partial
 from kpi_core.magic import Wording
 
 NA = "n/a"
+#: Number inputs (printf, as the browser's sprintf.js reads it; an input must stay a plain number,
+#: so no digit grouping): the shortest form for weeks and thresholds (48, 12.5, 65; never 48.00),
+#: whole units for money (6400000, never 6400000.00).
+INPUT_SHORTEST = "%g"
+INPUT_MONEY = "%.0f"
 
 
 @dataclass(frozen=True)

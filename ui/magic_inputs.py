@@ -14,7 +14,7 @@ import streamlit as st
 from kpi_core.magic import Scenario, solve
 from kpi_core.model import KpiRow
 
-from .format import Currency, money, number
+from .format import INPUT_MONEY, INPUT_SHORTEST, Currency, money, number
 
 TEAM = "Team"
 READY = "mn_ready"
@@ -23,10 +23,6 @@ LAST_QUERY = "mn_last_query"
 SOLVE = "mn_solve"
 FALLBACKS = {"avg_sale": 10_000.0, "p1": 50.0, "p2": 50.0, "appts": 5.0}
 DEFAULT_WEEKS = 48.0
-#: Selling weeks on screen: 48, 12.5 (printf's shortest form, as the browser's sprintf.js reads it).
-WEEKS_FORMAT = "%g"
-#: Money in a number input: whole units (the input must stay a plain number, so no grouping).
-MONEY_INPUT_FORMAT = "%.0f"
 GOAL_STRETCH = 1.2
 
 
@@ -183,7 +179,7 @@ def render(f: Field, cur: Currency, *, disabled: bool = False, help_text: str | 
         # Money in the browser's own short notation (6.4M, or 6,4 jt), not 6400000.00: the exact
         # amount is in the number input just below. Weeks as whole weeks (48, not 48.00) unless
         # a link set a fraction (12.5).
-        format="compact" if f.money else WEEKS_FORMAT if f.name == "weeks" else None,
+        format="compact" if f.money else INPUT_SHORTEST if f.name == "weeks" else None,
     )
     st.number_input(
         f"{label}, exact",
@@ -195,7 +191,7 @@ def render(f: Field, cur: Currency, *, disabled: bool = False, help_text: str | 
         args=(f"{key(f.name)}_input", f.name),
         disabled=disabled,
         label_visibility="collapsed",
-        format=WEEKS_FORMAT if f.name == "weeks" else "%.2f" if f.percent or f.name == "appts" else MONEY_INPUT_FORMAT,
+        format=INPUT_SHORTEST if f.name == "weeks" else "%.2f" if f.percent or f.name == "appts" else INPUT_MONEY,
     )
 
 

@@ -7,6 +7,7 @@ import streamlit as st
 from kpi_core.coaching import CoachingThresholds
 
 from . import state
+from .format import INPUT_SHORTEST
 
 DEFAULTS = CoachingThresholds()
 #: Session key of each threshold's widget (percent) -> the CoachingThresholds field it sets.
@@ -47,6 +48,7 @@ def render_coaching() -> CoachingThresholds:
                 min_value=0.0,
                 max_value=1000.0 if field == "activity_barometer" else 100.0,
                 step=5.0,
+                format=INPUT_SHORTEST,
                 key=key,
                 **default,
             )
