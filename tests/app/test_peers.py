@@ -49,3 +49,21 @@ def test_one_rep_explains_that_peer_comparison_needs_two() -> None:
     one_rep = "\n".join([lines[0], *(line for line in lines[1:] if line.startswith("Ana,"))]) + "\n"
     at = open_page(confirm(upload(new_app(), "ana.csv", one_rep.encode())), "peers")
     assert any("at least two reps" in i.value for i in at.info)
+
+
+def test_the_highlights_say_each_flag_and_its_deviation_in_a_few_words() -> None:
+    at = open_page(new_app(), "peers")
+    highlights = next(df.value for df in at.dataframe if "Why" in df.value.columns)
+    peers = next(df.value for df in at.dataframe if "Ranked" in df.value.columns).set_index("Rep")
+    money_left = highlights[highlights["Flag"] == "Money left on the table"]
+    assert len(money_left), "the sample data has a rep 40 % or more below the peers' average sale"
+    for rep, why in zip(money_left["Rep"], money_left["Why"], strict=True):
+        deviation = peers.loc[rep, "Average revenue per sale: deviation"]
+        assert deviation <= -0.4
+        assert why == f"Average sale {deviation * 100:.1f} % vs peers (flagged from 40 % below)".replace(".0 %", " %")
+    best = highlights[highlights["Flag"] == "Best practice to share with the team"]
+    for rep, why in zip(best["Rep"], best["Why"], strict=True):
+        deviation = peers.loc[rep, "Sales cycle (mean days): deviation"]
+        assert deviation <= -0.3
+        assert why == f"Sales cycle {deviation * 100:.1f} % vs peers (flagged from 30 % shorter)".replace(".0 %", " %")
+    assert max(len(w) for w in highlights["Why"]) <= 60, "short enough for the column at a laptop's width"
