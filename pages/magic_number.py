@@ -255,20 +255,19 @@ def body() -> None:
             st.info("The Magic Number cannot be computed with these inputs, so the levers cannot be compared.")
         else:
             charts.show(charts.levers(levers, cur), key="mn_levers_chart", png_name="levers")
-            st.dataframe(
-                [
-                    {
-                        "Lever": lv.label,
-                        "Step": lv.step_description,
-                        "New Magic Number": fmt.appointments(lv.new_magic_number, cur),
-                        "Change": fmt.appointments(lv.change, cur),
-                    }
-                    for lv in levers
-                ],
-                hide_index=True,
-                width="stretch",
-                key="mn_levers_table",
-            )
+            from ui.tables import number_frame, show_numbers
+
+            records = [
+                {
+                    "Lever": lv.label,
+                    "Step": lv.step_description,
+                    "New Magic Number": lv.new_magic_number,
+                    "Change": lv.change,
+                }
+                for lv in levers
+            ]
+            formats = {name: (lambda v: fmt.appointments(v, cur)) for name in ("New Magic Number", "Change")}
+            show_numbers(number_frame(records, list(formats)), formats, key="mn_levers_table")
 
 
 page.run(body)

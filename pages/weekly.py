@@ -70,16 +70,23 @@ def body() -> None:
             "so only their weekly appointments are drawn:"
         )
         st.text(", ".join(missing))
-    table = [
+    from ui.tables import number_frame, show_numbers
+
+    formats = {
+        "Weekly appointments": lambda v: fmt.appointments(v, cur),
+        "Magic Number": lambda v: fmt.appointments(v, cur),
+        "Activity barometer": lambda v: fmt.percent(v, cur),
+    }
+    records = [
         {
             "Rep": rep,
-            "Weekly appointments": fmt.appointments(row.weekly_appointments, cur),
-            "Magic Number": fmt.appointments(targets[rep].magic_number if targets[rep] else None, cur),
-            "Activity barometer": fmt.percent(targets[rep].activity_barometer if targets[rep] else None, cur),
+            "Weekly appointments": row.weekly_appointments,
+            "Magic Number": target.magic_number if (target := targets[rep]) else None,
+            "Activity barometer": target.activity_barometer if target else None,
         }
         for rep, row in rows.items()
     ]
-    st.dataframe(table, hide_index=True, width="stretch", key="weekly_table")
+    show_numbers(number_frame(records, list(formats)), formats, key="weekly_table")
 
 
 page.run(body)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -53,6 +53,22 @@ def show_kpi_table(frame: pd.DataFrame, cur: Currency, key: str) -> None:
     styler: Styler = frame.style.format(_formatters(cur, TABLE_KPIS, KPI_LABELS), na_rep=fmt.NA)
     config = {KPI_LABELS[n]: st.column_config.Column(KPI_LABELS[n], help=fmt.NA_HELP.get(n)) for n in TABLE_KPIS}
     st.dataframe(styler, hide_index=True, column_config=config, key=key, width="stretch")
+
+
+def number_frame(records: Sequence[dict[str, Any]], numbers: Sequence[str]) -> pd.DataFrame:
+    """A frame of ``records`` whose ``numbers`` columns are floats (``None`` -> ``NaN``), so they sort as numbers."""
+    frame = pd.DataFrame.from_records(list(records))
+    for column in numbers:
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame
+
+
+def show_numbers(frame: pd.DataFrame, formats: dict[str, Callable[[float | None], str]], key: str) -> None:
+    """A table whose number columns sort as numbers and read as ``formats`` writes them ("n/a" where undefined)."""
+    formatters = {col: (lambda v, f=f: f(None if pd.isna(v) else v)) for col, f in formats.items() if col in frame}
+    styler: Styler = frame.style.format(formatters, na_rep=fmt.NA)
+    st.dataframe(styler, hide_index=True, key=key, width="stretch")
 
 
 def peer_frame(rows: Sequence[PeerRow], cur: Currency) -> pd.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.app.conftest import metric, new_app, open_page
 
 WORKED_EXAMPLE = {"goal": 600000, "weeks": 48, "avg_sale": 12500, "p1": 60, "p2": 40}
@@ -90,6 +92,12 @@ def test_the_levers_are_compared_for_the_magic_number() -> None:
         "Close ratio",
         "Selling weeks",
     }
+    # Numbers underneath, so the columns sort: 600,000 / (12,500 x .6 x .5) / 48 = 3.33 with the close
+    # ratio 10 points up, 0.83 fewer than the 4.17 of the worked example.
+    assert levers["New Magic Number"].dtype == "float64"
+    close = levers.set_index("Lever").loc["Close ratio"]
+    assert close["New Magic Number"] == pytest.approx(600_000 / (12_500 * 0.6 * 0.5) / 48)
+    assert close["Change"] == pytest.approx(600_000 / (12_500 * 0.6 * 0.5) / 48 - 600_000 / (12_500 * 0.6 * 0.4) / 48)
 
 
 def test_the_inputs_survive_a_trip_to_another_page() -> None:

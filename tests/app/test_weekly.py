@@ -6,8 +6,17 @@ import statistics
 
 import pytest
 
+from kpi_core import db, queries
+from kpi_core.importing import load_path
+from kpi_core.model import KpiRow
 from tests.app.conftest import new_app, open_page, upload_fixture
 from ui import magic_inputs as mi
+from ui.state import ROOT
+
+
+def kpis_of_the_sample() -> list[KpiRow]:
+    """Each rep's KPIs over the sample data's whole window, from kpi_core directly (as the command line)."""
+    return queries.kpis(db.session_cursor(), load_path(ROOT / "sample_data" / "opportunities.csv"), "rep")
 
 
 def test_the_sample_data_renders_the_weekly_activity_without_an_exception() -> None:
@@ -68,6 +77,21 @@ def test_opened_first_the_goal_per_rep_asks_the_average_rep_for_a_fifth_more_tha
     via_magic_number = open_page(open_page(new_app(), "magic_number"), "weekly")
     # The same rule as the Magic Number page's team default, from unrounded ratios: within rounding.
     assert goal == pytest.approx(via_magic_number.number_input(key="weekly_goal").value, rel=0.05)
-    barometers = [float(v.rstrip(" %")) for v in first.dataframe[-1].value["Activity barometer"] if v != "n/a"]
+    barometers = [100 * v for v in first.dataframe[-1].value["Activity barometer"].dropna()]
     # Before: the team's 6.4M asked of every rep read 0.3-15 %; a fifth above the average rep's pace: median 65 %.
     assert 40 < statistics.median(barometers) < 130
+
+
+def test_the_table_holds_numbers_so_its_columns_sort_as_numbers() -> None:
+    at = open_page(new_app(), "weekly")
+    table = at.dataframe[-1].value
+    for column in ("Weekly appointments", "Magic Number", "Activity barometer"):
+        assert table[column].dtype == "float64", column  # text would sort "100 %" before "84 %"
+    goal, weeks = at.number_input(key="weekly_goal").value, at.number_input(key="weekly_weeks").value
+    row = table.dropna().iloc[0]
+    kpis = {r.group: r for r in kpis_of_the_sample()}[row["Rep"]]
+    # Magic Number = goal / (avg_sale x p1 x p2) / weeks; barometer = weekly appointments / Magic Number
+    magic = goal / (kpis.avg_sale * kpis.p1 * kpis.p2) / weeks
+    assert row["Magic Number"] == pytest.approx(magic, rel=1e-9)
+    assert row["Weekly appointments"] == pytest.approx(kpis.weekly_appointments, rel=1e-9)
+    assert row["Activity barometer"] == pytest.approx(kpis.weekly_appointments / magic, rel=1e-9)
