@@ -4,12 +4,12 @@ as Streamlit's static files do."""
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 from typing import Any
 
 import pytest
 
+from tests import aio
 from ui.compression import INLINE_BYTES, CompressStatic, accepts_gzip
 
 SCRIPT = b"export const answer = 42;\n" * 400  # 10 KB of text, as a frontend bundle
@@ -49,7 +49,7 @@ def _get(
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    asyncio.run(middleware(scope, receive, send))
+    aio.run(middleware(scope, receive, send))
     start = sent[0]
     body = b"".join(m.get("body", b"") for m in sent[1:])
     return start["status"], dict(start["headers"]), body

@@ -14,6 +14,7 @@ import sys
 import pytest
 from streamlit.web.server.starlette.starlette_server import _bind_socket
 
+from tests import aio
 from ui import network, warmup
 
 from .conftest import ROOT
@@ -46,11 +47,11 @@ async def _accepted_no_delay(listener: socket.socket) -> int:
 
 def test_streamlit_s_listener_gives_connections_with_nagle_on_unless_the_listener_is_set() -> None:
     before = _bind_socket("127.0.0.1", 0, 16)
-    assert asyncio.run(_accepted_no_delay(before)) == 0  # what Streamlit 1.67 does on its own
+    assert aio.run(_accepted_no_delay(before)) == 0  # what Streamlit 1.67 does on its own
 
     after = _bind_socket("127.0.0.1", 0, 16)
     assert network.no_delay_on_listeners() >= 1
-    assert asyncio.run(_accepted_no_delay(after)) != 0
+    assert aio.run(_accepted_no_delay(after)) != 0
 
 
 def test_only_listening_tcp_sockets_are_touched() -> None:
@@ -77,4 +78,4 @@ def test_serve_py_sets_it_as_the_server_starts(monkeypatch: pytest.MonkeyPatch) 
         async with serve._warm_up(None):
             return await _accepted_no_delay(listener)
 
-    assert asyncio.run(start_then_connect()) != 0
+    assert aio.run(start_then_connect()) != 0
