@@ -28,8 +28,12 @@ def body() -> None:
     st.caption("Click a rep in either chart below to highlight that rep in both; double-click to clear.")
     coach = settings.coaching_thresholds()
     thresholds = (coach.p1, coach.p2)
+    narrow = page.on_a_phone()
     drawn = memo.cached(
-        ds, "funnels_chart", (filters, cur, thresholds), lambda: charts.funnels(total, reps, cur, thresholds)
+        ds,
+        "funnels_chart",
+        (filters, cur, thresholds, narrow),
+        lambda: charts.funnels(total, reps, cur, thresholds, narrow=narrow),
     )
     charts.show(drawn.team, key="team_funnel_chart", png_name="team_funnel", png_label="Download the team funnel (PNG)")
     charts.show(drawn.reps, key="funnels_chart", png_name="funnels", png_label="Download the per-rep charts (PNG)")

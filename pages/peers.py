@@ -104,7 +104,13 @@ def body() -> None:
     if frame.empty:
         st.info("No rep has enough opportunities and peers to compare; lower the threshold in Settings.")
     else:
-        chart = memo.cached(ds, "peers_chart", (filters, cur, peer_settings), lambda: charts.peer_deviation(frame))
+        narrow = page.on_a_phone()
+        chart = memo.cached(
+            ds,
+            "peers_chart",
+            (filters, cur, peer_settings, narrow),
+            lambda: charts.peer_deviation(frame, narrow=narrow),
+        )
         charts.show(chart, key="peers_chart", png_name="peer_deviation")
         st.caption("For the sales cycle, shorter is better, so a negative deviation counts as better than peers.")
 

@@ -56,11 +56,12 @@ def body() -> None:
                 weekly_appointments=row.weekly_appointments,
             )
         )
+    narrow = page.on_a_phone()
     chart = memo.cached(
         ds,
         "weekly_chart",
-        (filters, cur, goal, weeks),
-        lambda: charts.weekly_activity(charts.weekly_frame(series, targets, cur)),
+        (filters, cur, goal, weeks, narrow),
+        lambda: charts.weekly_activity(charts.weekly_frame(series, targets, cur), narrow=narrow),
     )
     charts.show(chart, key="weekly_chart", png_name="weekly_activity")
     st.caption("Dashed line: the rep's Magic Number. Weeks start on Monday; weeks without appointments show 0.")

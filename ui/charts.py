@@ -46,11 +46,14 @@ class ChartSpec:
     """
 
     vega: dict[str, Any]
+    #: Drawn at the widths the spec sets, not stretched to the page: Streamlit stretches every
+    #: chart of a vertical concatenation to the page's width, axes and labels coming on top.
+    own_width: bool = False
 
 
-def spec(chart: alt.TopLevelMixin) -> ChartSpec:
+def spec(chart: alt.TopLevelMixin, *, own_width: bool = False) -> ChartSpec:
     """The chart's Vega-Lite dict, without Altair's (slow) schema validation."""
-    return ChartSpec(chart.to_dict(validate=False))
+    return ChartSpec(chart.to_dict(validate=False), own_width)
 
 
 def _fixed_width(node: Any) -> Any:
@@ -75,7 +78,7 @@ def show(chart: ChartSpec, key: str, png_name: str | None = None, png_label: str
     (``png_label`` tells the button apart where a page has two charts)."""
     import streamlit as st
 
-    st.vega_lite_chart(_with_arrow_datasets(chart.vega), width="stretch", key=key)
+    st.vega_lite_chart(_with_arrow_datasets(chart.vega), width="content" if chart.own_width else "stretch", key=key)
     if png_name:
         st.download_button(
             png_label,
@@ -153,6 +156,9 @@ REP_FUNNEL_WIDTH = 250
 #: Plot width of each small chart of a three-column grid (peer deviations, weekly activity): three
 #: of them with their axes and the legend below fit the same 820 px.
 SMALL_CHART_WIDTH = 200
+#: Plot width of each per-rep funnel chart on a phone, where the two stack: with the reps' names it
+#: fits a 390-pixel screen's main column (358 px).
+PHONE_FUNNEL_WIDTH = 200
 
 
 @dataclass(frozen=True)
@@ -164,9 +170,15 @@ class Funnels:
 
 
 def funnels(
-    team: KpiRow, reps: Sequence[KpiRow], cur: Currency, thresholds: tuple[float, float] = (0.65, 0.65)
+    team: KpiRow,
+    reps: Sequence[KpiRow],
+    cur: Currency,
+    thresholds: tuple[float, float] = (0.65, 0.65),
+    *,
+    narrow: bool = False,
 ) -> Funnels:
-    """The team's funnel; then every rep's funnel and step conversions side by side.
+    """The team's funnel; then every rep's funnel and step conversions side by side (one above the
+    other when ``narrow``, for a phone: side by side they are 719 px wide).
 
     Clicking a rep in either per-rep chart highlights that rep in both (one shared selection). The
     team's funnel is a chart of its own: as a view of the same concatenated chart, its
@@ -179,6 +191,7 @@ def funnels(
         alt.Tooltip("count_text:N", title="Count"),
         alt.Tooltip("conversion_text:N", title="Conversion"),
     ]
+    rep_width = PHONE_FUNNEL_WIDTH if narrow else REP_FUNNEL_WIDTH
     team_df = funnel_frame([team], cur)
     team_df["rep"] = "Team"
     team_chart = (
@@ -208,7 +221,7 @@ def funnels(
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.25)),
             tooltip=tooltip_stage,
         )
-        .properties(width=REP_FUNNEL_WIDTH, height=max(160, 36 * len(reps)))
+        .properties(width=rep_width, height=max(160, 36 * len(reps)))
     )
     conv_df = conversion_frame(reps, cur)
     conv = (
@@ -231,7 +244,7 @@ def funnels(
                 alt.Tooltip("rate_text:N", title="Conversion"),
             ],
         )
-        .properties(width=REP_FUNNEL_WIDTH, height=max(160, 36 * len(reps)))
+        .properties(width=rep_width, height=max(160, 36 * len(reps)))
     )
     if thresholds[0] == thresholds[1]:
         rule_df = pd.DataFrame(
@@ -255,9 +268,9 @@ def funnels(
     with warnings.catch_warnings():
         # Altair reports that it merged the one selection shared by both views: that is the point.
         warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
-        lower = alt.hconcat(per_rep, alt.layer(conv, rule)).add_params(pick)
+        lower = (alt.vconcat if narrow else alt.hconcat)(per_rep, alt.layer(conv, rule)).add_params(pick)
         team_funnel = alt.layer(team_chart, team_text).properties(autosize=alt.AutoSizeParams(type="fit-x"))
-        return Funnels(spec(team_funnel), spec(lower.resolve_scale(color="independent")))
+        return Funnels(spec(team_funnel), spec(lower.resolve_scale(color="independent"), own_width=narrow))
 
 
 def peer_frame(rows: Sequence[PeerRow], cur: Currency, lower_is_better: frozenset[str]) -> pd.DataFrame:
@@ -286,8 +299,9 @@ def peer_frame(rows: Sequence[PeerRow], cur: Currency, lower_is_better: frozense
     )
 
 
-def peer_deviation(frame: pd.DataFrame) -> ChartSpec:
-    """Diverging bars: each rep's deviation from the peer average, one small chart per KPI."""
+def peer_deviation(frame: pd.DataFrame, *, narrow: bool = False) -> ChartSpec:
+    """Diverging bars: each rep's deviation from the peer average, one small chart per KPI, three
+    to a row (one, for a phone, when ``narrow``)."""
     base = alt.Chart().encode(y=alt.Y("rep:N", title=None))
     bars = base.mark_bar().encode(
         x=alt.X("deviation:Q", axis=alt.Axis(format="+%"), title="Deviation from peer average"),
@@ -309,7 +323,7 @@ def peer_deviation(frame: pd.DataFrame) -> ChartSpec:
     return spec(
         alt.layer(bars, zero, data=frame)
         .properties(width=SMALL_CHART_WIDTH, height=alt.Step(18))
-        .facet(facet=alt.Facet("kpi:N", title=None), columns=3)
+        .facet(facet=alt.Facet("kpi:N", title=None), columns=1 if narrow else 3)
         .resolve_scale(x="independent")
     )
 
@@ -439,8 +453,9 @@ def weekly_frame(
     )
 
 
-def weekly_activity(frame: pd.DataFrame) -> ChartSpec:
-    """One small chart per rep: first appointments each week, with the rep's Magic Number as a rule."""
+def weekly_activity(frame: pd.DataFrame, *, narrow: bool = False) -> ChartSpec:
+    """One small chart per rep: first appointments each week, with the rep's Magic Number as a rule;
+    three to a row (one, for a phone, when ``narrow``)."""
     line = (
         alt.Chart()
         .mark_line(point=True, color=STAGE_COLORS["Appointments"])
@@ -465,7 +480,7 @@ def weekly_activity(frame: pd.DataFrame) -> ChartSpec:
     return spec(
         alt.layer(line, rule, data=frame)
         .properties(width=SMALL_CHART_WIDTH, height=160)
-        .facet(facet=alt.Facet("rep:N", title=None), columns=3)
+        .facet(facet=alt.Facet("rep:N", title=None), columns=1 if narrow else 3)
     )
 
 

@@ -27,6 +27,20 @@ def _legacy_pages_mode() -> bool:
     return bool(getattr(PagesManager, "uses_pages_directory", False))
 
 
+def on_a_phone() -> bool:
+    """Whether the visitor's browser says it runs on a phone: "Mobi" in its User-Agent (MDN's advice
+    for telling phones from tablets and computers).
+
+    A grid of charts cannot follow the page's width (Vega-Lite sizes compound charts itself), so a
+    phone gets its charts in one column; a browser that says nothing gets the grid.
+    """
+    try:
+        agent = st.context.headers.get("User-Agent") or ""
+    except Exception:  # no request to ask (a bare script run)
+        return False
+    return "Mobi" in agent
+
+
 def run(body: Callable[[], None]) -> None:
     """Run a page body; a :class:`KpiError` becomes one sentence and the loaded data stays loaded."""
     if _legacy_pages_mode():

@@ -55,3 +55,17 @@ def test_a_spec_without_inline_rows_is_passed_as_it_is() -> None:
     assert charts._arrow_rows([]) == [] and charts._arrow_rows({"type": "Topology"}) == {"type": "Topology"}
     ragged = charts._arrow_rows([{"a": 1}, {"a": 2.5, "b": "x"}])
     assert ragged.column_names == ["a", "b"] and ragged.to_pylist() == [{"a": 1.0, "b": None}, {"a": 2.5, "b": "x"}]
+
+
+def test_on_a_phone_the_grids_have_one_chart_a_row() -> None:
+    import pandas as pd
+
+    from ui import charts
+    from ui import format as fmt
+
+    # The layout does not depend on the rows: the frames' columns are enough.
+    weekly = charts.weekly_frame([], {}, fmt.currency("USD"))
+    peers = pd.DataFrame(columns=["rep", "kpi", "deviation", "deviation_text", "value_text", "peer_text", "direction"])
+    for draw, frame in ((charts.weekly_activity, weekly), (charts.peer_deviation, peers)):
+        assert draw(frame).vega["columns"] == 3
+        assert draw(frame, narrow=True).vega["columns"] == 1

@@ -59,3 +59,26 @@ def test_a_weekly_log_without_next_steps_explains_why_there_is_no_funnel() -> No
     content = b"Rep,Week,Appointments\nAna,2026-03-02,4\nBudi,2026-03-02,6\n"
     at = open_page(confirm(upload(new_app(), "log.csv", content)), "funnels")
     assert any("nothing about next steps" in i.value for i in at.info)
+
+
+def test_on_a_phone_the_per_rep_pair_stacks_and_keeps_its_own_widths() -> None:
+    from kpi_core import db, queries
+    from kpi_core.importing import load_path
+    from ui import charts
+    from ui import format as fmt
+    from ui.state import ROOT
+
+    ds = load_path(ROOT / "sample_data" / "opportunities.csv")
+    cursor = db.session_cursor()
+    team, reps = queries.kpis(cursor, ds, "all")[0], queries.kpis(cursor, ds, "rep")
+    wide = charts.funnels(team, reps, fmt.currency("USD"))
+    narrow = charts.funnels(team, reps, fmt.currency("USD"), narrow=True)
+    assert "hconcat" in wide.reps.vega and not wide.reps.own_width
+    # One above the other, each 200 px: with the reps' names, 300 px of a phone's 358. Drawn at
+    # those widths: Streamlit would stretch each chart of a vertical stack to the page's width.
+    assert "vconcat" in narrow.reps.vega and narrow.reps.own_width
+    widths = [view.get("width") or view["layer"][0]["width"] for view in narrow.reps.vega["vconcat"]]
+    assert widths == [charts.PHONE_FUNNEL_WIDTH] * 2
+    params = [p for p in narrow.reps.vega["params"] if p["name"] == "rep_pick"]
+    assert len(params) == 1 and len(params[0]["views"]) >= 2  # still one click highlights a rep in both
+    assert narrow.team.vega == wide.team.vega

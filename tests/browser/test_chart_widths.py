@@ -1,6 +1,7 @@
-"""Every chart fits the page's main column on a 1280-pixel screen with the sidebar open: nothing is
-cut off at the right edge (the Funnels page's chart was 1,179 px wide in 820, the peer deviations
-953 and the weekly activity 902)."""
+"""Every chart fits the page's main column on a 1280-pixel screen with the sidebar open, and on a
+phone: nothing is cut off at the right edge (the Funnels page's chart was 1,179 px wide in 820, the
+peer deviations 953 and the weekly activity 902; on a 390-pixel phone the grids and the per-rep
+funnel pair, 719-740 px, showed their first column only)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,24 @@ WIDTHS = """() => {
 }"""
 
 
+#: A phone as Playwright's device list describes an iPhone 13: its screen and its browser's User-Agent.
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 15_0 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/15.0 Mobile/15E148 Safari/604.1"
+    ),
+}
+SCREENS = {"1280-pixel screen": {"viewport": {"width": 1280, "height": 900}}, "phone": PHONE}
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
 @pytest.mark.parametrize("path", ["funnels", "peers", "magic_number", "weekly"])
-def test_every_chart_fits_the_main_column_of_a_1280_pixel_screen(browser: Browser, app_url: str, path: str) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def test_every_chart_fits_the_main_column(browser: Browser, app_url: str, path: str, screen: str) -> None:
+    context = browser.new_context(**SCREENS[screen])
     page = context.new_page()
     try:
         page.goto(f"{app_url}/{path}")
