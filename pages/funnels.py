@@ -35,8 +35,12 @@ def body() -> None:
         (filters, cur, thresholds, narrow),
         lambda: charts.funnels(total, reps, cur, thresholds, narrow=narrow),
     )
-    charts.show(drawn.team, key="team_funnel_chart", png_name="team_funnel", png_label="Download the team funnel (PNG)")
-    charts.show(drawn.reps, key="funnels_chart", png_name="funnels", png_label="Download the per-rep charts (PNG)")
+    charts.show(
+        drawn.team, cur=cur, key="team_funnel_chart", png_name="team_funnel", png_label="Download the team funnel (PNG)"
+    )
+    charts.show(
+        drawn.reps, cur=cur, key="funnels_chart", png_name="funnels", png_label="Download the per-rep charts (PNG)"
+    )
     st.caption("Dashed line: the coaching threshold (change it under Coaching thresholds on the Magic Number page).")
     if len(reps) == 1:
         st.info("Only one rep in this window, so there is no one to compare with side by side.")

@@ -223,7 +223,7 @@ def body() -> None:
         col.metric(f"{stage.label} per week", per_week, help=f"Over the period: {md_escape(period)}")
         col.caption(f"Over the period: {md_escape(period)}")
     if any(s.per_week is not None for s in stages if s.name != "revenue"):
-        charts.show(charts.implied_funnel(stages, cur), key="mn_funnel_chart", png_name="implied_funnel")
+        charts.show(charts.implied_funnel(stages, cur), cur=cur, key="mn_funnel_chart", png_name="implied_funnel")
 
     st.subheader("Activity barometer")
     barometer = result.activity_barometer
@@ -235,7 +235,7 @@ def body() -> None:
             fmt.percent(barometer, cur),
             help="Current weekly appointments / Magic Number; the target is 100 %.",
         )
-        charts.show(charts.barometer(barometer, cur), key="mn_barometer_chart")
+        charts.show(charts.barometer(barometer, cur), cur=cur, key="mn_barometer_chart")
 
     thresholds = settings.render_coaching()
     advice = coaching(result.p1, result.p2, barometer, thresholds, words)
@@ -254,7 +254,7 @@ def body() -> None:
         if not levers:
             st.info("The Magic Number cannot be computed with these inputs, so the levers cannot be compared.")
         else:
-            charts.show(charts.levers(levers, cur), key="mn_levers_chart", png_name="levers")
+            charts.show(charts.levers(levers, cur), cur=cur, key="mn_levers_chart", png_name="levers")
             from ui.tables import number_frame, show_numbers
 
             records = [

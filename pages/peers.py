@@ -111,7 +111,7 @@ def body() -> None:
             (filters, cur, peer_settings, narrow),
             lambda: charts.peer_deviation(frame, narrow=narrow),
         )
-        charts.show(chart, key="peers_chart", png_name="peer_deviation")
+        charts.show(chart, cur=cur, key="peers_chart", png_name="peer_deviation")
         st.caption("For the sales cycle, shorter is better, so a negative deviation counts as better than peers.")
 
     st.subheader("Every rep, every KPI")

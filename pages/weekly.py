@@ -63,7 +63,7 @@ def body() -> None:
         (filters, cur, goal, weeks, narrow),
         lambda: charts.weekly_activity(charts.weekly_frame(series, targets, cur), narrow=narrow),
     )
-    charts.show(chart, key="weekly_chart", png_name="weekly_activity")
+    charts.show(chart, cur=cur, key="weekly_chart", png_name="weekly_activity")
     st.caption("Dashed line: the rep's Magic Number. Weeks start on Monday; weeks without appointments show 0.")
     if missing:
         st.info(

@@ -65,24 +65,47 @@ def _fixed_width(node: Any) -> Any:
     return node
 
 
-def png_bytes(chart: ChartSpec) -> bytes:
-    """The chart as a PNG image (vl-convert, imported only when someone asks for a PNG)."""
+def png_bytes(chart: ChartSpec, cur: Currency | None = None) -> bytes:
+    """The chart as a PNG image (vl-convert, imported only when someone asks for a PNG), its axes'
+    numbers written with ``cur``'s marks when given."""
     import vl_convert
 
-    png: bytes = vl_convert.vegalite_to_png(_fixed_width(chart.vega), scale=2)
+    vega = _fixed_width(chart.vega)
+    png: bytes = vl_convert.vegalite_to_png(vega if cur is None else in_locale(vega, cur), scale=2)
     return png
 
 
-def show(chart: ChartSpec, key: str, png_name: str | None = None, png_label: str = "Download PNG") -> None:
-    """Draw the chart as wide as the page; with ``png_name``, offer it as a PNG built on click only
-    (``png_label`` tells the button apart where a page has two charts)."""
+def number_locale(cur: Currency) -> dict[str, Any]:
+    """The marks of ``cur`` as a d3 number locale, which Vega writes axis and tooltip numbers in:
+    ``1.000`` and ``12,5`` for rupiah and euros, where the default wrote ``1,000``, which an
+    Indonesian reader takes for one."""
+    return {
+        "decimal": cur.decimal,
+        "thousands": cur.thousands,
+        "grouping": [3],
+        "currency": [cur.symbol + (" " if cur.space else ""), ""],
+    }
+
+
+def in_locale(vega: dict[str, Any], cur: Currency) -> dict[str, Any]:
+    """A copy of the spec whose numbers Vega writes with ``cur``'s marks (:func:`number_locale`)."""
+    config = vega.get("config", {})
+    return {**vega, "config": {**config, "locale": {**config.get("locale", {}), "number": number_locale(cur)}}}
+
+
+def show(
+    chart: ChartSpec, key: str, cur: Currency, png_name: str | None = None, png_label: str = "Download PNG"
+) -> None:
+    """Draw the chart as wide as the page, its numbers in ``cur``'s marks; with ``png_name``, offer it
+    as a PNG built on click only (``png_label`` tells the button apart where a page has two charts)."""
     import streamlit as st
 
-    st.vega_lite_chart(_with_arrow_datasets(chart.vega), width="content" if chart.own_width else "stretch", key=key)
+    vega = in_locale(_with_arrow_datasets(chart.vega), cur)
+    st.vega_lite_chart(vega, width="content" if chart.own_width else "stretch", key=key)
     if png_name:
         st.download_button(
             png_label,
-            data=lambda: png_bytes(chart),
+            data=lambda: png_bytes(chart, cur),
             file_name=f"{png_name}.png",
             mime="image/png",
             key=f"{key}_png",

@@ -79,3 +79,14 @@ def test_a_chart_spec_renders_to_a_png_image() -> None:
     spec = charts.barometer(0.84, fmt.currency("USD"))
     assert json.dumps(spec.vega)
     assert charts.png_bytes(spec).startswith(b"\x89PNG")
+
+
+def test_a_charts_file_writes_its_axis_numbers_with_the_currencys_marks() -> None:
+    import vl_convert
+
+    counts = charts.ChartSpec(
+        {"data": {"values": [{"x": 1234.5}]}, "mark": "bar", "encoding": {"x": {"field": "x", "type": "quantitative"}}}
+    )
+    assert "1.000" in vl_convert.vegalite_to_svg(charts.in_locale(counts.vega, fmt.currency("IDR")))
+    assert "1,000" in vl_convert.vegalite_to_svg(charts.in_locale(counts.vega, fmt.currency("USD")))
+    assert charts.png_bytes(counts, fmt.currency("IDR")).startswith(b"\x89PNG")
