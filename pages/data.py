@@ -144,11 +144,13 @@ def _question(d: state.Draft) -> None:
 def _build(d: state.Draft) -> None:
     raw = state.read_raw(d.source)
     mapping = imp.edited_mapping(d, raw)
+    progress = st.empty()  # the status goes when loading stops at a question or an error
     try:
-        with st.status("Loading and checking every row…", expanded=False) as status:
+        with progress.status("Loading and checking every row…", expanded=False) as status:
             ds = state.build(d.source, raw, mapping)
             status.update(label="Loaded", state="complete")
     except AmbiguousFormatError as err:
+        progress.empty()
         d.build_requested = False
         d.question = {
             "column": err.column,
@@ -159,6 +161,7 @@ def _build(d: state.Draft) -> None:
         }
         return
     except KpiError as err:
+        progress.empty()
         d.build_requested = False
         st.error(md_escape(str(err)))
         return

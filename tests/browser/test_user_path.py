@@ -175,6 +175,9 @@ def test_an_ambiguous_date_file_asks_which_format_and_loads_after_choosing(page:
     expect(question).to_be_visible(timeout=TIMEOUT)
     expect(question.get_by_role("radio")).to_have_count(2)
     expect(page.get_by_test_id("stAlert").filter(has_text="dd/mm/yyyy").first).to_be_visible()
+    wait_idle(page)
+    # Loading stopped at the question: its "Loading and checking every row…" is not left beside it.
+    expect(page.get_by_text("Loading and checking every row", exact=False)).to_have_count(0)
     shot(page, "question")
     question.get_by_text("dd/mm/yyyy", exact=True).click()
     wait_idle(page)
