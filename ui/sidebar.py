@@ -35,7 +35,8 @@ def render() -> None:
     if first and last:
         sb.date_input(
             "Window (first appointment between)",
-            value=(first, last),
+            # Set by state.reset_filters for each new dataset, then kept by the widget.
+            **({} if state.FILTER_WINDOW in st.session_state else {"value": (first, last)}),
             min_value=first,
             max_value=last,
             key=state.FILTER_WINDOW,

@@ -133,7 +133,7 @@ def ensure_dataset() -> Dataset:
         activate(source, build(source, raw, propose_mapping(raw)))
     ds: Dataset = st.session_state[DATASET]
     if st.session_state.get(FILTERS_FOR) != ds.content_key:
-        reset_filters()
+        reset_filters(ds)
         st.session_state[FILTERS_FOR] = ds.content_key
     return ds
 
@@ -148,11 +148,20 @@ def source() -> Source:
     return src
 
 
-def reset_filters() -> None:
-    """Forget filter choices (a new dataset has other teams, dates and columns)."""
+def reset_filters(ds: Dataset) -> None:
+    """Set the filters back to none for ``ds`` (a new dataset has other teams, dates and columns).
+
+    The filter widgets' values are set, not forgotten: a keyed widget keeps its identity when its
+    default changes, so the browser went on showing the previous file's window (the sample's
+    2025-12-01 to 2026-11-27 above a 2024 file) while the numbers used the new file's.
+    """
     for key in list(st.session_state.keys()):
-        if isinstance(key, str) and (key.startswith(FILTER_DIM_PREFIX) or key in (FILTER_WINDOW, FILTER_TEAMS)):
-            del st.session_state[key]
+        if isinstance(key, str) and (key.startswith(FILTER_DIM_PREFIX) or key == FILTER_TEAMS):
+            st.session_state[key] = []
+    if ds.first_date and ds.last_date:
+        st.session_state[FILTER_WINDOW] = (ds.first_date, ds.last_date)
+    else:
+        st.session_state.pop(FILTER_WINDOW, None)
     st.session_state.pop(DISTINCT, None)
 
 

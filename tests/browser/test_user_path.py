@@ -200,3 +200,24 @@ def test_a_magic_number_link_opens_with_its_goal_and_ratios(page: Page, app_url:
     wait_idle(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     shot(page, "deep-link")
+
+
+def test_after_an_upload_the_sidebars_window_shows_the_new_files_dates(page: Page, app_url: str) -> None:
+    # The sample runs from 2025-12-01; this file is all in 2024. The date box used to keep showing the
+    # sample's window above the new file's numbers (a keyed widget keeps its value when its default changes).
+    content = (
+        b"Rep,First Appointment,Outcome,Amount\n"
+        b"Ana,2024-03-04,won,1000\nAna,2024-03-11,lost,\nBudi,2024-04-01,won,2000\nBudi,2024-04-08,open,\n"
+    )
+    open_home(page, app_url)
+    window = page.get_by_test_id("stSidebar").get_by_test_id("stDateInput").locator('input[type="date"]')
+    expect(window.first).to_have_value("2025-12-01")
+    expect(window.last).to_have_value("2026-11-27")
+    go(page, "Data")
+    upload(page, "in_2024.csv", name="in_2024.csv", content=content)
+    confirm(page, "in_2024.csv")
+    expect(window.first).to_have_value("2024-03-04", timeout=TIMEOUT)
+    expect(window.last).to_have_value("2024-04-08")
+    go(page, "Team overview")
+    expect(window.first).to_have_value("2024-03-04")
+    expect(metric(page, "Appointments")).to_have_text("4")
