@@ -40,15 +40,24 @@ def _team_row(ds: Dataset, filters: Filters) -> KpiRow | None:
 
 
 def _initialize(rows_by_rep: dict, ds: Dataset, filters: Filters) -> None:
-    """Fill the inputs once per session (team KPIs), then from the link if it carries values."""
+    """Fill the inputs once per dataset (team KPIs), then from the link if it carries values.
+
+    A new file fills them again from its own team KPIs, with a goal on its own scale; the selling
+    weeks and what to solve for stay as the user left them. The page's own address (which echoes
+    the inputs for sharing) is not a new link: it carries the previous file's values.
+    """
     params = links.parse(dict(st.query_params))
     fresh = params and links.query(params) != st.session_state.get(mi.LAST_QUERY)
-    if st.session_state.get(mi.READY) and not fresh:
+    filled = mi.filled_for(ds.content_key)
+    if filled and not fresh:
         return
+    link = params if fresh else {}
     team_row = _team_row(ds, filters)
-    rep = str(params.get("rep", "")) or None
-    if not st.session_state.get(mi.READY):
-        mi.set_value("weeks", mi.DEFAULT_WEEKS)
+    rep = str(link.get("rep", "")) or None
+    if not filled:
+        if mi.key("weeks") not in st.session_state:
+            mi.set_value("weeks", mi.DEFAULT_WEEKS)
+        mi.forget_slider_ends()
         mi.prefill(team_row, team_row)
         st.session_state[mi.SOURCE] = mi.TEAM
         st.session_state.setdefault(mi.SOLVE, "magic_number")
@@ -56,10 +65,10 @@ def _initialize(rows_by_rep: dict, ds: Dataset, filters: Filters) -> None:
         st.session_state[mi.SOURCE] = rep
         if rep in rows_by_rep:
             mi.prefill(rows_by_rep[rep], team_row)
-    _apply_link(params)
-    if not st.session_state.get(mi.READY) and "goal" not in params:
+    _apply_link(link)
+    if not filled and "goal" not in link:
         mi.set_value("goal", mi.default_goal())
-    st.session_state[mi.READY] = True
+    st.session_state[mi.READY] = ds.content_key
     st.session_state[mi.LAST_QUERY] = links.query(params)
 
 

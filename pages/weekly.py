@@ -31,7 +31,7 @@ def body() -> None:
     goal = c1.number_input(
         f"Revenue goal per rep ({cur.code})",
         min_value=0.0,
-        value=mi.rep_goal(team[0] if team else None, len(rows), weeks),
+        value=mi.rep_goal(team[0] if team else None, len(rows), weeks, ds.content_key),
         step=1000.0,
         format=fmt.INPUT_MONEY,
         key="weekly_goal",

@@ -17,6 +17,7 @@ from kpi_core.model import KpiRow
 from .format import INPUT_MONEY, INPUT_SHORTEST, Currency, money, number
 
 TEAM = "Team"
+#: The content key of the dataset the inputs were filled from (a new file fills them again).
 READY = "mn_ready"
 SOURCE = "mn_source"
 LAST_QUERY = "mn_last_query"
@@ -50,6 +51,21 @@ FIELDS: dict[str, Field] = {
 
 def key(name: str) -> str:
     return f"mn_{name}"
+
+
+def filled_for(content_key: str) -> bool:
+    """Whether the inputs were filled from the dataset with this content key.
+
+    Not from another file's: the sample's ratios, its rep and a goal on its scale (6.4M dollars)
+    stayed on the page, and in the Weekly activity's goal per rep, after a manager loaded their own.
+    """
+    return bool(st.session_state.get(READY)) and st.session_state.get(READY) == content_key
+
+
+def forget_slider_ends() -> None:
+    """Let the money and appointment sliders find their ends again (a new file has its own scale)."""
+    for name in FIELDS:
+        st.session_state.pop(f"{key(name)}_max", None)
 
 
 def value(name: str) -> float:
@@ -136,16 +152,18 @@ def round_goal(target: float) -> float:
     return float(math.ceil(target / power) * power)
 
 
-def rep_goal(team: KpiRow | None, reps: int, weeks: float) -> float:
+def rep_goal(team: KpiRow | None, reps: int, weeks: float, content_key: str) -> float:
     """The Weekly activity page's first goal per rep.
 
     The Magic Number page's goal when it was set for one rep; else the team's goal shared among
     the ``reps`` reps in the window: the one set on the Magic Number page, or, before that page
     was opened, 20 % above the team's pace (its default there). Never the team's goal for each
-    rep, which would ask every rep for the whole team's revenue.
+    rep, which would ask every rep for the whole team's revenue. A goal set for another file's
+    data (``content_key`` is the dataset in use) is not used.
     """
-    goal = st.session_state.get(key("goal"))
-    source = st.session_state.get(SOURCE)
+    filled = filled_for(content_key)
+    goal = st.session_state.get(key("goal")) if filled else None
+    source = st.session_state.get(SOURCE) if filled else None
     if goal and source not in (None, TEAM):
         return float(goal)
     if not goal:

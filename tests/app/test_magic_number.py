@@ -125,3 +125,28 @@ def test_the_answer_and_its_coaching_read_in_the_currency_and_decimal_mark_chose
         at.caption[0].value.replace("\\", "")
         == "With 3,5 appointments a week, the revenue goal within reach is Rp 504.000."
     )
+
+
+def test_a_new_file_fills_the_inputs_again_from_its_own_data() -> None:
+    from kpi_core import db, queries
+    from kpi_core.importing import load_path
+    from tests.app.conftest import FIXTURES, upload_fixture
+    from ui import magic_inputs as mi
+
+    at = open_page(new_app(), "magic_number")
+    at.selectbox(key="mn_source").set_value("Budi Santoso").run()
+    sample_goal = at.number_input(key="mn_goal_input").value
+    at.number_input(key="mn_weeks_input").set_value(40.0).run()
+    at = open_page(upload_fixture(at, "salesforce.csv"), "magic_number")
+    assert not at.exception
+    # The sample's rep and ratios are gone: the inputs start from the new file's team.
+    assert at.selectbox(key="mn_source").value == "Team"
+    team = queries.kpis(db.session_cursor(), load_path(FIXTURES / "salesforce.csv"), "all")[0]
+    assert at.number_input(key="mn_p1_input").value == round(team.p1 * 100, 2)
+    assert at.number_input(key="mn_p2_input").value == round(team.p2 * 100, 2)
+    assert at.number_input(key="mn_avg_sale_input").value == round(team.avg_sale, 2)
+    # A goal on the new file's scale (a fifth above its pace), not the sample's; the weeks set stay.
+    assert at.number_input(key="mn_weeks_input").value == 40.0
+    goal = at.number_input(key="mn_goal_input").value
+    assert goal != sample_goal
+    assert goal == mi._stretched_goal(40.0, team.avg_sale, team.p1, team.p2, team.weekly_appointments)

@@ -95,3 +95,14 @@ def test_the_table_holds_numbers_so_its_columns_sort_as_numbers() -> None:
     assert row["Magic Number"] == pytest.approx(magic, rel=1e-9)
     assert row["Weekly appointments"] == pytest.approx(kpis.weekly_appointments, rel=1e-9)
     assert row["Activity barometer"] == pytest.approx(kpis.weekly_appointments / magic, rel=1e-9)
+
+
+def test_after_a_new_file_the_goal_per_rep_is_on_that_files_scale() -> None:
+    at = open_page(new_app(), "magic_number")
+    at.selectbox(key=mi.SOURCE).set_value("Andi Pratama").run()
+    at.number_input(key="mn_goal_input").set_value(500_000.0).run()
+    at = open_page(upload_fixture(at, "salesforce.csv"), "weekly")
+    assert not at.exception
+    # Andi's 500,000 was set for the sample: the new file's reps start from their own team's pace.
+    fresh = open_page(upload_fixture(new_app(), "salesforce.csv"), "weekly")
+    assert at.number_input(key="weekly_goal").value == fresh.number_input(key="weekly_goal").value != 500_000.0
