@@ -47,14 +47,19 @@ def _mapping_editor(d: state.Draft) -> None:
         st.selectbox(
             "Sheet",
             list(raw.sheets),
-            index=list(raw.sheets).index(raw.sheet) if raw.sheet in raw.sheets else 0,
+            **(
+                {}
+                if st.session_state.get(imp.MAP_SHEET) in raw.sheets
+                else {"index": list(raw.sheets).index(raw.sheet) if raw.sheet in raw.sheets else 0}
+            ),
             key=imp.MAP_SHEET,
             on_change=imp.change_sheet,
         )
     st.radio(
         "This file is",
         list(imp.SHAPE_LABELS),
-        index=list(imp.SHAPE_LABELS).index(d.shape),
+        # Set by the draft (imp.clear_widgets); the index only for a draft that did not set it.
+        **({} if imp.MAP_SHAPE in st.session_state else {"index": list(imp.SHAPE_LABELS).index(d.shape)}),
         format_func=imp.SHAPE_LABELS.__getitem__,
         key=imp.MAP_SHAPE,
         on_change=imp.change_shape,
@@ -103,17 +108,18 @@ def _mapping_editor(d: state.Draft) -> None:
             st.caption("How the outcome values are read (won, lost, anything else open):")
             st.dataframe(table, hide_index=True, key="map_outcome_table")
             open_values = [v for v, r in zip(table["Value in the file"], table["Read as"], strict=True) if r == "open"]
-            open_values += list(st.session_state.get(imp.MAP_WON, [])) + list(st.session_state.get(imp.MAP_LOST, []))
+            won_key, lost_key = imp.outcome_key(d, imp.MAP_WON), imp.outcome_key(d, imp.MAP_LOST)
+            open_values += list(st.session_state.get(won_key, [])) + list(st.session_state.get(lost_key, []))
             unique = list(dict.fromkeys(open_values))
             c1, c2 = st.columns(2)
             c1.multiselect(
-                "Also count as won", unique, default=[v for v in d.mapping.won_values if v in unique], key=imp.MAP_WON
+                "Also count as won", unique, default=[v for v in d.mapping.won_values if v in unique], key=won_key
             )
             c2.multiselect(
                 "Also count as lost",
                 unique,
                 default=[v for v in d.mapping.lost_values if v in unique],
-                key=imp.MAP_LOST,
+                key=lost_key,
             )
     with st.expander("The file's first rows, as read"):
         st.dataframe(imp.preview(raw), hide_index=True, key="map_preview")

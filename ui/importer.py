@@ -73,13 +73,21 @@ def clear_widgets(d: Draft | None = None) -> None:
     """
     for key in list(st.session_state.keys()):
         if isinstance(key, str) and (
-            key.startswith(MAP_PREFIX)
-            or key in (MAP_STAGES, MAP_STAGES_FOR, MAP_WON, MAP_LOST, MAP_SHAPE, FORMAT_CHOICE)
+            key.startswith((MAP_PREFIX, f"{MAP_WON}__", f"{MAP_LOST}__"))
+            or key in (MAP_STAGES, MAP_STAGES_FOR, MAP_SHAPE, FORMAT_CHOICE)
         ):
             del st.session_state[key]
     if d is not None:
         for canonical in columns_for(d.shape):
             st.session_state[map_key(d, canonical)] = d.mapping.header(canonical) or NOT_IN_FILE
+        # Set, not only forgotten: a keyed radio keeps its identity (and the browser its choice)
+        # when its default changes, so a weekly log uploaded after the sample showed "Opportunity
+        # list" and sent it back on "Confirm", which then asked for an opportunity list's columns.
+        st.session_state[MAP_SHAPE] = d.shape
+
+
+def _draft_token(d: Draft) -> str:
+    return hashlib.sha256(f"{d.source.key}|{d.source.sheet}|{d.shape}".encode()).hexdigest()[:10]
 
 
 def map_key(d: Draft, canonical: str) -> str:
@@ -88,8 +96,13 @@ def map_key(d: Draft, canonical: str) -> str:
     A keyed selectbox keeps its identity (and its value in the browser) when only its options
     change, so a box reused across files would show or send the previous file's choice.
     """
-    token = hashlib.sha256(f"{d.source.key}|{d.source.sheet}|{d.shape}".encode()).hexdigest()[:10]
-    return f"{MAP_PREFIX}{canonical}__{token}"
+    return f"{MAP_PREFIX}{canonical}__{_draft_token(d)}"
+
+
+def outcome_key(d: Draft, which: str) -> str:
+    """The key of the "Also count as won" (``MAP_WON``) or "... as lost" (``MAP_LOST``) box: new for
+    every file, sheet and shape, for the same reason as :func:`map_key`."""
+    return f"{which}__{_draft_token(d)}"
 
 
 def new_draft(source: Source, mapping: ColumnMapping | None = None, *, file_id: str | None = None) -> Draft:
@@ -106,6 +119,11 @@ def new_draft(source: Source, mapping: ColumnMapping | None = None, *, file_id: 
     )
     st.session_state[state.DRAFT] = d
     clear_widgets(d)
+    # The sheet box shows this file's sheet (set for the reason the shape is: clear_widgets).
+    if len(raw.sheets) > 1 and raw.sheet in raw.sheets:
+        st.session_state[MAP_SHEET] = raw.sheet
+    else:
+        st.session_state.pop(MAP_SHEET, None)
     return d
 
 
@@ -173,8 +191,8 @@ def edited_mapping(d: Draft, raw: RawTable) -> ColumnMapping:
         date_formats=d.date_formats,
         decimal=d.decimal,
     )
-    won = st.session_state.get(MAP_WON, sorted(d.mapping.won_values))
-    lost = st.session_state.get(MAP_LOST, sorted(d.mapping.lost_values))
+    won = st.session_state.get(outcome_key(d, MAP_WON), sorted(d.mapping.won_values))
+    lost = st.session_state.get(outcome_key(d, MAP_LOST), sorted(d.mapping.lost_values))
     return dataclasses.replace(mapping, won_values=frozenset(won), lost_values=frozenset(lost))
 
 

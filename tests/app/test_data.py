@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.app.conftest import FIXTURES, confirm, metric, new_app, open_page, upload, upload_fixture
+from tests.app.conftest import FIXTURES, confirm, metric, new_app, open_page, sidebar_text, upload, upload_fixture
 
 
 def column_box(at, canonical: str):
@@ -106,3 +106,25 @@ def test_the_weekly_sample_loads_from_the_sample_choice() -> None:
     at.button(key="use_sample").click().run()
     assert not at.exception
     assert at.radio(key="map_shape").value.name == "WEEKLY_LOG"
+
+
+def test_a_workbook_shows_the_sheet_it_opened_and_another_sheet_can_be_loaded() -> None:
+    import datetime as dt
+
+    from tests.test_import import _xlsx
+
+    content = _xlsx(
+        {
+            "Cover": [["Q3 pipeline report"], ["Prepared by", "Finance"]],
+            "Deals": [["Owner", "Created", "Won"], ["Ana", dt.datetime(2026, 1, 3), "yes"]],
+            "Older deals": [["Owner", "Created", "Won"], ["Budi", dt.datetime(2025, 6, 2), "no"]],
+        }
+    )
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at = upload(new_app(), "book.xlsx", content, xlsx)
+    assert at.selectbox(key="map_sheet").value == "Deals"  # the sheet with the data, not the cover
+    at.selectbox(key="map_sheet").set_value("Older deals").run()
+    confirm(at)
+    assert not at.exception
+    assert "Source: book.xlsx" in sidebar_text(at)
+    assert "Window: 2025-06-02 to 2025-06-02" in sidebar_text(at)

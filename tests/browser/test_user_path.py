@@ -221,3 +221,17 @@ def test_after_an_upload_the_sidebars_window_shows_the_new_files_dates(page: Pag
     go(page, "Team overview")
     expect(window.first).to_have_value("2024-03-04")
     expect(metric(page, "Appointments")).to_have_text("4")
+
+
+def test_a_weekly_log_uploaded_after_the_sample_loads_as_a_weekly_log(page: Page, app_url: str) -> None:
+    # The sample is an opportunity list; the radio used to keep showing (and send back on "Confirm")
+    # "Opportunity list", and loading then asked for an opportunity list's first-appointment column.
+    log = ROOT / "tests" / "fixtures" / "weekly_log.csv"
+    open_home(page, app_url)
+    go(page, "Data")
+    upload(page, log)
+    shape = page.locator(".st-key-map_shape")
+    expect(shape.get_by_role("radio", name="Weekly activity log (one row per rep per week)")).to_be_checked()
+    confirm(page, log.name)
+    expect(page.get_by_test_id("stSidebar").get_by_text("8 rows loaded (weekly activity log)")).to_be_visible()
+    expect(page.get_by_test_id("stAlert").filter(has_text="No column is mapped")).to_have_count(0)
