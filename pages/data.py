@@ -136,12 +136,13 @@ def _question(d: state.Draft) -> None:
     q = d.question
     assert q is not None
     st.warning(md_escape(q["message"]))
-    st.radio(
-        "Which one does the file use?",
-        q["options"],
-        format_func=lambda o: imp.option_label(q["kind"], o),
-        key=imp.FORMAT_CHOICE,
-    )
+    with st.container(key=imp.FORMAT_CHOICE):
+        st.radio(
+            "Which one does the file use?",
+            q["options"],
+            format_func=lambda o: imp.option_label(q["kind"], o),
+            key=imp.question_key(q),
+        )
     if q.get("siblings"):
         st.caption("The same choice is used for: " + md_escape(", ".join(q["siblings"])))
     st.button("Use this and load", type="primary", key="format_apply", on_click=imp.answer_question)

@@ -74,7 +74,8 @@ def clear_widgets(d: Draft | None = None) -> None:
     for key in list(st.session_state.keys()):
         if isinstance(key, str) and (
             key.startswith((MAP_PREFIX, f"{MAP_WON}__", f"{MAP_LOST}__"))
-            or key in (MAP_STAGES, MAP_STAGES_FOR, MAP_SHAPE, FORMAT_CHOICE)
+            or key.startswith(f"{FORMAT_CHOICE}__")
+            or key in (MAP_STAGES, MAP_STAGES_FOR, MAP_SHAPE)
         ):
             del st.session_state[key]
     if d is not None:
@@ -221,12 +222,24 @@ def option_label(kind: str, option: str) -> str:
     return format_label(option) if kind == "date" else DECIMAL_LABELS.get(option, option)
 
 
+def question_key(question: dict[str, Any]) -> str:
+    """The key of a format question's choice: its own for each question (column and kind).
+
+    A keyed radio keeps its identity, and the browser its choice, when only its options change:
+    after "mm/dd/yyyy" (the second option) for the dates, the decimal question that followed
+    started on its second option too.
+    """
+    token = hashlib.sha256(f"{question['column']}|{question['kind']}".encode()).hexdigest()[:10]
+    return f"{FORMAT_CHOICE}__{token}"
+
+
 def answer_question() -> None:
     """Callback of the format question's button: record the choice and load again."""
     d = draft()
     if d is None or d.question is None:
         return
-    choice = st.session_state.get(FORMAT_CHOICE) or d.question["options"][0]
+    key = question_key(d.question)
+    choice = st.session_state.get(key) or d.question["options"][0]
     if d.question["kind"] == "date":
         for header in (d.question["column"], *d.question.get("siblings", [])):
             d.date_formats[header] = choice
@@ -234,7 +247,7 @@ def answer_question() -> None:
         d.decimal = choice
     d.question = None
     d.build_requested = True
-    st.session_state.pop(FORMAT_CHOICE, None)
+    st.session_state.pop(key, None)
 
 
 def request_build() -> None:

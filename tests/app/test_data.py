@@ -59,7 +59,7 @@ def test_ambiguous_dates_ask_which_format_and_load_after_choosing() -> None:
     at = upload(new_app(), "indonesia_ambiguous.csv", (FIXTURES / "indonesia_ambiguous.csv").read_bytes())
     confirm(at)
     assert any("fit both dd/mm/yyyy and mm/dd/yyyy" in w.value.replace("\\", "") for w in at.warning)
-    radio = at.radio(key="format_choice")
+    radio = next(r for r in at.radio if r.label == "Which one does the file use?")
     assert list(radio.options) == ["dd/mm/yyyy", "mm/dd/yyyy"]
     radio.set_value("%d/%m/%Y").run()
     at.button(key="format_apply").click().run()

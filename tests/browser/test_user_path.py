@@ -235,3 +235,24 @@ def test_a_weekly_log_uploaded_after_the_sample_loads_as_a_weekly_log(page: Page
     confirm(page, log.name)
     expect(page.get_by_test_id("stSidebar").get_by_text("8 rows loaded (weekly activity log)")).to_be_visible()
     expect(page.get_by_test_id("stAlert").filter(has_text="No column is mapped")).to_have_count(0)
+
+
+def test_each_format_question_starts_on_its_own_first_option(page: Page, app_url: str) -> None:
+    # Dates that fit both day orders, then amounts whose mark is open ("1,500" alone): two questions in
+    # turn. The second used to start on the option chosen for the first (the same radio, other options).
+    content = b'Rep,Created,Won,Amount\nAna,03/04/2026,yes,"1,500"\nAna,05/06/2026,no,\nBudi,07/08/2026,yes,"2,250"\n'
+    open_home(page, app_url)
+    go(page, "Data")
+    upload(page, "two_questions.csv", name="two_questions.csv", content=content)
+    confirm(page, "two_questions.csv")
+    question = page.locator(".st-key-format_choice")
+    expect(question.get_by_role("radio", name="dd/mm/yyyy")).to_be_checked(timeout=TIMEOUT)
+    question.get_by_text("mm/dd/yyyy", exact=True).click()
+    expect(question.get_by_role("radio", name="mm/dd/yyyy")).to_be_checked()
+    page.locator(".st-key-format_apply button").click()
+    expect(page.get_by_test_id("stAlert").filter(has_text="decimal")).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page)
+    radios = page.locator(".st-key-format_choice").get_by_role("radio")
+    expect(radios).to_have_count(2)
+    expect(radios.first).to_be_checked()
+    expect(radios.last).not_to_be_checked()
