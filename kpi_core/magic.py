@@ -146,6 +146,13 @@ def _number_text(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+def with_marks(text: str, thousands: str, decimal: str) -> str:
+    """A number Python wrote (``6,400,000.5``) with other separators (``6.400.000,5``)."""
+    if (thousands, decimal) == (",", "."):
+        return text
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
+
+
 @dataclass(frozen=True)
 class Wording:
     """How the sentences of a result write its numbers.
@@ -173,9 +180,7 @@ class Wording:
 
     def marks(self, text: str) -> str:
         """A number Python wrote (``6,400,000.5``) with this reader's separators (``6.400.000,5``)."""
-        if (self.thousands, self.decimal) == (",", "."):
-            return text
-        return text.replace(",", "\0").replace(".", self.decimal).replace("\0", self.thousands)
+        return with_marks(text, self.thousands, self.decimal)
 
 
 PLAIN = Wording()

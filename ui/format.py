@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from functools import partial
 
-from kpi_core.magic import Wording
+from kpi_core.magic import Wording, with_marks
 
 NA = "n/a"
 #: Number inputs (printf, as the browser's sprintf.js reads it; an input must stay a plain number,
@@ -47,11 +47,6 @@ def _defined(value: float | int | None) -> bool:
     return value is not None and not (isinstance(value, float) and (math.isnan(value) or math.isinf(value)))
 
 
-def _group(text: str, cur: Currency) -> str:
-    """Swap Python's ``,``/``.`` for the currency's own separators."""
-    return text.replace(",", "\0").replace(".", cur.decimal).replace("\0", cur.thousands)
-
-
 def number(value: float | int | None, cur: Currency, decimals: int = 0) -> str:
     """``12500 -> "12,500"`` (or ``"12.500"``); trailing decimal zeros dropped; ``None`` -> n/a."""
     if not _defined(value):
@@ -62,7 +57,7 @@ def number(value: float | int | None, cur: Currency, decimals: int = 0) -> str:
         text = text.rstrip("0").rstrip(".")
     if text in ("-0", ""):
         text = "0"
-    return _group(text, cur)
+    return with_marks(text, cur.thousands, cur.decimal)
 
 
 def money(value: float | int | None, cur: Currency) -> str:
