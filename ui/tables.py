@@ -90,20 +90,15 @@ def peer_frame(rows: Sequence[PeerRow], cur: Currency) -> pd.DataFrame:
             rec[f"{KPI_LABELS[name]}: peer average"] = pk.peer_average
             rec[f"{KPI_LABELS[name]}: deviation"] = pk.deviation
         records.append(rec)
-    frame = pd.DataFrame.from_records(records)
-    for col in frame.columns:
-        if any(col.startswith(KPI_LABELS[n]) for n in PEER_KPIS):
-            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-    return frame
+    numbers = [f"{KPI_LABELS[n]}{part}" for n in PEER_KPIS for part in ("", ": peer average", ": deviation")]
+    return number_frame(records, numbers)
 
 
 def show_peer_table(frame: pd.DataFrame, cur: Currency, key: str) -> None:
     """The peer table with each KPI, peer average (same format) and signed deviation."""
-    formatters: dict[str, Any] = {}
+    formats: dict[str, Callable[[float | None], str]] = {}
     for name in PEER_KPIS:
         label = KPI_LABELS[name]
-        formatters[label] = lambda v, n=name: fmt.kpi(n, None if pd.isna(v) else v, cur)
-        formatters[f"{label}: peer average"] = lambda v, n=name: fmt.kpi(n, None if pd.isna(v) else v, cur)
-        formatters[f"{label}: deviation"] = lambda v: fmt.signed_percent(None if pd.isna(v) else v, cur)
-    styler: Styler = frame.style.format(formatters, na_rep=fmt.NA)
-    st.dataframe(styler, hide_index=True, key=key, width="stretch")
+        formats[label] = formats[f"{label}: peer average"] = lambda v, n=name: fmt.kpi(n, v, cur)
+        formats[f"{label}: deviation"] = lambda v: fmt.signed_percent(v, cur)
+    show_numbers(frame, formats, key)
