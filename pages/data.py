@@ -59,7 +59,7 @@ def _mapping_editor(d: state.Draft) -> None:
         "This file is",
         list(imp.SHAPE_LABELS),
         # Set by the draft (imp.clear_widgets); the index only for a draft that did not set it.
-        **({} if imp.MAP_SHAPE in st.session_state else {"index": list(imp.SHAPE_LABELS).index(d.shape)}),
+        **state.initial(imp.MAP_SHAPE, index=list(imp.SHAPE_LABELS).index(d.shape)),
         format_func=imp.SHAPE_LABELS.__getitem__,
         key=imp.MAP_SHAPE,
         on_change=imp.change_shape,

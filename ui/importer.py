@@ -73,8 +73,7 @@ def clear_widgets(d: Draft | None = None) -> None:
     """
     for key in list(st.session_state.keys()):
         if isinstance(key, str) and (
-            key.startswith((MAP_PREFIX, f"{MAP_WON}__", f"{MAP_LOST}__"))
-            or key.startswith(f"{FORMAT_CHOICE}__")
+            key.startswith((MAP_PREFIX, f"{MAP_WON}__", f"{MAP_LOST}__", f"{FORMAT_CHOICE}__"))
             or key in (MAP_STAGES, MAP_STAGES_FOR, MAP_SHAPE)
         ):
             del st.session_state[key]
@@ -87,8 +86,13 @@ def clear_widgets(d: Draft | None = None) -> None:
         st.session_state[MAP_SHAPE] = d.shape
 
 
+def _token(*parts: object) -> str:
+    """A short stable token for widget keys that must be new whenever ``parts`` change."""
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:10]
+
+
 def _draft_token(d: Draft) -> str:
-    return hashlib.sha256(f"{d.source.key}|{d.source.sheet}|{d.shape}".encode()).hexdigest()[:10]
+    return _token(d.source.key, d.source.sheet, d.shape)
 
 
 def map_key(d: Draft, canonical: str) -> str:
@@ -229,8 +233,7 @@ def question_key(question: dict[str, Any]) -> str:
     after "mm/dd/yyyy" (the second option) for the dates, the decimal question that followed
     started on its second option too.
     """
-    token = hashlib.sha256(f"{question['column']}|{question['kind']}".encode()).hexdigest()[:10]
-    return f"{FORMAT_CHOICE}__{token}"
+    return f"{FORMAT_CHOICE}__{_token(question['column'], question['kind'])}"
 
 
 def answer_question() -> None:

@@ -59,7 +59,7 @@ def filled_for(content_key: str) -> bool:
     Not from another file's: the sample's ratios, its rep and a goal on its scale (6.4M dollars)
     stayed on the page, and in the Weekly activity's goal per rep, after a manager loaded their own.
     """
-    return bool(st.session_state.get(READY)) and st.session_state.get(READY) == content_key
+    return bool(content_key) and st.session_state.get(READY) == content_key
 
 
 def forget_slider_ends() -> None:

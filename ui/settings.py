@@ -41,8 +41,7 @@ def render_coaching() -> CoachingThresholds:
         st.caption("Coaching appears for each KPI below its threshold; the funnels draw these as dashed rules.")
         cols = st.columns(3)
         for col, (key, field) in zip(cols, KEYS.items(), strict=True):
-            # A value kept from an earlier visit is already in session_state; passing it again would warn.
-            default = {} if key in st.session_state else {"value": _value(key)}
+            # A value kept from an earlier visit is already in session_state.
             col.number_input(
                 LABELS[field],
                 min_value=0.0,
@@ -50,7 +49,7 @@ def render_coaching() -> CoachingThresholds:
                 step=5.0,
                 format=INPUT_SHORTEST,
                 key=key,
-                **default,
+                **state.initial(key, value=_value(key)),
             )
     state.remember(*KEYS)
     return coaching_thresholds()

@@ -36,7 +36,7 @@ def render() -> None:
         sb.date_input(
             "Window (first appointment between)",
             # Set by state.reset_filters for each new dataset, then kept by the widget.
-            **({} if state.FILTER_WINDOW in st.session_state else {"value": (first, last)}),
+            **state.initial(state.FILTER_WINDOW, value=(first, last)),
             min_value=first,
             max_value=last,
             key=state.FILTER_WINDOW,

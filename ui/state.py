@@ -223,6 +223,12 @@ def pipeline(ds: Dataset, filters: Filters) -> queries.Pipeline | None:
         return None
 
 
+def initial(key: str, **default: Any) -> dict[str, Any]:
+    """A widget's default (``value=...``, ``index=...``) for its keyword arguments, or none when its
+    value is already set in session_state: passing both makes Streamlit warn on the page."""
+    return {} if key in st.session_state else default
+
+
 def keep(key: str) -> None:
     """Restore a widget's value that Streamlit dropped while its page was not shown.
 
