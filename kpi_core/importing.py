@@ -497,6 +497,12 @@ def _set_aside_rows(
     return out
 
 
+#: Groupings of their own (``queries.kpis(by=...)``): an extra column with one of these headers is
+#: labelled ``"<header> (column)"``, or grouping "by team" would group on the mapped team (none)
+#: instead of the column's values.
+RESERVED_GROUPINGS = frozenset({"rep", "team", "all"})
+
+
 def _dimensions(raw: RawTable, mapping: ColumnMapping) -> tuple[tuple[Dimension, ...], dict[str, pa.Array]]:
     used = {h for h in mapping.columns.values() if h}
     dims: list[Dimension] = []
@@ -505,7 +511,8 @@ def _dimensions(raw: RawTable, mapping: ColumnMapping) -> tuple[tuple[Dimension,
         if header in used:
             continue
         name = f"d{len(dims)}"
-        dims.append(Dimension(label=header, column=name))
+        label = f"{header} (column)" if header in RESERVED_GROUPINGS else header
+        dims.append(Dimension(label=label, column=name))
         arrays[name] = cells.nullable(_text(raw, header))
     return tuple(dims), arrays
 

@@ -67,6 +67,9 @@ def _mapping_editor(d: state.Draft) -> None:
     )
     options = [imp.NOT_IN_FILE, *raw.headers]
     canon = imp.columns_for(d.shape)
+    kept = imp.kept_keys(d)
+    for key in kept:
+        state.keep(key)  # corrections not yet confirmed stay while the user visits another page
     cols = st.columns(4)
     for i, canonical in enumerate(canon):
         key = imp.map_key(d, canonical)
@@ -83,7 +86,7 @@ def _mapping_editor(d: state.Draft) -> None:
         stage_header = columns.get("stage")
         if stage_header:
             values = imp.stage_options(raw, stage_header)
-            if st.session_state.get(imp.MAP_STAGES_FOR) != stage_header:
+            if st.session_state.get(imp.MAP_STAGES_FOR) != stage_header or imp.MAP_STAGES not in st.session_state:
                 st.session_state.pop(imp.MAP_STAGES, None)
                 st.session_state[imp.MAP_STAGES_FOR] = stage_header
                 default = d.mapping.advanced_stages if stage_header == d.mapping.header("stage") else None
@@ -113,16 +116,20 @@ def _mapping_editor(d: state.Draft) -> None:
             unique = list(dict.fromkeys(open_values))
             c1, c2 = st.columns(2)
             c1.multiselect(
-                "Also count as won", unique, default=[v for v in d.mapping.won_values if v in unique], key=won_key
+                "Also count as won",
+                unique,
+                **state.initial(won_key, default=[v for v in d.mapping.won_values if v in unique]),
+                key=won_key,
             )
             c2.multiselect(
                 "Also count as lost",
                 unique,
-                default=[v for v in d.mapping.lost_values if v in unique],
+                **state.initial(lost_key, default=[v for v in d.mapping.lost_values if v in unique]),
                 key=lost_key,
             )
     with st.expander("The file's first rows, as read"):
         st.dataframe(imp.preview(raw), hide_index=True, key="map_preview")
+    state.remember(*kept)
     st.button(
         "Confirm mapping and load",
         type="primary",

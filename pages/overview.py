@@ -12,6 +12,7 @@ HEADLINE = (
     ("appointments", "weekly_appointments", "p1", "p2"),
     ("revenue", "avg_sale", "cycle_days_mean"),
 )
+GROUP_BY = "overview_group_by"
 
 
 def body() -> None:
@@ -42,7 +43,11 @@ def body() -> None:
 
     options = {"rep": "Rep", "team": "Team"} if ds.has_teams else {"rep": "Rep"}
     options.update({d.label: d.label for d in ds.dimensions})
-    by = st.selectbox("One row per", list(options), format_func=options.__getitem__, key="overview_group_by")
+    state.keep(GROUP_BY)
+    if st.session_state.get(GROUP_BY) not in options:  # a column of an earlier file
+        state.forget(GROUP_BY)
+    by = st.selectbox("One row per", list(options), format_func=options.__getitem__, key=GROUP_BY)
+    state.remember(GROUP_BY)
     rows = memo.kpis(ds, by, filters)
     st.subheader("KPIs per " + ("rep" if by == "rep" else "team" if by == "team" else "value of the chosen column"))
     label = options[by] if by in ("rep", "team") else "Value"

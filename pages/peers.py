@@ -12,6 +12,15 @@ from ui.magic_inputs import DEFAULT_WEEKS
 from ui.tables import peer_frame, show_peer_table
 
 DEFAULTS = PeerSettings()
+#: The inputs that stay as set while the user visits other pages (ui.state.keep).
+KEPT = (
+    "peers_min_opportunities",
+    "peers_money_left_pct",
+    "peers_best_practice_pct",
+    "share_base_url",
+    "share_goal",
+    "share_weeks",
+)
 
 
 def body() -> None:
@@ -24,12 +33,14 @@ def body() -> None:
         page.empty("No opportunities fall in this window with these filters; widen the window or clear a filter.")
     if len(rows) == 1:
         page.empty("Only one rep in this window: peer comparison needs at least two reps.")
+    for key in KEPT:
+        state.keep(key)
     with st.expander("Settings"):
         min_opps = st.number_input(
             "Fewest opportunities to be ranked",
             min_value=1,
             max_value=1000,
-            value=DEFAULTS.min_opportunities,
+            **state.initial("peers_min_opportunities", value=DEFAULTS.min_opportunities),
             key="peers_min_opportunities",
             help="Reps with fewer opportunities in the window are shown but not ranked or flagged.",
         )
@@ -38,7 +49,7 @@ def body() -> None:
             "Money left on the table: average sale at least this far below peers (%)",
             min_value=0.0,
             max_value=100.0,
-            value=DEFAULTS.money_left_on_table * 100,
+            **state.initial("peers_money_left_pct", value=DEFAULTS.money_left_on_table * 100),
             step=5.0,
             format=fmt.INPUT_SHORTEST,
             key="peers_money_left_pct",
@@ -48,7 +59,7 @@ def body() -> None:
             "Best practice: sales cycle at least this much shorter than peers (%)",
             min_value=0.0,
             max_value=100.0,
-            value=DEFAULTS.best_practice_cycle * 100,
+            **state.initial("peers_best_practice_pct", value=DEFAULTS.best_practice_cycle * 100),
             step=5.0,
             format=fmt.INPUT_SHORTEST,
             key="peers_best_practice_pct",
@@ -128,7 +139,7 @@ def body() -> None:
     goal = c2.number_input(
         "Revenue goal per rep",
         min_value=0.0,
-        value=0.0,
+        **state.initial("share_goal", value=0.0),
         step=1000.0,
         format=fmt.INPUT_MONEY,
         key="share_goal",
@@ -138,7 +149,7 @@ def body() -> None:
         "Selling weeks",
         min_value=1.0,
         max_value=520.0,
-        value=DEFAULT_WEEKS,
+        **state.initial("share_weeks", value=DEFAULT_WEEKS),
         format=fmt.INPUT_SHORTEST,
         key="share_weeks",
     )
@@ -156,6 +167,7 @@ def body() -> None:
         link_rows.append({"Rep": row.group, "Link": links.magic_link(base or "", values)})
     st.dataframe(link_rows, hide_index=True, width="stretch", key="peers_links")
     st.code("\n".join(r["Link"] for r in link_rows), language=None)
+    state.remember(*KEPT)
 
 
 page.run(body)

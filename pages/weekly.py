@@ -7,6 +7,9 @@ from ui import charts, memo, page, state
 from ui import format as fmt
 from ui import magic_inputs as mi
 
+WEEKS = "weekly_weeks"
+GOAL = "weekly_goal"
+
 
 def body() -> None:
     st.title("Is each rep booking enough first appointments every week?")
@@ -19,22 +22,31 @@ def body() -> None:
     rows = {r.group: r for r in memo.kpis(ds, "rep", filters)}
     team = memo.kpis(ds, "all", filters)
     c1, c2 = st.columns(2)
+    # Values typed here stay while the user visits other pages (the goal for this file only);
+    # untouched, they follow the Magic Number page's goal and weeks.
+    state.keep(WEEKS)
+    state.keep(GOAL, scope=ds.content_key)
     weeks = c2.number_input(
         "Selling weeks",
         min_value=0.1,
         max_value=520.0,
-        value=float(st.session_state.get(mi.key("weeks")) or mi.DEFAULT_WEEKS),
+        **state.initial(WEEKS, value=float(st.session_state.get(mi.key("weeks")) or mi.DEFAULT_WEEKS)),
         step=1.0,
         format=fmt.INPUT_SHORTEST,
-        key="weekly_weeks",
+        key=WEEKS,
+        on_change=state.remember,
+        args=(WEEKS,),
     )
     goal = c1.number_input(
         f"Revenue goal per rep ({cur.code})",
         min_value=0.0,
-        value=mi.rep_goal(team[0] if team else None, len(rows), weeks, ds.content_key),
+        **state.initial(GOAL, value=mi.rep_goal(team[0] if team else None, len(rows), weeks, ds.content_key)),
         step=1000.0,
         format=fmt.INPUT_MONEY,
-        key="weekly_goal",
+        key=GOAL,
+        on_change=state.remember,
+        args=(GOAL,),
+        kwargs={"scope": ds.content_key},
         help="Each rep's Magic Number uses this goal with the rep's own ratios and average revenue per sale. "
         "It starts as the team's goal (the Magic Number page's, or 20 % above the team's pace) shared among "
         "the reps, or as the goal set there for one rep.",

@@ -350,3 +350,14 @@ def test_plain_and_general_amounts_read_the_same(
     assert ds.report.decimal == decimal
     assert ds.table.column("amount").to_pylist() == expected
     assert expected == [parse_amount(a, decimal) for a in amounts]  # the general parser, value by value
+
+
+def test_an_unmapped_column_called_team_groups_by_its_own_values_not_the_missing_team(cursor: Any) -> None:
+    """'team', 'rep' and 'all' are groupings of their own: such a column is kept as 'team (column)'."""
+    data = b"rep,team,first_appointment\nAna,Alpha,2026-01-05\nBudi,Beta,2026-01-06\nCitra,Beta,2026-01-07\n"
+    ds = load(data, "t.csv", LoadOptions(columns=(("team", None),)))
+    assert not ds.has_teams
+    assert [d.label for d in ds.dimensions] == ["team (column)"]
+    by_column = {r.group: r.appointments for r in queries.kpis(cursor, ds, "team (column)")}
+    assert by_column == {"Alpha": 1, "Beta": 2}
+    assert [(r.group, r.appointments) for r in queries.kpis(cursor, ds, "team")] == [("(no team)", 3)]

@@ -72,9 +72,13 @@ def clear_widgets(d: Draft | None = None) -> None:
     The boxes' keys are new for every draft (:func:`map_key`), so no stale browser value survives.
     """
     for key in list(st.session_state.keys()):
-        if isinstance(key, str) and (
-            key.startswith((MAP_PREFIX, f"{MAP_WON}__", f"{MAP_LOST}__", f"{FORMAT_CHOICE}__"))
-            or key in (MAP_STAGES, MAP_STAGES_FOR, MAP_SHAPE)
+        if not isinstance(key, str):
+            continue
+        widget = key.removeprefix(state.KEPT_PREFIX)  # and the copies kept while on other pages
+        if widget.startswith((MAP_PREFIX, f"{MAP_WON}__", f"{MAP_LOST}__", f"{FORMAT_CHOICE}__")) or widget in (
+            MAP_STAGES,
+            MAP_STAGES_FOR,
+            MAP_SHAPE,
         ):
             del st.session_state[key]
     if d is not None:
@@ -102,6 +106,12 @@ def map_key(d: Draft, canonical: str) -> str:
     change, so a box reused across files would show or send the previous file's choice.
     """
     return f"{MAP_PREFIX}{canonical}__{_draft_token(d)}"
+
+
+def kept_keys(d: Draft) -> tuple[str, ...]:
+    """The mapping widgets whose values stay while the user visits another page (``ui.state.keep``)."""
+    boxes = tuple(map_key(d, canonical) for canonical in columns_for(d.shape))
+    return (*boxes, MAP_STAGES, outcome_key(d, MAP_WON), outcome_key(d, MAP_LOST), MAP_SHAPE)
 
 
 def outcome_key(d: Draft, which: str) -> str:

@@ -21,8 +21,7 @@ LABELS = {
 
 def _value(key: str) -> float:
     """A threshold in percent: the widget's value, else the one kept from another page, else the default."""
-    for k in (key, f"kept_{key}"):
-        v = st.session_state.get(k)
+    for v in (st.session_state.get(key), state.kept(key)):
         if v is not None:
             return float(v)
     return float(getattr(DEFAULTS, KEYS[key])) * 100

@@ -229,18 +229,41 @@ def initial(key: str, **default: Any) -> dict[str, Any]:
     return {} if key in st.session_state else default
 
 
-def keep(key: str) -> None:
+#: Where :func:`remember` sets a widget's value aside: ``KEPT_PREFIX + key``.
+KEPT_PREFIX = "kept_"
+
+
+def kept(key: str, scope: object = None) -> Any:
+    """The value :func:`remember` set aside for ``key`` under ``scope``; ``None`` when there is none."""
+    store = st.session_state.get(KEPT_PREFIX + key)
+    if store is None or store[0] != scope:
+        return None
+    return store[1]
+
+
+def keep(key: str, scope: object = None) -> None:
     """Restore a widget's value that Streamlit dropped while its page was not shown.
 
-    Call before the widget is drawn; :func:`remember` after it, so the value survives page changes.
+    Streamlit forgets the value of every widget a run does not draw (any other page's), and draws
+    it with its default on the way back: peer thresholds went back to 5 and 40 %, and the Data
+    page's stage box came back empty, so confirming again loaded no stage as a next step.
+    Call before the widget is drawn (give it its default with :func:`initial`), and
+    :func:`remember` after it or in its ``on_change``. A value kept under another ``scope`` (say,
+    another file's content key) is not restored.
     """
-    store = f"kept_{key}"
-    if key not in st.session_state and store in st.session_state:
-        st.session_state[key] = st.session_state[store]
+    value = kept(key, scope)
+    if key not in st.session_state and value is not None:
+        st.session_state[key] = value
 
 
-def remember(*keys: str) -> None:
-    """Copy widget values aside so :func:`keep` can restore them on the next visit."""
+def remember(*keys: str, scope: object = None) -> None:
+    """Set widget values aside, under ``scope``, so :func:`keep` can restore them on the next visit."""
     for key in keys:
         if key in st.session_state:
-            st.session_state[f"kept_{key}"] = st.session_state[key]
+            st.session_state[KEPT_PREFIX + key] = (scope, st.session_state[key])
+
+
+def forget(key: str) -> None:
+    """Drop a widget's value and the copy :func:`remember` set aside."""
+    st.session_state.pop(key, None)
+    st.session_state.pop(KEPT_PREFIX + key, None)
