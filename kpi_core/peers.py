@@ -29,14 +29,17 @@ def compare_peers(rows: Sequence[KpiRow], settings: PeerSettings = PeerSettings(
 
     Peers are the other reps of the same team (everyone when there are no teams) with at least
     ``min_opportunities`` opportunities. Reps below that are marked ``small_sample`` and get no
-    flags: they are shown, not ranked.
+    flags: they are shown, not ranked. Reps tied for the best value of a KPI are all marked best on
+    it, unless every ranked rep of the team has that value.
     """
     eligible = [r for r in rows if r.appointments >= settings.min_opportunities]
     best: dict[tuple[str | None, str], float] = {}
     for kpi in PEER_KPIS:
         for team in {r.team for r in rows}:
             values = [v for r in eligible if r.team == team and (v := r.value(kpi)) is not None]
-            if values:
+            # Where every ranked rep of the team has the same value, nobody stands out on it: on the
+            # public CRM sample, whose close ratio is 100 % for all, every rep read "Best on Close ratio".
+            if values and min(values) != max(values):
                 best[(team, kpi)] = min(values) if kpi in LOWER_IS_BETTER else max(values)
     out = []
     for rep in rows:

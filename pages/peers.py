@@ -112,7 +112,11 @@ def body() -> None:
 
     st.subheader("Deviation from the peer average")
     frame = charts.peer_frame(ranked, cur, LOWER_IS_BETTER)
-    if frame.empty:
+    level = charts.level_kpis(frame)
+    frame = frame[~frame["kpi"].isin(level)]
+    if frame.empty and level:
+        st.info("Every ranked rep is level with their peers on every KPI, so there is no deviation to draw.")
+    elif frame.empty:
         st.info("No rep has enough opportunities and peers to compare; lower the threshold in Settings.")
     else:
         narrow = page.on_a_phone()
@@ -124,6 +128,10 @@ def body() -> None:
         )
         charts.show(chart, cur=cur, key="peers_chart", png_name="peer_deviation")
         st.caption("For the sales cycle, shorter is better, so a negative deviation counts as better than peers.")
+        if level:
+            st.caption(
+                "Not drawn: " + ", ".join(level) + " (every ranked rep has the same value as their peers' average)."
+            )
 
     st.subheader("Every rep, every KPI")
     table = peer_frame(compared, cur)

@@ -62,10 +62,12 @@ def test_flags_follow_the_article_thresholds_within_a_team() -> None:
     assert "best_practice" in out["Bob"].flags
     assert out["Bob"].kpis["cycle_days_mean"].deviation == pytest.approx(-0.3)
     assert "money_left_on_table" not in out["Bob"].flags
-    # Ties are all marked: everyone in team A has p2 0.5 and 1 appointment a week.
-    assert out["Cy"].best_on == ("p1", "p2", "avg_sale", "weekly_appointments")
-    assert out["Bob"].best_on == ("p2", "avg_sale", "cycle_days_mean", "weekly_appointments")
-    assert out["Ann"].best_on == ("p2", "weekly_appointments")
+    # Ties for the best are all marked (Bob and Cy: average sale 1000), but where every ranked rep
+    # of the team has the same value (p2 0.5, 1 appointment a week), nobody is best on it.
+    assert out["Cy"].best_on == ("p1", "avg_sale")
+    assert out["Bob"].best_on == ("avg_sale", "cycle_days_mean")
+    assert out["Ann"].best_on == ()
+    assert "best_on_kpi" not in out["Ann"].flags
     assert out["Dee"].flags == () and out["Dee"].kpis["avg_sale"].peer_average is None
     assert out["Eve"].small_sample and out["Eve"].flags == ()
     # Eve is not a peer of anyone: Ann's peers are Bob and Cy only.

@@ -322,6 +322,13 @@ def peer_frame(rows: Sequence[PeerRow], cur: Currency, lower_is_better: frozense
     )
 
 
+def level_kpis(frame: pd.DataFrame) -> list[str]:
+    """The KPIs of a :func:`peer_frame` on which every rep is level with their peers (deviation 0
+    within rounding): a panel of zero-length bars whose axis read "+0.000000%"."""
+    level = frame.assign(level=frame["deviation"].abs() < 1e-9).groupby("kpi", sort=False)["level"].all()
+    return [str(kpi) for kpi, flat in level.items() if flat]
+
+
 def peer_deviation(frame: pd.DataFrame, *, narrow: bool = False) -> ChartSpec:
     """Diverging bars: each rep's deviation from the peer average, one small chart per KPI, three
     to a row (one, for a phone, when ``narrow``)."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
+import pyarrow as pa
+
 from tests.app.conftest import FIXTURES, confirm, new_app, open_page, upload
 
 
@@ -67,3 +69,28 @@ def test_the_highlights_say_each_flag_and_its_deviation_in_a_few_words() -> None
         assert deviation <= -0.3
         assert why == f"Sales cycle {deviation * 100:.1f} % vs peers (flagged from 30 % shorter)".replace(".0 %", " %")
     assert max(len(w) for w in highlights["Why"]) <= 60, "short enough for the column at a laptop's width"
+
+
+def _every_deal_that_advanced_was_won() -> bytes:
+    """Three reps whose every advanced opportunity was won (close ratio 100 % for all, as on the
+    public CRM sample), with different first-gate ratios and average sales."""
+    lines = ["rep,first_appointment,next_step,outcome,amount"]
+    for rep, won, lost, amount in (("Ana", 3, 3, 1000), ("Budi", 2, 4, 3000), ("Citra", 4, 2, 2000)):
+        lines += [f"{rep},2026-01-0{i + 1},2026-01-1{i + 1},won,{amount}" for i in range(won)]
+        lines += [f"{rep},2026-01-0{i + 1},,lost," for i in range(lost)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_kpi_on_which_every_rep_is_level_marks_nobody_best_and_is_not_drawn() -> None:
+    at = open_page(confirm(upload(new_app(), "level.csv", _every_deal_that_advanced_was_won())), "peers")
+    highlights = next(df.value for df in at.dataframe if "Why" in df.value.columns)
+    assert "Best on Close ratio" not in set(highlights["Flag"]), "29 rows of noise on the public CRM sample"
+    flags = set(zip(highlights["Rep"], highlights["Flag"], strict=True))
+    assert ("Citra", "Best on Appointment-to-next-step ratio") in flags
+    assert ("Budi", "Best on Average revenue per sale") in flags
+    (chart,) = at.get("vega_lite_chart")
+    drawn = {
+        k for d in chart.proto.datasets for k in pa.ipc.open_stream(d.data.data).read_all().column("kpi").to_pylist()
+    }
+    assert "Close ratio" not in drawn and "Appointment-to-next-step ratio" in drawn
+    assert any(c.value.startswith("Not drawn: Close ratio") for c in at.caption)
