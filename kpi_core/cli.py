@@ -181,14 +181,22 @@ def kpi_dict(row: KpiRow, by: str) -> dict[str, Any]:
     return out
 
 
+#: Runs of lines the stderr report writes per reason before "... and N more lines".
+REPORT_RUNS = 20
+
+
 def report_lines(report: ImportReport) -> list[str]:
     """The import report as plain sentences (for stderr)."""
     lines = [
         f"{report.source}: {report.shape.value.replace('_', ' ')}, {report.rows_loaded} of {report.data_rows} data rows loaded, "
         f"{report.rows_set_aside} set aside."
     ]
-    for row in report.set_aside:
-        lines.append(f"  line {row.line}: set aside, {row.reason}")
+    groups = report.set_aside_by_reason()
+    for group in groups:
+        rows, where = ("1 row", "line") if group.count == 1 else (f"{group.count} rows", "lines")
+        lines.append(f"  {rows} set aside, {group.reason}: {where} {group.line_ranges(REPORT_RUNS)}")
+    if any(len(group.runs()) > REPORT_RUNS for group in groups):
+        lines.append("  every line set aside, one by one: python -m kpi_core inspect FILE --format json")
     for u in report.unreadable:
         examples = ", ".join(f"line {line}: '{ex}'" for line, ex in zip(u.example_lines, u.examples, strict=False))
         lines.append(f"  column '{u.column}': {u.count} value(s) {u.reason}, kept as missing ({examples})")

@@ -194,6 +194,47 @@ class ImportReport:
     def rows_set_aside(self) -> int:
         return len(self.set_aside)
 
+    def set_aside_by_reason(self) -> tuple[SetAsideGroup, ...]:
+        """The rows set aside grouped by reason, the most frequent reason first (then in order of
+        first appearance), each with its lines in file order."""
+        lines: dict[str, list[int]] = {}
+        for row in self.set_aside:
+            lines.setdefault(row.reason, []).append(row.line)
+        ordered = sorted(lines.items(), key=lambda item: -len(item[1]))  # stable: ties keep file order
+        return tuple(SetAsideGroup(reason, tuple(sorted(found))) for reason, found in ordered)
+
+
+@dataclass(frozen=True)
+class SetAsideGroup:
+    """The rows set aside for one reason: ``lines`` in file order."""
+
+    reason: str
+    lines: tuple[int, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.lines)
+
+    def runs(self) -> list[tuple[int, int]]:
+        """The lines as runs of consecutive lines, ``(first, last)``."""
+        runs: list[tuple[int, int]] = []
+        for line in self.lines:
+            if runs and line == runs[-1][1] + 1:
+                runs[-1] = (runs[-1][0], line)
+            else:
+                runs.append((line, line))
+        return runs
+
+    def line_ranges(self, limit: int | None = None) -> str:
+        """The lines as runs, ``"3, 7, 9-11"``; past ``limit`` runs, ``"... and 480 more lines"``."""
+        runs = self.runs()
+        shown = runs if limit is None else runs[:limit]
+        text = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in shown)
+        rest = sum(b - a + 1 for a, b in runs[len(shown) :])
+        if rest:
+            text += f" and {rest} more line{'s' if rest > 1 else ''}"
+        return text
+
 
 @dataclass(frozen=True)
 class Dimension:

@@ -11,6 +11,10 @@ from ui import page, state
 from ui.format import number
 from ui.text import md_escape
 
+#: Runs of lines the by-reason summary shows per reason ("... and 480 more lines"; every line is in
+#: the line-by-line table below it).
+SUMMARY_RUNS = 20
+
 
 def _take_upload() -> None:
     uploaded = st.file_uploader(
@@ -212,7 +216,18 @@ def _report() -> None:
         )
     st.dataframe([{"What": k, "Value": v} for k, v in details], hide_index=True, key="report_details")
     if r.set_aside:
-        st.caption("Rows set aside, with the reason:")
+        st.caption("Rows set aside, by reason:")
+        st.dataframe(
+            [
+                {"Reason": g.reason, "Rows": g.count, "Lines": g.line_ranges(SUMMARY_RUNS)}
+                for g in r.set_aside_by_reason()
+            ],
+            hide_index=True,
+            width="stretch",
+            column_config={"Lines": st.column_config.TextColumn("Lines", width="large")},
+            key="report_set_aside_by_reason",
+        )
+        st.caption("Every row set aside, line by line:")
         st.dataframe(
             [{"Line": s.line, "Reason": s.reason} for s in r.set_aside], hide_index=True, key="report_set_aside"
         )

@@ -27,6 +27,7 @@ def test_every_rep_matches_a_pandas_computation_of_the_spec() -> None:
     ours = {r["rep"]: r for r in json.loads(done.stdout)}
     # 500 "Prospecting" opportunities have no engage date: set aside, each with its line.
     assert "8300 of 8800 data rows loaded, 500 set aside" in done.stderr
+    assert "500 rows set aside, has no first-appointment date: lines 8302-8801\n" in done.stderr
     # Lost deals carry no stage history here: the report says why the close ratio reads 100 %.
     assert "None of the 2473 lost opportunities counts as having passed the first gate" in done.stderr
 

@@ -81,6 +81,11 @@ def test_rows_set_aside_and_unreadable_values_are_reported() -> None:
     assert int(metric(at, "Rows set aside")) > 0
     columns = [set(df.value.columns) for df in at.dataframe]
     assert {"Line", "Reason"} in columns
+    by_line = next(df.value for df in at.dataframe if set(df.value.columns) == {"Line", "Reason"})
+    by_reason = next(df.value for df in at.dataframe if set(df.value.columns) == {"Reason", "Rows", "Lines"})
+    assert by_reason["Rows"].sum() == len(by_line) == int(metric(at, "Rows set aside"))
+    for reason, lines in zip(by_reason["Reason"], by_reason["Lines"], strict=True):
+        assert lines == ", ".join(str(n) for n in by_line[by_line["Reason"] == reason]["Line"])  # messy.csv: no runs
     assert {"Column", "Values", "Reason", "Examples"} in columns
 
 
