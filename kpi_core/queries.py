@@ -484,6 +484,27 @@ def distinct_values(cursor: duckdb.DuckDBPyConnection, ds: Dataset, column: str,
     return [str(v) for v, _ in rows]
 
 
+def groupable_dimensions(cursor: duckdb.DuckDBPyConnection, ds: Dataset, limit: int = 500) -> list[str]:
+    """The extra columns worth a row each of their values in a KPI table: 2 to ``limit`` values
+    (a blank cell counts as one), and some value shared by two rows or more. An id column (one
+    value per opportunity) or a column holding one value would give a table that says nothing."""
+    out = []
+    with _registered(cursor, ds) as table:
+        for dim in ds.dimensions:
+            # An id column has about as many values as rows: its estimate (HyperLogLog, within a
+            # few percent; 13 ms at a million rows) rules it out before an exact count (90 ms).
+            ((estimate,),) = run(cursor, f"SELECT approx_count_distinct({dim.column}) FROM {table}").fetchall()
+            if estimate > 2 * limit:
+                continue
+            groups, largest = run(
+                cursor,
+                f"SELECT count(*), max(n) FROM (SELECT {dim.column} AS v, count(*) AS n FROM {table} GROUP BY v)",
+            ).fetchall()[0]
+            if 2 <= groups <= limit and (largest or 0) > 1:
+                out.append(dim.label)
+    return out
+
+
 def row_count(cursor: duckdb.DuckDBPyConnection, ds: Dataset, filters: Filters = Filters()) -> int:
     """Opportunities (or log rows) in the window and filters."""
     win = window(ds, filters)

@@ -42,7 +42,7 @@ def body() -> None:
     from ui.tables import kpi_frame, show_kpi_table
 
     options = {"rep": "Rep", "team": "Team"} if ds.has_teams else {"rep": "Rep"}
-    options.update({d.label: d.label for d in ds.dimensions})
+    options.update({label: label for label in memo.groupable_dimensions(ds)})  # not ids, not one value
     state.keep(GROUP_BY)
     if st.session_state.get(GROUP_BY) not in options:  # a column of an earlier file
         state.forget(GROUP_BY)

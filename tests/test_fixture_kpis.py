@@ -394,3 +394,17 @@ def test_filters_that_keep_no_row_give_no_groups_no_everyone_row_and_zero_counts
         assert set(both.pipelines.values()) <= {queries.Pipeline(0.0, 0, 0)}
     some = queries.kpis_with_total(cursor, ds, "rep", Filters())
     assert some[1] is not None and some[1].appointments > 0
+
+
+def test_an_id_column_or_a_column_of_one_value_is_not_offered_as_a_grouping(cursor: Any) -> None:
+    content = (
+        b"rep,first_appointment,Opportunity ID,Region,Country\n"
+        b"Ana,2026-01-05,OPP-1,North,ID\n"
+        b"Budi,2026-01-06,OPP-2,South,ID\n"
+        b"Citra,2026-01-07,OPP-3,North,ID\n"
+        b"Dedi,2026-01-08,OPP-4,,ID\n"
+    )
+    ds = load(content, "ids.csv", LoadOptions())
+    assert [d.label for d in ds.dimensions] == ["Opportunity ID", "Region", "Country"]
+    assert queries.groupable_dimensions(cursor, ds) == ["Region"]  # North x2, South, blank
+    assert queries.groupable_dimensions(cursor, ds, limit=2) == []

@@ -100,6 +100,11 @@ def weekly_series(ds: Dataset, filters: Filters) -> list[tuple[str, dt.date, flo
     return list(series)
 
 
+def groupable_dimensions(ds: Dataset) -> list[str]:
+    """``queries.groupable_dimensions`` for this dataset (the whole file, whatever the filters)."""
+    return list(remember(ds, "groupable", (), lambda: tuple(queries.groupable_dimensions(state.cursor(), ds))))
+
+
 def cached(ds: Dataset, name: str, args: Hashable, compute: Callable[[], T]) -> T:
     """Anything derived only from query results and settings (a chart spec), memoised the same way."""
     return remember(ds, name, args, compute)

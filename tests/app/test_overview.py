@@ -84,3 +84,8 @@ def test_the_sample_file_is_what_the_app_loads_first() -> None:
     ds = load((SAMPLE / "opportunities.csv").read_bytes(), "opportunities.csv")
     total = queries.kpis(db.session_cursor(), ds, "all")[0]
     assert metric(at, "Appointments") == fmt.kpi("appointments", total.appointments, fmt.currency("USD"))
+
+
+def test_one_row_per_offers_the_columns_worth_grouping_not_the_opportunity_id() -> None:
+    at = new_app()
+    assert at.selectbox(key="overview_group_by").options == ["Rep", "Team", "Region", "Product"]
