@@ -88,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="VALUE",
             help="a stage value meaning the first gate was passed (repeatable; replaces the proposal)",
         )
+        for which in ("won", "lost"):
+            p.add_argument(
+                f"--{which}-value",
+                action="append",
+                default=None,
+                metavar="VALUE",
+                help=f"an outcome value meaning {which}, beyond the standard words (repeatable; replaces the proposal)",
+            )
         p.add_argument("--date-format", help="date format of the file, e.g. dd/mm/yyyy or %%d/%%m/%%Y")
         p.add_argument("--decimal", choices=[".", ","], help="decimal mark of the numbers")
         p.add_argument("--sheet", help="Excel sheet to read")
@@ -230,6 +238,8 @@ def _load(args: argparse.Namespace) -> Dataset:
         advanced_stages=tuple(args.advanced_stage) if args.advanced_stage is not None else None,
         date_format=args.date_format,
         decimal=args.decimal,
+        won_values=tuple(args.won_value) if args.won_value is not None else None,
+        lost_values=tuple(args.lost_value) if args.lost_value is not None else None,
     )
     try:
         # From the disk: a CSV is read without the whole file in memory (same dataset as `load`).

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from . import cells
 from .errors import AmbiguousFormatError, MappingError, UnreadableFileError
-from .mapping import check_mapping, outcome_of, propose_mapping, sheet_score, with_overrides
+from .mapping import check_mapping, distinct_values, outcome_of, propose_mapping, sheet_score, with_overrides
 from .model import (
     OPPORTUNITY_DATES,
     WEEKLY_NUMBERS,
@@ -290,6 +290,8 @@ class LoadOptions:
     advanced_stages: tuple[str, ...] | None = None
     date_format: str | None = None
     decimal: str | None = None
+    won_values: tuple[str, ...] | None = None
+    lost_values: tuple[str, ...] | None = None
 
 
 def content_key(content: bytes) -> str:
@@ -715,6 +717,8 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
             f"{len(backwards_lines)} won opportunit{'y closes' if len(backwards_lines) == 1 else 'ies close'} before "
             f"the first appointment (line {shown}); their sales cycles count as negative days, so check those dates."
         )
+    if outcome_header:
+        notes.extend(_outcome_notes(raw, outcome_header, mapping, any_won=bool(pc.any(pc.and_(keep, won)).as_py())))
     lost = pc.and_(keep, cells.per_value(outcome, lambda v: pc.equal(v, "lost")))
     lost_count = pc.sum(lost).as_py() or 0
     if lost_count and not pc.any(pc.and_(lost, advanced)).as_py():
@@ -872,6 +876,40 @@ def _map_distinct_date(dates: pa.Array) -> pa.Array:
 # --- one call for callers -------------------------------------------------------------------------------
 
 
+#: Outcome values that say "open" in so many words (left out of the note on files with no sale).
+OPEN_WORDS = frozenset({"open", "opened", "in progress", "pending", "terbuka", "proses", "dalam proses", "berjalan"})
+_OUTCOME_CHOICE = "Data page: 'Also count as won / lost'; command line: --won-value / --lost-value"
+
+
+def _outcome_notes(raw: RawTable, header: str, mapping: ColumnMapping, *, any_won: bool) -> list[str]:
+    """What the report says of the outcome values: the words read as won or lost beyond the
+    spec's (proposed, or chosen), and, when no row reads as won, the values read as open instead.
+
+    Without it a file whose outcomes are written in another language ("Menang", "Gewonnen") loaded
+    with no sale at all, and nothing said why."""
+    notes = []
+    values = distinct_values(raw, header)
+    read = []
+    for kind, chosen in (("won", mapping.won_values), ("lost", mapping.lost_values)):
+        used = [v for v in values if v in chosen]
+        if used:
+            read.append(f"{', '.join(repr(v) for v in used)} as {kind}")
+    if read:
+        notes.append(f"In '{header}', read beyond the standard words: {'; '.join(read)} ({_OUTCOME_CHOICE}).")
+    if not any_won:
+        unread = [
+            v for v in values if outcome_of(v, mapping) == "open" and " ".join(v.casefold().split()) not in OPEN_WORDS
+        ]
+        if unread:
+            quoted = ", ".join(repr(v) for v in unread[:6]) + (", ..." if len(unread) > 6 else "")
+            notes.append(
+                f"No value of '{header}' is read as won, so there are no sales: {quoted} "
+                f"{'is' if len(unread) == 1 else 'are'} read as open. If one means won or lost, say so "
+                f"({_OUTCOME_CHOICE})."
+            )
+    return notes
+
+
 def apply_options(raw: RawTable, mapping: ColumnMapping, options: LoadOptions) -> ColumnMapping:
     """The proposed mapping with the user's choices from ``options`` applied."""
     date_formats = {}
@@ -889,6 +927,8 @@ def apply_options(raw: RawTable, mapping: ColumnMapping, options: LoadOptions) -
         advanced_stages=options.advanced_stages,
         date_formats=date_formats,
         decimal=options.decimal,
+        won_values=options.won_values,
+        lost_values=options.lost_values,
     )
 
 

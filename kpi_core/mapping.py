@@ -92,6 +92,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "presentation date",
         "second meeting date",
         "qualified date",
+        "tanggal demo",
+        "tanggal presentasi",
+        "tanggal proposal",
+        "tanggal penawaran",
+        "tanggal survei",
+        "tanggal survey",
+        "tanggal kunjungan",
+        "langkah berikutnya",
     ),
     "stage": (
         "stage",
@@ -201,6 +209,11 @@ NOT_ADVANCED_STAGE_WORDS = ("lost", "prospect", "qualif", "lead", "appointment",
 
 WON_WORDS = frozenset({"won", "win", "closed won", "closed-won", "closedwon", "yes", "1", "true"})
 LOST_WORDS = frozenset({"lost", "closed lost", "closed-lost", "no", "0", "false"})
+#: Outcome words beyond the spec's that the mapping *proposes* (shown, and changed, on the Data page
+#: as "Also count as won / lost"; on the command line, replaced by --won-value / --lost-value):
+#: Indonesian ones, as a team in Jakarta writes them.
+PROPOSED_WON_WORDS = frozenset({"menang", "berhasil", "sukses", "terjual", "ya"})
+PROPOSED_LOST_WORDS = frozenset({"kalah", "gagal", "batal", "dibatalkan", "tidak"})
 
 
 def normalize(header: str) -> str:
@@ -316,10 +329,30 @@ def propose_mapping(raw: RawTable, shape: Shape | None = None) -> ColumnMapping:
     """The mapping a user is asked to confirm: roles from headers, advanced stages from values."""
     shape = shape or detect_shape(raw.headers)
     columns = _assign(raw.headers, shape)
-    stages: frozenset[str] = frozenset()
-    if shape is Shape.OPPORTUNITIES and columns.get("stage"):
-        stages = propose_stages(distinct_values(raw, columns["stage"]))
-    return ColumnMapping(shape=shape, columns=columns, advanced_stages=stages)
+    if shape is not Shape.OPPORTUNITIES:
+        return ColumnMapping(shape=shape, columns=columns)
+    stage_values = distinct_values(raw, columns.get("stage"))
+    stages = propose_stages(stage_values)
+    outcome = columns.get("outcome")
+    outcome_values = distinct_values(raw, outcome) if outcome else stage_values
+    won, lost = propose_outcomes(outcome_values)
+    return ColumnMapping(shape=shape, columns=columns, advanced_stages=stages, won_values=won, lost_values=lost)
+
+
+def propose_outcomes(values: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The values (as the file writes them) to propose as won and as lost beyond the spec's words."""
+    won, lost = set(), set()
+    for value in values:
+        key = _outcome_key(value)
+        if key in PROPOSED_WON_WORDS:
+            won.add(value)
+        elif key in PROPOSED_LOST_WORDS:
+            lost.add(value)
+    return frozenset(won), frozenset(lost)
+
+
+def _outcome_key(text: str) -> str:
+    return " ".join(text.strip().casefold().split())
 
 
 def with_overrides(
@@ -330,8 +363,12 @@ def with_overrides(
     advanced_stages: Iterable[str] | None = None,
     date_formats: Mapping[str, str] | None = None,
     decimal: str | None = None,
+    won_values: Iterable[str] | None = None,
+    lost_values: Iterable[str] | None = None,
 ) -> ColumnMapping:
-    """A copy of ``mapping`` with the user's corrections, checked against the file's headers."""
+    """A copy of ``mapping`` with the user's corrections, checked against the file's headers.
+
+    ``advanced_stages``, ``won_values`` and ``lost_values``, when given, replace the proposal's."""
     canon = WEEKLY_COLUMNS if mapping.shape is Shape.WEEKLY_LOG else OPPORTUNITY_COLUMNS
     new_columns = dict(mapping.columns)
     for name, header in (columns or {}).items():
@@ -353,8 +390,8 @@ def with_overrides(
         shape=mapping.shape,
         columns=new_columns,
         advanced_stages=frozenset(advanced_stages) if advanced_stages is not None else mapping.advanced_stages,
-        won_values=mapping.won_values,
-        lost_values=mapping.lost_values,
+        won_values=frozenset(won_values) if won_values is not None else mapping.won_values,
+        lost_values=frozenset(lost_values) if lost_values is not None else mapping.lost_values,
         date_formats={**mapping.date_formats, **(date_formats or {})},
         decimal=decimal if decimal is not None else mapping.decimal,
     )
@@ -390,7 +427,7 @@ def check_mapping(mapping: ColumnMapping, headers: Sequence[str]) -> None:
 
 def outcome_of(text: str, mapping: ColumnMapping) -> str:
     """``won``, ``lost`` or ``open`` for an outcome (or stage) value, per spec 1c."""
-    key = " ".join(text.strip().casefold().split())
+    key = _outcome_key(text)
     if key in WON_WORDS or text in mapping.won_values:
         return "won"
     if key in LOST_WORDS or text in mapping.lost_values:

@@ -114,10 +114,17 @@ def _mapping_editor(d: state.Draft) -> None:
             table = imp.outcome_table(raw, outcome, preview_mapping)
             st.caption("How the outcome values are read (won, lost, anything else open):")
             st.dataframe(table, hide_index=True, key="map_outcome_table")
-            open_values = [v for v, r in zip(table["Value in the file"], table["Read as"], strict=True) if r == "open"]
             won_key, lost_key = imp.outcome_key(d, imp.MAP_WON), imp.outcome_key(d, imp.MAP_LOST)
-            open_values += list(st.session_state.get(won_key, [])) + list(st.session_state.get(lost_key, []))
-            unique = list(dict.fromkeys(open_values))
+            # Every value the standard words do not read (whatever it is read as now), and any chosen earlier.
+            unique = list(
+                dict.fromkeys(
+                    [
+                        *imp.choosable_outcomes(table["Value in the file"]),
+                        *st.session_state.get(won_key, []),
+                        *st.session_state.get(lost_key, []),
+                    ]
+                )
+            )
             c1, c2 = st.columns(2)
             c1.multiselect(
                 "Also count as won",

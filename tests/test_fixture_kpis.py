@@ -24,7 +24,15 @@ from kpi_core.model import Dataset, Filters, Shape
 from .conftest import EXPECTED, FIXTURES, ROOT
 
 KPI_KEYS = EXPECTED.KPI_KEYS
-FILES = ["canonical.csv", "salesforce.csv", "hubspot.csv", "pipedrive.csv", "weekly_log.csv", "messy.csv"]
+FILES = [
+    "canonical.csv",
+    "salesforce.csv",
+    "hubspot.csv",
+    "pipedrive.csv",
+    "weekly_log.csv",
+    "messy.csv",
+    "jakarta.csv",
+]
 
 
 def _options(spec: dict[str, Any], date_format: str | None = None) -> LoadOptions:
@@ -408,3 +416,27 @@ def test_an_id_column_or_a_column_of_one_value_is_not_offered_as_a_grouping(curs
     assert [d.label for d in ds.dimensions] == ["Opportunity ID", "Region", "Country"]
     assert queries.groupable_dimensions(cursor, ds) == ["Region"]  # North x2, South, blank
     assert queries.groupable_dimensions(cursor, ds, limit=2) == []
+
+
+def test_indonesian_outcome_words_are_proposed_and_said_in_the_report() -> None:
+    spec = EXPECTED.JAKARTA
+    ds = _load("jakarta.csv")
+    assert ds.mapping.won_values == spec["won_values"] and ds.mapping.lost_values == spec["lost_values"]
+    assert any("'Menang' as won; 'Kalah' as lost" in n for n in ds.report.notes)
+
+
+def test_a_file_whose_outcomes_read_as_no_sale_at_all_says_which_values_were_read_as_open(cursor: Any) -> None:
+    """Chosen values replace the proposal: without 'Menang' nothing is won, and the report names it."""
+    content = (FIXTURES / "jakarta.csv").read_bytes()
+    ds = load(content, "jakarta.csv", LoadOptions(advanced_stages=(), won_values=()))
+    assert all(r.won == 0 for r in queries.kpis(cursor, ds, "rep"))
+    (note,) = [n for n in ds.report.notes if n.startswith("No value of 'Status' is read as won")]
+    assert "'Menang' is read as open" in note and "Terbuka" not in note, note
+    done = _cli("kpis", str(FIXTURES / "jakarta.csv"), "--format", "json", "--won-value", "Terbuka")
+    assert done.returncode == 0, done.stderr
+    assert {r["rep"]: r["won"] for r in json.loads(done.stdout)} == {
+        "Andi Wijaya": 0,
+        "Budi Santoso": 1,
+        "Dewi Lestari": 0,
+        "Siti Rahma": 1,
+    }, "--won-value replaces the proposal: only the open deals (Terbuka) count as won"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -215,6 +216,13 @@ def outcome_table(raw: RawTable, header: str | None, mapping: ColumnMapping) -> 
     """Each outcome value of the file and how it is read (won, lost or open)."""
     values = distinct_values(raw, header, limit=50)
     return pd.DataFrame({"Value in the file": values, "Read as": [outcome_of(v, mapping) for v in values]})
+
+
+def choosable_outcomes(values: Iterable[str]) -> list[str]:
+    """The outcome values a user may count as won or lost: those the spec's words read as open
+    (``Won`` and ``Closed Lost`` need no choice), including any proposed as won or lost."""
+    plain = ColumnMapping(shape=Shape.OPPORTUNITIES, columns={})
+    return [v for v in values if outcome_of(v, plain) == "open"]
 
 
 def siblings(raw: RawTable, mapping: ColumnMapping, err: AmbiguousFormatError) -> list[str]:

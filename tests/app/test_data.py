@@ -133,3 +133,22 @@ def test_a_workbook_shows_the_sheet_it_opened_and_another_sheet_can_be_loaded() 
     assert not at.exception
     assert "Source: book.xlsx" in sidebar_text(at)
     assert "Window: 2025-06-02 to 2025-06-02" in sidebar_text(at)
+
+
+def test_indonesian_outcomes_are_proposed_in_the_won_and_lost_boxes_and_can_be_taken_back() -> None:
+    at = upload(new_app(), "jakarta.csv", (FIXTURES / "jakarta.csv").read_bytes())
+    won, lost = (
+        next(m for m in at.multiselect if str(m.key).startswith(f"{k}__"))
+        for k in ("map_won_values", "map_lost_values")
+    )
+    assert won.value == ["Menang"] and lost.value == ["Kalah"]
+    assert set(won.options) == set(lost.options) == {"Menang", "Kalah", "Terbuka"}
+    confirm(at)
+    open_page(at, "overview")
+    assert metric(at, "Close ratio") == "66.7 %"  # won 6 of 9 advanced (tests/fixtures/expected.py, JAKARTA)
+    open_page(at, "data")
+    next(m for m in at.multiselect if str(m.key).startswith("map_won_values__")).set_value([]).run()
+    confirm(at)
+    assert any("is read as won, so there are no sales" in i.value for i in at.info)  # Markdown-escaped
+    open_page(at, "overview")
+    assert metric(at, "Close ratio") == "0 %"
