@@ -212,6 +212,8 @@ def report_lines(report: ImportReport) -> list[str]:
         lines.append(f"  dates in '{header}' read as {format_label(fmt)}")
     if report.decimal:
         lines.append(f"  decimal mark: '{report.decimal}'")
+    if report.currency:
+        lines.append(f"  amounts in {report.currency}")
     lines.extend(f"  note: {n}" for n in report.notes)
     return lines
 
@@ -286,6 +288,9 @@ def cmd_inspect(args: argparse.Namespace) -> None:
         "extra_columns": [d.label for d in ds.dimensions],
         "date_formats": {h: format_label(f) for h, f in r.date_formats.items()},
         "decimal": r.decimal,
+        "currency": r.currency,
+        "won_values": sorted(ds.mapping.won_values),
+        "lost_values": sorted(ds.mapping.lost_values),
         "first_date": ds.first_date,
         "last_date": ds.last_date,
         "problems": {

@@ -163,6 +163,32 @@ _CURRENCY = re.compile(
     r"(?i)^(?:rp\.?|idr|usd|us\$|eur|gbp|sgd|aud|myr|inr|\$|€|£|¥|₹)\s*|\s*(?:rp\.?|idr|usd|eur|gbp|sgd|aud|myr|inr|\$|€|£|¥|₹)$"
 )
 _PLAIN = re.compile(r"^\d+$")
+#: A currency mark at either end of an amount, and the code it stands for.
+_MARK = re.compile(r"(?i)^[\s(+-]*(rp\.?|idr|us\$|usd|eur|gbp|\$|€|£)|(rp\.?|idr|usd|eur|gbp|\$|€|£)[\s)-]*$")
+_MARK_CODES = {
+    "rp": "IDR",
+    "rp.": "IDR",
+    "idr": "IDR",
+    "$": "USD",
+    "us$": "USD",
+    "usd": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+}
+_MARK_CODES |= {"£": "GBP", "gbp": "GBP"}
+
+
+def currency_of(raw: RawTable, header: str | None, sample: int = 2000) -> str | None:
+    """The currency code the amounts are written in (``"IDR"`` for ``Rp 1.500.000``), when the
+    first ``sample`` values that carry a mark all name the same one; else ``None``."""
+    if header is None:
+        return None
+    codes = set()
+    for text in raw.cells(header).slice(0, sample).to_pylist():
+        found = _MARK.search(text or "")
+        if found:
+            codes.add(_MARK_CODES[(found.group(1) or found.group(2)).casefold()])
+    return codes.pop() if len(codes) == 1 else None
 
 
 def _strip_amount(text: str) -> tuple[str, bool] | None:
@@ -624,6 +650,7 @@ def _report(
         delimiter=raw.delimiter,
         sheet=raw.sheet,
         notes=(*raw.notes, *notes),
+        currency=currency_of(raw, mapping.header("amount" if mapping.shape is Shape.OPPORTUNITIES else "revenue")),
     )
     assert report.rows_loaded + report.rows_set_aside == report.data_rows, "every row must be accounted for"
     return report

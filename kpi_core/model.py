@@ -189,6 +189,8 @@ class ImportReport:
     delimiter: str | None
     sheet: str | None
     notes: tuple[str, ...] = ()
+    #: The currency the amounts name (``"IDR"`` for ``Rp 1.500.000``), or ``None`` when they name none.
+    currency: str | None = None
 
     @property
     def rows_set_aside(self) -> int:

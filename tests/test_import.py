@@ -361,3 +361,20 @@ def test_an_unmapped_column_called_team_groups_by_its_own_values_not_the_missing
     by_column = {r.group: r.appointments for r in queries.kpis(cursor, ds, "team (column)")}
     assert by_column == {"Alpha": 1, "Beta": 2}
     assert [(r.group, r.appointments) for r in queries.kpis(cursor, ds, "team")] == [("(no team)", 3)]
+
+
+@pytest.mark.parametrize(
+    ("amounts", "code"),
+    [
+        (["Rp 15.000.000", "", "Rp 8.750.000"], "IDR"),
+        (["IDR 1.000", "(Rp 1.500)"], "IDR"),
+        (["$1,200.00", "US$ 300"], "USD"),
+        (["1.500,00 €", "-20 EUR"], "EUR"),
+        (["1500", "2,500.00"], None),  # no mark
+        (["$1,200", "Rp 1.500"], None),  # two currencies: none is claimed
+    ],
+)
+def test_the_currency_the_amounts_name_is_reported(amounts: list[str], code: str | None) -> None:
+    rows = "".join(f'Ana,2026-01-0{i + 1},won,"{a}"\n' for i, a in enumerate(amounts))
+    ds = load(("rep,first_appointment,outcome,amount\n" + rows).encode(), "c.csv", LoadOptions(decimal="."))
+    assert ds.report.currency == code

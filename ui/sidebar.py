@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from kpi_core import queries
 from kpi_core.errors import KpiError
@@ -13,20 +14,30 @@ from .format import CURRENCIES, DEFAULT_CURRENCY, number
 from .text import md_escape
 
 
+def _currency_box(where: DeltaGenerator) -> None:
+    where.selectbox(
+        "Currency",
+        list(CURRENCIES),
+        **state.initial(state.CURRENCY, index=list(CURRENCIES).index(DEFAULT_CURRENCY)),
+        key=state.CURRENCY,
+        help=(
+            "Used in every amount the app shows: $12,500, €12.500, Rp 1.500.000. A file whose amounts name"
+            " their currency (Rp, IDR, $, €) sets it when it loads."
+        ),
+    )
+
+
 def render() -> None:
     """Draw the sidebar (after the page: its widgets keep the filters in session_state between runs)."""
     sb = st.sidebar
-    sb.selectbox(
-        "Currency",
-        list(CURRENCIES),
-        index=list(CURRENCIES).index(DEFAULT_CURRENCY),
-        key=state.CURRENCY,
-        help="Used in every amount the app shows: $12,500, €12.500, Rp 1.500.000.",
-    )
+    top = sb.container()  # the currency box first on screen, drawn once the dataset may have set it
     try:
-        ds = state.ensure_dataset()
+        ds = state.ensure_dataset()  # a new dataset sets the currency its amounts name (state.reset_filters)
     except KpiError as err:
-        sb.error(md_escape(str(err)))
+        ds, problem = None, str(err)
+    _currency_box(top)  # after: a widget's value cannot be set once the widget is drawn in a run
+    if ds is None:
+        sb.error(md_escape(problem))
         return
     src = state.source()
     cur = state.money_format()

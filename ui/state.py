@@ -20,7 +20,7 @@ from kpi_core.mapping import propose_mapping, sheet_score
 from kpi_core.model import ColumnMapping, Dataset, Filters, RawTable, Shape
 from kpi_core.reading import read_file
 
-from .format import Currency, currency
+from .format import CURRENCIES, Currency, currency
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES: dict[str, Path] = {
@@ -163,6 +163,10 @@ def reset_filters(ds: Dataset) -> None:
     else:
         st.session_state.pop(FILTER_WINDOW, None)
     st.session_state.pop(DISTINCT, None)
+    if ds.report.currency in CURRENCIES:
+        # Amounts written "Rp 15.000.000" are rupiah: they read as "$15,000,000" until the
+        # reader found the currency box. A file naming no currency leaves the choice as it is.
+        st.session_state[CURRENCY] = ds.report.currency
 
 
 def distinct(column: str, limit: int = 51) -> list[str]:

@@ -145,10 +145,21 @@ def test_indonesian_outcomes_are_proposed_in_the_won_and_lost_boxes_and_can_be_t
     assert set(won.options) == set(lost.options) == {"Menang", "Kalah", "Terbuka"}
     confirm(at)
     open_page(at, "overview")
-    assert metric(at, "Close ratio") == "66.7 %"  # won 6 of 9 advanced (tests/fixtures/expected.py, JAKARTA)
+    assert metric(at, "Close ratio") == "66,7 %"  # won 6 of 9 advanced (expected.py, JAKARTA); rupiah marks
     open_page(at, "data")
     next(m for m in at.multiselect if str(m.key).startswith("map_won_values__")).set_value([]).run()
     confirm(at)
     assert any("is read as won, so there are no sales" in i.value for i in at.info)  # Markdown-escaped
     open_page(at, "overview")
     assert metric(at, "Close ratio") == "0 %"
+
+
+def test_a_file_whose_amounts_are_in_rupiah_switches_the_currency_and_one_naming_none_keeps_it() -> None:
+    at = new_app()
+    at.sidebar.selectbox(key="currency").set_value("EUR").run()
+    upload_fixture(at, "canonical.csv")  # plain amounts: the reader's choice stays
+    assert at.sidebar.selectbox(key="currency").value == "EUR"
+    upload_fixture(at, "jakarta.csv")  # "Rp 15.000.000"
+    assert at.sidebar.selectbox(key="currency").value == "IDR"
+    open_page(at, "overview")
+    assert metric(at, "Average revenue per sale").startswith("Rp")
