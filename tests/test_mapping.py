@@ -73,8 +73,20 @@ def _proposal(header_line: str) -> dict[str, str | None]:
                 "amount": "close_value",
             },
         ),
+        (
+            "Nama Sales,Tim,Tanggal Janji Pertama,Tanggal Demo,Status,Tanggal Tutup,Nilai",
+            {
+                "rep": "Nama Sales",
+                "team": "Tim",
+                "first_appointment": "Tanggal Janji Pertama",
+                "next_step": "Tanggal Demo",
+                "outcome": "Status",
+                "close_date": "Tanggal Tutup",
+                "amount": "Nilai",
+            },
+        ),
     ],
-    ids=["salesforce", "hubspot", "pipedrive", "variants", "short-names", "maven-sample"],
+    ids=["salesforce", "hubspot", "pipedrive", "variants", "short-names", "maven-sample", "indonesian"],
 )
 def test_crm_export_headers_get_the_right_roles(headers: str, expected: dict[str, str]) -> None:
     proposal = _proposal(headers)
@@ -161,3 +173,31 @@ def test_mapping_to_a_missing_header_is_one_clear_sentence() -> None:
 def test_normalize_ignores_case_punctuation_and_spacing() -> None:
     assert normalize("  Deal - Owner ") == "deal owner"
     assert normalize("Probability (%)") == "probability"
+
+
+def test_an_indonesian_weekly_log_gets_its_roles() -> None:
+    raw = read_text("Nama Sales;Minggu;Janji;Demo;Closing;Omzet\nAndi;19/01/2026;5;3;2;Rp 20.000.000\n")
+    mapping = propose_mapping(raw)
+    assert mapping.shape is Shape.WEEKLY_LOG
+    assert {c: h for c, h in mapping.columns.items() if h} == {
+        "rep": "Nama Sales",
+        "week": "Minggu",
+        "appointments": "Janji",
+        "next_steps": "Demo",
+        "wins": "Closing",
+        "revenue": "Omzet",
+    }
+
+
+@pytest.mark.parametrize(
+    ("values", "won", "lost"),
+    [
+        (["Menang", "Kalah", "Terbuka"], {"Menang"}, {"Kalah"}),
+        ([" BERHASIL ", "Gagal", "Batal"], {" BERHASIL "}, {"Gagal", "Batal"}),  # as the file writes them
+        (["Won", "Lost", "Open"], set(), set()),  # the spec's words need no proposal
+    ],
+)
+def test_indonesian_outcome_words_are_proposed_as_won_or_lost(values: list[str], won: set[str], lost: set[str]) -> None:
+    from kpi_core.mapping import propose_outcomes
+
+    assert propose_outcomes(values) == (frozenset(won), frozenset(lost))
