@@ -26,14 +26,14 @@ def test_the_sidebar_names_the_source_its_rows_the_window_and_the_filters() -> N
     assert "Filters: none" in text
 
 
-@pytest.mark.parametrize("file_name", ["canonical.csv", "salesforce.csv"])
+@pytest.mark.parametrize("file_name", ["canonical.csv", "salesforce.csv", "jakarta.csv"])
 def test_the_overview_numbers_equal_kpi_core_kpis_for_the_same_file(file_name: str) -> None:
     at = upload_fixture(new_app(), file_name)
     open_page(at, "overview")
     ds = load((FIXTURES / file_name).read_bytes(), file_name)
     cursor = db.session_cursor()
     total = queries.kpis(cursor, ds, "all")[0]
-    cur = fmt.currency("USD")
+    cur = fmt.currency(ds.report.currency or "USD")  # jakarta.csv's rupiah amounts set the currency
     for name in ("appointments", "p1", "p2", "revenue", "avg_sale", "cycle_days_mean", "weekly_appointments"):
         assert metric(at, fmt.KPI_LABELS[name]) == fmt.compact_kpi(name, total.value(name), cur)
     table = at.dataframe[0].value
