@@ -119,14 +119,10 @@ def body() -> None:
     elif frame.empty:
         st.info("No rep has enough opportunities and peers to compare; lower the threshold in Settings.")
     else:
-        narrow = page.on_a_phone()
-        chart = memo.cached(
-            ds,
-            "peers_chart",
-            (filters, cur, peer_settings, narrow),
-            lambda: charts.peer_deviation(frame, narrow=narrow),
+        panels = memo.cached(ds, "peers_chart", (filters, cur, peer_settings), lambda: charts.peer_panels(frame))
+        charts.show_grid(
+            panels, key="peers_chart", cur=cur, png=lambda: charts.peer_deviation(frame), png_name="peer_deviation"
         )
-        charts.show(chart, cur=cur, key="peers_chart", png_name="peer_deviation")
         st.caption("For the sales cycle, shorter is better, so a negative deviation counts as better than peers.")
         if level:
             st.caption(

@@ -68,15 +68,17 @@ def body() -> None:
                 weekly_appointments=row.weekly_appointments,
             )
         )
-    narrow = page.on_a_phone()
-    chart = memo.cached(
-        ds,
-        "weekly_chart",
-        (filters, cur, goal, weeks, narrow),
-        lambda: charts.weekly_activity(charts.weekly_frame(series, targets, cur), narrow=narrow),
+    frame = memo.cached(
+        ds, "weekly_frame", (filters, cur, goal, weeks), lambda: charts.weekly_frame(series, targets, cur)
     )
-    charts.show(chart, cur=cur, key="weekly_chart", png_name="weekly_activity")
-    st.caption("Dashed line: the rep's Magic Number. Weeks start on Monday; weeks without appointments show 0.")
+    panels = memo.cached(ds, "weekly_chart", (filters, cur, goal, weeks), lambda: charts.weekly_panels(frame))
+    charts.show_grid(
+        panels, key="weekly_chart", cur=cur, png=lambda: charts.weekly_activity(frame), png_name="weekly_activity"
+    )
+    st.caption(
+        "Each chart: a rep's first appointments a week, on the same scale for every rep. Dashed line: the rep's "
+        "Magic Number. Weeks start on Monday; weeks without appointments show 0."
+    )
     if missing:
         st.info(
             "Some reps have no Magic Number (no won sale, no next step or no amounts in this window), "

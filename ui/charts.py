@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,6 +114,35 @@ def show(
         )
 
 
+def show_grid(
+    panels: Sequence[ChartSpec],
+    key: str,
+    cur: Currency,
+    png: Callable[[], ChartSpec] | None = None,
+    png_name: str | None = None,
+) -> None:
+    """Small charts side by side, as many to a row as the page has room for: three at a laptop's
+    width, two or one on a tablet or a phone, found by the browser (a row that wraps), where a
+    faceted Vega-Lite chart has a fixed number of columns and ran past the right edge of a tablet.
+    With ``png_name``, offer ``png()`` (the panels as one grid) as a PNG built on click only."""
+    import streamlit as st
+
+    with st.container(horizontal=True, gap="small", key=key):
+        for i, panel in enumerate(panels):
+            vega = in_locale(_with_arrow_datasets(panel.vega), cur)
+            st.vega_lite_chart(vega, width=GRID_PANEL_WIDTH, key=f"{key}_{i}")
+    if png is not None and png_name:
+        st.download_button(
+            "Download PNG",
+            data=lambda: png_bytes(png(), cur),
+            file_name=f"{png_name}.png",
+            mime="image/png",
+            key=f"{key}_png",
+            on_click="ignore",
+            icon=":material/image:",
+        )
+
+
 def _with_arrow_datasets(vega: dict[str, Any]) -> dict[str, Any]:
     """A copy of the spec whose inline datasets are Arrow tables, which Streamlit sends as they are.
 
@@ -179,6 +208,12 @@ REP_FUNNEL_WIDTH = 250
 #: Plot width of each small chart of a three-column grid (peer deviations, weekly activity): three
 #: of them with their axes and the legend below fit the same 820 px.
 SMALL_CHART_WIDTH = 200
+#: A chart of :func:`show_grid` fits its width and keeps its height (fitting both squeezed a weekly
+#: chart's plot to a sliver under its title and axes).
+_FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+#: The whole width of one chart of :func:`show_grid`, its labels included (the plot takes what the
+#: labels leave): three to a row in a laptop's 820-pixel main column, one on a phone.
+GRID_PANEL_WIDTH = 250
 #: Plot width of each per-rep funnel chart on a phone, where the two stack: with the reps' names it
 #: fits a 390-pixel screen's main column (358 px).
 PHONE_FUNNEL_WIDTH = 200
@@ -329,17 +364,41 @@ def level_kpis(frame: pd.DataFrame) -> list[str]:
     return [str(kpi) for kpi, flat in level.items() if flat]
 
 
-def peer_deviation(frame: pd.DataFrame, *, narrow: bool = False) -> ChartSpec:
-    """Diverging bars: each rep's deviation from the peer average, one small chart per KPI, three
-    to a row (one, for a phone, when ``narrow``)."""
-    base = alt.Chart().encode(y=alt.Y("rep:N", title=None))
+def peer_panels(frame: pd.DataFrame) -> list[ChartSpec]:
+    """Diverging bars, one small chart per KPI (for :func:`show_grid`): each rep's deviation from
+    the peer average; the legend under the first."""
+    out = []
+    for i, (name, rows) in enumerate(frame.groupby("kpi", sort=False)):
+        layered = _peer_layers(legend=i == 0, data=rows).properties(
+            width="container",
+            height=alt.Step(20),
+            title=alt.Title(str(name), fontSize=12, fontWeight="normal"),
+            autosize=_FIT_WIDTH,
+        )
+        out.append(spec(layered))
+    return out
+
+
+def peer_deviation(frame: pd.DataFrame) -> ChartSpec:
+    """The same bars as :func:`peer_panels` in one faceted chart, three to a row (the PNG file)."""
+    return spec(
+        _peer_layers(legend=True, data=frame)
+        .properties(width=SMALL_CHART_WIDTH, height=alt.Step(18))
+        .facet(facet=alt.Facet("kpi:N", title=None), columns=3)
+        .resolve_scale(x="independent")
+    )
+
+
+def _peer_layers(*, legend: bool, data: pd.DataFrame) -> alt.LayerChart:
+    # Every rep named: with Vega's default, a label that came near the next was dropped (6 of 11 shown).
+    base = alt.Chart().encode(y=alt.Y("rep:N", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=110)))
     bars = base.mark_bar().encode(
-        x=alt.X("deviation:Q", axis=alt.Axis(format="+%"), title="Deviation from peer average"),
+        x=alt.X("deviation:Q", axis=alt.Axis(format="+%"), title="vs the peer average"),
         color=alt.Color(
             "direction:N",
             scale=alt.Scale(domain=list(PEER_COLORS), range=list(PEER_COLORS.values())),
             title=None,
-            legend=alt.Legend(orient="bottom"),
+            legend=alt.Legend(orient="bottom", direction="vertical") if legend else None,
         ),
         tooltip=[
             alt.Tooltip("rep:N", title="Rep"),
@@ -350,12 +409,7 @@ def peer_deviation(frame: pd.DataFrame, *, narrow: bool = False) -> ChartSpec:
         ],
     )
     zero = alt.Chart().mark_rule(color=THRESHOLD_COLOR).encode(x=alt.datum(0))
-    return spec(
-        alt.layer(bars, zero, data=frame)
-        .properties(width=SMALL_CHART_WIDTH, height=alt.Step(18))
-        .facet(facet=alt.Facet("kpi:N", title=None), columns=1 if narrow else 3)
-        .resolve_scale(x="independent")
-    )
+    return alt.layer(bars, zero, data=data)
 
 
 def _with_data(template: dict[str, Any], name: str, records: list[dict[str, Any]]) -> ChartSpec:
@@ -483,15 +537,48 @@ def weekly_frame(
     )
 
 
-def weekly_activity(frame: pd.DataFrame, *, narrow: bool = False) -> ChartSpec:
-    """One small chart per rep: first appointments each week, with the rep's Magic Number as a rule;
-    three to a row (one, for a phone, when ``narrow``)."""
+def weekly_panels(frame: pd.DataFrame) -> list[ChartSpec]:
+    """One small chart per rep (for :func:`show_grid`): first appointments each week, with the
+    rep's Magic Number as a rule, every chart on the same weeks and the same scale of appointments."""
+    if frame.empty:
+        return []
+    # Calendar dates (Vega's DateTime, local time as the weeks' own values are read): a domain in
+    # epoch milliseconds put every week at the chart's left edge in the browser.
+    first, last = frame["week"].min(), frame["week"].max()
+    weeks = alt.Scale(
+        domain=[alt.DateTime(year=d.year, month=d.month, date=d.day) for d in (first, last)],
+    )
+    magic = pd.to_numeric(frame["magic_number"], errors="coerce")
+    top = max(float(frame["appointments"].max()), float(magic.max()) if magic.notna().any() else 0.0)
+    counts = alt.Scale(domain=[0, top or 1.0], nice=True)
+    out = []
+    for rep, rows in frame.groupby("rep", sort=False):
+        layered = _weekly_layers(rows, weeks, counts).properties(
+            width="container",
+            height=160,
+            title=alt.Title(str(rep), fontSize=12, fontWeight="normal"),
+            autosize=_FIT_WIDTH,
+        )
+        out.append(spec(layered))
+    return out
+
+
+def weekly_activity(frame: pd.DataFrame) -> ChartSpec:
+    """The same charts as :func:`weekly_panels` in one faceted chart, three to a row (the PNG file)."""
+    return spec(
+        _weekly_layers(frame, alt.Scale(), alt.Scale())
+        .properties(width=SMALL_CHART_WIDTH, height=160)
+        .facet(facet=alt.Facet("rep:N", title=None), columns=3)
+    )
+
+
+def _weekly_layers(data: pd.DataFrame, weeks: alt.Scale, counts: alt.Scale) -> alt.LayerChart:
     line = (
         alt.Chart()
         .mark_line(point=True, color=STAGE_COLORS["Appointments"])
         .encode(
-            x=alt.X("week:T", title="Week starting"),
-            y=alt.Y("appointments:Q", title="First appointments"),
+            x=alt.X("week:T", title="Week starting", scale=weeks),
+            y=alt.Y("appointments:Q", title="First appointments", scale=counts),
             tooltip=[
                 alt.Tooltip("rep:N", title="Rep"),
                 alt.Tooltip("week:T", title="Week starting", format="%Y-%m-%d"),
@@ -507,11 +594,7 @@ def weekly_activity(frame: pd.DataFrame, *, narrow: bool = False) -> ChartSpec:
             y="mean(magic_number):Q", tooltip=[alt.Tooltip("mean(magic_number):Q", title="Magic Number", format=".2f")]
         )
     )
-    return spec(
-        alt.layer(line, rule, data=frame)
-        .properties(width=SMALL_CHART_WIDTH, height=160)
-        .facet(facet=alt.Facet("rep:N", title=None), columns=1 if narrow else 3)
-    )
+    return alt.layer(line, rule, data=data)
 
 
 def money_axis_title(what: str, cur: Currency) -> str:
@@ -519,4 +602,16 @@ def money_axis_title(what: str, cur: Currency) -> str:
     return f"{what} ({cur.code})"
 
 
-__all__ = ["ChartSpec", "funnels", "implied_funnel", "levers", "money", "peer_deviation", "show", "weekly_activity"]
+__all__ = [
+    "ChartSpec",
+    "funnels",
+    "implied_funnel",
+    "levers",
+    "money",
+    "peer_deviation",
+    "peer_panels",
+    "show",
+    "show_grid",
+    "weekly_activity",
+    "weekly_panels",
+]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 from streamlit import dataframe_util
@@ -23,17 +24,23 @@ def _same(a: Any, b: Any) -> bool:
 
 def test_every_chart_s_rows_as_arrow_hold_what_streamlit_s_conversion_holds(monkeypatch: pytest.MonkeyPatch) -> None:
     drawn: list[charts.ChartSpec] = []
-    show = charts.show
+    show, show_grid = charts.show, charts.show_grid
 
     def recording(chart: charts.ChartSpec, *args: Any, **kwargs: Any) -> None:
         drawn.append(chart)
         show(chart, *args, **kwargs)
 
+    def recording_grid(panels: list[charts.ChartSpec], *args: Any, **kwargs: Any) -> None:
+        drawn.extend(panels)
+        show_grid(panels, *args, **kwargs)
+
     monkeypatch.setattr(charts, "show", recording)
+    monkeypatch.setattr(charts, "show_grid", recording_grid)
     at = new_app()
     for page in ("funnels", "peers", "magic_number", "weekly"):
         open_page(at, page)
-    assert len(drawn) >= 6  # the funnels, the peers, three on the Magic Number page, the weekly chart
+    # the funnels (2), a chart per peer KPI (5), three on the Magic Number page, a chart per rep (12)
+    assert len(drawn) >= 22
     compared = 0
     for chart in drawn:
         for name, rows in chart.vega["datasets"].items():
@@ -57,15 +64,49 @@ def test_a_spec_without_inline_rows_is_passed_as_it_is() -> None:
     assert ragged.column_names == ["a", "b"] and ragged.to_pylist() == [{"a": 1.0, "b": None}, {"a": 2.5, "b": "x"}]
 
 
-def test_on_a_phone_the_grids_have_one_chart_a_row() -> None:
-    import pandas as pd
+def test_the_grids_are_one_small_chart_per_kpi_or_rep_and_one_faceted_chart_for_the_png() -> None:
+    """Small charts side by side wrap to the page's width (charts.show_grid); the PNG file is one
+    grid, three to a row. Every rep's chart has the same weeks and the same scale of appointments."""
+    import datetime as dt
 
-    from ui import charts
+    from kpi_core.magic import Scenario, solve
     from ui import format as fmt
 
-    # The layout does not depend on the rows: the frames' columns are enough.
-    weekly = charts.weekly_frame([], {}, fmt.currency("USD"))
-    peers = pd.DataFrame(columns=["rep", "kpi", "deviation", "deviation_text", "value_text", "peer_text", "direction"])
-    for draw, frame in ((charts.weekly_activity, weekly), (charts.peer_deviation, peers)):
-        assert draw(frame).vega["columns"] == 3
-        assert draw(frame, narrow=True).vega["columns"] == 1
+    cur = fmt.currency("USD")
+    series = [
+        ("Ana", dt.date(2026, 1, 5), 3.0),
+        ("Ana", dt.date(2026, 1, 12), 9.0),
+        ("Budi", dt.date(2026, 1, 12), 2.0),
+    ]
+    target = solve(Scenario(goal=120000, weeks=48, avg_sale=1000, p1=0.5, p2=0.5, weekly_appointments=2))
+    weekly = charts.weekly_frame(series, {"Ana": None, "Budi": target}, cur)
+    panels = charts.weekly_panels(weekly)
+    assert [p.vega["title"]["text"] for p in panels] == ["Ana", "Budi"] and all(
+        p.vega["width"] == "container" for p in panels
+    )
+    scales = [
+        (p.vega["layer"][0]["encoding"]["x"]["scale"], p.vega["layer"][0]["encoding"]["y"]["scale"]) for p in panels
+    ]
+    assert scales[0] == scales[1]
+    assert scales[0][1]["domain"] == [0, target.magic_number] and target.magic_number > 9  # the rule fits
+    assert charts.weekly_activity(weekly).vega["columns"] == 3
+
+    peers = pd.DataFrame(
+        [
+            {
+                "rep": r,
+                "kpi": k,
+                "deviation": d,
+                "deviation_text": "",
+                "value_text": "",
+                "peer_text": "",
+                "direction": "",
+            }
+            for r, k, d in (("Ana", "Close ratio", 0.1), ("Budi", "Close ratio", -0.1), ("Ana", "Sales cycle", 0.2))
+        ]
+    )
+    panels = charts.peer_panels(peers)
+    assert [p.vega["title"]["text"] for p in panels] == ["Close ratio", "Sales cycle"]
+    legends = [p.vega["layer"][0]["encoding"]["color"]["legend"] for p in panels]
+    assert legends == [{"orient": "bottom", "direction": "vertical"}, None], "one legend, under the first chart"
+    assert charts.peer_deviation(peers).vega["columns"] == 3
