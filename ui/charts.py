@@ -202,9 +202,12 @@ def conversion_frame(rows: Sequence[KpiRow], cur: Currency) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-#: Plot width of each of the two per-rep funnel charts: side by side, with the reps' names and the
-#: legends below them, they fit the main column of a 1280-pixel screen with the sidebar open (820 px).
-REP_FUNNEL_WIDTH = 250
+#: Plot width of each of the two per-rep funnel charts: side by side, the reps' names on the left
+#: one only (the rows line up), they fit a tablet's main column with the sidebar open (488 px at
+#: 820); with names on both and 250 px each they were 719 px wide.
+REP_FUNNEL_WIDTH = 180
+#: The longest rep name drawn in full beside the per-rep funnels (longer ones end in "...").
+REP_LABEL_LIMIT = 100
 #: Plot width of each small chart of a three-column grid (peer deviations, weekly activity): three
 #: of them with their axes and the legend below fit the same 820 px.
 SMALL_CHART_WIDTH = 200
@@ -267,14 +270,18 @@ def funnels(
     reps_df = funnel_frame(reps, cur)
     rep_order = [r.group for r in reps]
     per_rep = (
-        alt.Chart(reps_df, title="Per rep: how many reach each stage")
+        alt.Chart(reps_df, title="Per rep: reaching each stage")
         .mark_bar()
         .encode(
-            y=alt.Y("rep:N", sort=rep_order, title=None),
+            y=alt.Y("rep:N", sort=rep_order, title=None, axis=alt.Axis(labelLimit=REP_LABEL_LIMIT)),
             yOffset=alt.YOffset("stage:N", sort=list(STAGES)),
             x=alt.X("count:Q", title="Opportunities"),
             color=alt.Color(
-                "stage:N", scale=_stage_scale(), sort=list(STAGES), title="Stage", legend=alt.Legend(orient="bottom")
+                "stage:N",
+                scale=_stage_scale(),
+                sort=list(STAGES),
+                title="Stage",
+                legend=alt.Legend(orient="bottom", direction="vertical"),
             ),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.25)),
             tooltip=tooltip_stage,
@@ -282,11 +289,13 @@ def funnels(
         .properties(width=rep_width, height=max(160, 36 * len(reps)))
     )
     conv_df = conversion_frame(reps, cur)
+    # Side by side, the rows line up with the left chart's, which names the reps; stacked (a phone), each names them.
+    conv_axis = alt.Axis(labelLimit=REP_LABEL_LIMIT) if narrow else None
     conv = (
-        alt.Chart(conv_df, title="Per rep: conversion, percent of the previous stage")
+        alt.Chart(conv_df, title="Conversion of each step")
         .mark_bar()
         .encode(
-            y=alt.Y("rep:N", sort=rep_order, title=None),
+            y=alt.Y("rep:N", sort=rep_order, title=None, axis=conv_axis),
             yOffset=alt.YOffset("step:N"),
             x=alt.X("rate:Q", axis=alt.Axis(format="%"), title="Conversion", scale=alt.Scale(domain=[0, 1])),
             color=alt.Color(
