@@ -914,7 +914,9 @@ def _outcome_notes(raw: RawTable, header: str, mapping: ColumnMapping, *, any_wo
 
     Without it a file whose outcomes are written in another language ("Menang", "Gewonnen") loaded
     with no sale at all, and nothing said why."""
-    notes = []
+    notes: list[str] = []
+    if any_won and not mapping.won_values and not mapping.lost_values:
+        return notes  # the usual case: nothing to say, and no need to count the column's values
     values = distinct_values(raw, header)
     read = []
     for kind, chosen in (("won", mapping.won_values), ("lost", mapping.lost_values)):

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import cells
 from .errors import MappingError
 from .model import (
     OPPORTUNITY_COLUMNS,
@@ -342,17 +343,27 @@ def distinct_values(raw: RawTable, header: str | None, limit: int = 200) -> list
     return [str(v) for _, v in ranked[:limit]]
 
 
+def value_set(raw: RawTable, header: str | None) -> list[str]:
+    """Each non-empty value of a column once, in no particular order: for a dictionary-encoded
+    column, its dictionary, without reading its rows (counting them, as :func:`distinct_values`
+    does, took 40 ms per column at five million rows)."""
+    if header is None:
+        return []
+    arr = raw.cells(header)
+    values = cells.present(arr)
+    return [str(v) for v in (values if cells.is_encoded(arr) else pc.unique(values)).to_pylist()]
+
+
 def propose_mapping(raw: RawTable, shape: Shape | None = None) -> ColumnMapping:
     """The mapping a user is asked to confirm: roles from headers, advanced stages from values."""
     shape = shape or detect_shape(raw.headers)
     columns = _assign(raw.headers, shape)
     if shape is not Shape.OPPORTUNITIES:
         return ColumnMapping(shape=shape, columns=columns)
-    stage_values = distinct_values(raw, columns.get("stage"))
+    stage_values = value_set(raw, columns.get("stage"))
     stages = propose_stages(stage_values)
     outcome = columns.get("outcome")
-    outcome_values = distinct_values(raw, outcome) if outcome else stage_values
-    won, lost = propose_outcomes(outcome_values)
+    won, lost = propose_outcomes(value_set(raw, outcome) if outcome else stage_values)
     return ColumnMapping(shape=shape, columns=columns, advanced_stages=stages, won_values=won, lost_values=lost)
 
 
