@@ -121,7 +121,12 @@ def body() -> None:
     else:
         panels = memo.cached(ds, "peers_chart", (filters, cur, peer_settings), lambda: charts.peer_panels(frame))
         charts.show_grid(
-            panels, key="peers_chart", cur=cur, png=lambda: charts.peer_deviation(frame), png_name="peer_deviation"
+            panels,
+            key="peers_chart",
+            cur=cur,
+            png=lambda: charts.peer_deviation(frame),
+            png_name="peer_deviation",
+            fill=page.on_a_phone(),
         )
         st.caption("For the sales cycle, shorter is better, so a negative deviation counts as better than peers.")
         if level:

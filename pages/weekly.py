@@ -73,7 +73,12 @@ def body() -> None:
     )
     panels = memo.cached(ds, "weekly_chart", (filters, cur, goal, weeks), lambda: charts.weekly_panels(frame))
     charts.show_grid(
-        panels, key="weekly_chart", cur=cur, png=lambda: charts.weekly_activity(frame), png_name="weekly_activity"
+        panels,
+        key="weekly_chart",
+        cur=cur,
+        png=lambda: charts.weekly_activity(frame),
+        png_name="weekly_activity",
+        fill=page.on_a_phone(),
     )
     st.caption(
         "Each chart: a rep's first appointments a week, on the same scale for every rep. Dashed line: the rep's "

@@ -120,17 +120,20 @@ def show_grid(
     cur: Currency,
     png: Callable[[], ChartSpec] | None = None,
     png_name: str | None = None,
+    *,
+    fill: bool = False,
 ) -> None:
     """Small charts side by side, as many to a row as the page has room for: three at a laptop's
     width, two or one on a tablet or a phone, found by the browser (a row that wraps), where a
     faceted Vega-Lite chart has a fixed number of columns and ran past the right edge of a tablet.
+    ``fill`` (a phone): one chart a row, each as wide as the page rather than 250 px of 358.
     With ``png_name``, offer ``png()`` (the panels as one grid) as a PNG built on click only."""
     import streamlit as st
 
-    with st.container(horizontal=True, gap="small", key=key):
+    with st.container(horizontal=not fill, gap="small", key=key):
         for i, panel in enumerate(panels):
             vega = in_locale(_with_arrow_datasets(panel.vega), cur)
-            st.vega_lite_chart(vega, width=GRID_PANEL_WIDTH, key=f"{key}_{i}")
+            st.vega_lite_chart(vega, width="stretch" if fill else GRID_PANEL_WIDTH, key=f"{key}_{i}")
     if png is not None and png_name:
         st.download_button(
             "Download PNG",
