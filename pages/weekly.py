@@ -71,18 +71,22 @@ def body() -> None:
     frame = memo.cached(
         ds, "weekly_frame", (filters, cur, goal, weeks), lambda: charts.weekly_frame(series, targets, cur)
     )
-    panels = memo.cached(ds, "weekly_chart", (filters, cur, goal, weeks), lambda: charts.weekly_panels(frame))
+    narrow = page.on_a_phone()
+    panels = memo.cached(
+        ds, "weekly_chart", (filters, cur, goal, weeks, narrow), lambda: charts.weekly_panels(frame, narrow=narrow)
+    )
     charts.show_grid(
         panels,
         key="weekly_chart",
         cur=cur,
         png=lambda: charts.weekly_activity(frame),
         png_name="weekly_activity",
-        fill=page.on_a_phone(),
+        fill=narrow,
     )
     st.caption(
-        "Each chart: a rep's first appointments a week, on the same scale for every rep. Dashed line: the rep's "
-        "Magic Number. Weeks start on Monday; weeks without appointments show 0."
+        "Each chart: a rep's first appointments a week, on the same scale for every rep, three reps to a column in "
+        "the order of the table below. Dashed line: the rep's Magic Number. Weeks start on Monday; weeks without "
+        "appointments show 0."
     )
     if missing:
         st.info(
