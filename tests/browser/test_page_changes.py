@@ -26,6 +26,10 @@ def test_the_stage_box_and_a_peer_threshold_are_still_set_after_other_pages(page
     box = page.get_by_role("spinbutton", name="Fewest opportunities to be ranked")
     box.fill("12")
     box.press("Enter")
+    # The rerun that takes the value: its caption says so (waiting for "idle" alone can pass before it starts).
+    expect(page.get_by_text("Too few opportunities to rank (fewer than 12)", exact=False)).to_be_visible(
+        timeout=TIMEOUT
+    )
     wait_idle(page)
     go(page, "Data")
     stages = _stages(page)
