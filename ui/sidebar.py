@@ -58,7 +58,7 @@ def render() -> None:
     for i, label in state.filterable_dimensions(ds):
         sb.multiselect(
             md_escape(label),
-            state.distinct(label),
+            state.distinct(label, state.FILTER_VALUES + 1),  # the values filterable_dimensions fetched
             key=f"{state.FILTER_DIM_PREFIX}{i}",
             placeholder="All",
         )

@@ -169,17 +169,25 @@ def reset_filters(ds: Dataset) -> None:
         st.session_state[CURRENCY] = ds.report.currency
 
 
-def distinct(column: str, limit: int = 51) -> list[str]:
-    """Values of team or an extra column for the filters, cached for the active dataset."""
+def distinct(column: str, limit: int = 500) -> list[str]:
+    """Values of team or an extra column for the filters (at most ``limit``), cached for the active dataset.
+
+    The cache is keyed by the limit too: the Teams filter asked for its values with the default of 51
+    and showed only 51 teams of a larger organisation."""
     ds = dataset()
-    cache: dict[tuple[str, str], list[str]] = st.session_state.setdefault(DISTINCT, {})
-    k = (ds.content_key, column)
+    cache: dict[tuple[str, str, int], list[str]] = st.session_state.setdefault(DISTINCT, {})
+    k = (ds.content_key, column, limit)
     if k not in cache:
         cache[k] = queries.distinct_values(cursor(), ds, column, limit)
     return cache[k]
 
 
-def filterable_dimensions(ds: Dataset, limit: int = 50) -> list[tuple[int, str]]:
+#: The most values an extra column may have to get a filter in the sidebar (a searchable list): a
+#: region, a product or an account, not an id or free text.
+FILTER_VALUES = 200
+
+
+def filterable_dimensions(ds: Dataset, limit: int = FILTER_VALUES) -> list[tuple[int, str]]:
     """Extra columns worth a filter: at most ``limit`` distinct values (not ids or free text)."""
     out = []
     for i, dim in enumerate(ds.dimensions):

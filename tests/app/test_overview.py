@@ -7,7 +7,17 @@ import pytest
 
 from kpi_core import db, queries
 from kpi_core.importing import load
-from tests.app.conftest import FIXTURES, SAMPLE, metric, new_app, open_page, sidebar_text, upload_fixture
+from tests.app.conftest import (
+    FIXTURES,
+    SAMPLE,
+    confirm,
+    metric,
+    new_app,
+    open_page,
+    sidebar_text,
+    upload,
+    upload_fixture,
+)
 from ui import format as fmt
 
 
@@ -89,3 +99,14 @@ def test_the_sample_file_is_what_the_app_loads_first() -> None:
 def test_one_row_per_offers_the_columns_worth_grouping_not_the_opportunity_id() -> None:
     at = new_app()
     assert at.selectbox(key="overview_group_by").options == ["Rep", "Team", "Region", "Product"]
+
+
+def test_the_sidebar_filters_offer_every_team_and_a_column_of_many_accounts() -> None:
+    """60 teams all in the Teams filter (it listed 51); an account column of 85 values gets a filter
+    (columns of up to 200 values do; an id column, one value a row, does not)."""
+    lines = ["rep,team,account,opportunity_id,first_appointment"]
+    lines += [f"Rep {i},Team {i % 60:02d},Account {i % 85:02d},OPP-{i},2026-01-05" for i in range(600)]
+    at = confirm(upload(new_app(), "many.csv", ("\n".join(lines) + "\n").encode()))
+    assert len(at.sidebar.multiselect(key="filter_teams").options) == 60
+    labels = [m.label for m in at.sidebar.multiselect]
+    assert "account" in labels and "opportunity_id" not in labels
