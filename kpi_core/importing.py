@@ -21,7 +21,15 @@ import pyarrow.compute as pc
 
 from . import cells
 from .errors import AmbiguousFormatError, MappingError, UnreadableFileError
-from .mapping import check_mapping, distinct_values, outcome_of, propose_mapping, sheet_score, with_overrides
+from .mapping import (
+    check_mapping,
+    distinct_values,
+    outcome_of,
+    outcome_word,
+    propose_mapping,
+    sheet_score,
+    with_overrides,
+)
 from .model import (
     OPPORTUNITY_DATES,
     WEEKLY_NUMBERS,
@@ -159,23 +167,37 @@ def _date_counts(distinct: Sequence[str], formats: Sequence[str]) -> dict[str, i
 
 # --- numbers ----------------------------------------------------------------------------------------
 
-_CURRENCY = re.compile(
-    r"(?i)^(?:rp\.?|idr|usd|us\$|eur|gbp|sgd|aud|myr|inr|\$|€|£|¥|₹)\s*|\s*(?:rp\.?|idr|usd|eur|gbp|sgd|aud|myr|inr|\$|€|£|¥|₹)$"
-)
-_PLAIN = re.compile(r"^\d+$")
-#: A currency mark at either end of an amount, and the code it stands for.
-_MARK = re.compile(r"(?i)^[\s(+-]*(rp\.?|idr|us\$|usd|eur|gbp|\$|€|£)|(rp\.?|idr|usd|eur|gbp|\$|€|£)[\s)-]*$")
-_MARK_CODES = {
+#: Currency marks an amount may carry, and the currency each names (``None``: the mark alone does
+#: not say, as ``¥`` for yen or yuan). One table for stripping marks off amounts and for telling the
+#: currency the amounts are in. ``rp`` stands for ``Rp`` and ``Rp.``; ``US$`` is written before the number only.
+_MARK_CODES: dict[str, str | None] = {
     "rp": "IDR",
-    "rp.": "IDR",
     "idr": "IDR",
-    "$": "USD",
-    "us$": "USD",
     "usd": "USD",
-    "€": "EUR",
+    "us$": "USD",
     "eur": "EUR",
+    "gbp": "GBP",
+    "sgd": "SGD",
+    "aud": "AUD",
+    "myr": "MYR",
+    "inr": "INR",
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": None,
+    "₹": "INR",
 }
-_MARK_CODES |= {"£": "GBP", "gbp": "GBP"}
+_PREFIX_ONLY = frozenset({"us$"})
+
+
+def _marks(*, suffix: bool) -> str:
+    return "|".join(r"rp\.?" if m == "rp" else re.escape(m) for m in _MARK_CODES if not (suffix and m in _PREFIX_ONLY))
+
+
+_CURRENCY = re.compile(rf"(?i)^(?:{_marks(suffix=False)})\s*|\s*(?:{_marks(suffix=True)})$")
+_PLAIN = re.compile(r"^\d+$")
+#: A currency mark at either end of an amount (past a sign or an accounting parenthesis).
+_MARK = re.compile(rf"(?i)^[\s(+-]*({_marks(suffix=False)})|({_marks(suffix=True)})[\s)-]*$")
 
 
 def currency_of(raw: RawTable, header: str | None, sample: int = 2000) -> str | None:
@@ -187,8 +209,8 @@ def currency_of(raw: RawTable, header: str | None, sample: int = 2000) -> str | 
     for text in raw.cells(header).slice(0, sample).to_pylist():
         found = _MARK.search(text or "")
         if found:
-            codes.add(_MARK_CODES[(found.group(1) or found.group(2)).casefold()])
-    return codes.pop() if len(codes) == 1 else None
+            codes.add(_MARK_CODES[(found.group(1) or found.group(2)).casefold().rstrip(".")])
+    return codes.pop() if len(codes) == 1 else None  # one currency; None among them leaves it unsaid
 
 
 def _strip_amount(text: str) -> tuple[str, bool] | None:
@@ -926,9 +948,7 @@ def _outcome_notes(raw: RawTable, header: str, mapping: ColumnMapping, *, any_wo
     if read:
         notes.append(f"In '{header}', read beyond the standard words: {'; '.join(read)} ({_OUTCOME_CHOICE}).")
     if not any_won:
-        unread = [
-            v for v in values if outcome_of(v, mapping) == "open" and " ".join(v.casefold().split()) not in OPEN_WORDS
-        ]
+        unread = [v for v in values if outcome_of(v, mapping) == "open" and outcome_word(v) not in OPEN_WORDS]
         if unread:
             quoted = ", ".join(repr(v) for v in unread[:6]) + (", ..." if len(unread) > 6 else "")
             notes.append(

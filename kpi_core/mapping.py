@@ -371,7 +371,7 @@ def propose_outcomes(values: Iterable[str]) -> tuple[frozenset[str], frozenset[s
     """The values (as the file writes them) to propose as won and as lost beyond the spec's words."""
     won, lost = set(), set()
     for value in values:
-        key = _outcome_key(value)
+        key = outcome_word(value)
         if key in PROPOSED_WON_WORDS:
             won.add(value)
         elif key in PROPOSED_LOST_WORDS:
@@ -379,8 +379,10 @@ def propose_outcomes(values: Iterable[str]) -> tuple[frozenset[str], frozenset[s
     return frozenset(won), frozenset(lost)
 
 
-def _outcome_key(text: str) -> str:
-    return " ".join(text.strip().casefold().split())
+def outcome_word(text: str) -> str:
+    """An outcome value as the word lists compare it: case and spacing dropped (``" Closed  Won"``
+    -> ``"closed won"``)."""
+    return " ".join(text.casefold().split())
 
 
 def with_overrides(
@@ -455,7 +457,7 @@ def check_mapping(mapping: ColumnMapping, headers: Sequence[str]) -> None:
 
 def outcome_of(text: str, mapping: ColumnMapping) -> str:
     """``won``, ``lost`` or ``open`` for an outcome (or stage) value, per spec 1c."""
-    key = _outcome_key(text)
+    key = outcome_word(text)
     if key in WON_WORDS or text in mapping.won_values:
         return "won"
     if key in LOST_WORDS or text in mapping.lost_values:

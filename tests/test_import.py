@@ -372,6 +372,9 @@ def test_an_unmapped_column_called_team_groups_by_its_own_values_not_the_missing
         (["1.500,00 €", "-20 EUR"], "EUR"),
         (["1500", "2,500.00"], None),  # no mark
         (["$1,200", "Rp 1.500"], None),  # two currencies: none is claimed
+        (["SGD 1,200", "Rp. 1.500"], None),
+        (["SGD 1,200"], "SGD"),  # every mark the amounts may carry names its currency (one table)
+        (["¥1,200"], None),  # yen or yuan: the mark alone does not say
     ],
 )
 def test_the_currency_the_amounts_name_is_reported(amounts: list[str], code: str | None) -> None:

@@ -574,11 +574,11 @@ def weekly_panels(frame: pd.DataFrame, *, narrow: bool = False) -> list[ChartSpe
     top = max(float(frame["appointments"].max()), float(magic.max()) if magic.notna().any() else 0.0)
     counts = alt.Scale(domain=[0, top or 1.0], nice=True)
     reps = list(dict.fromkeys(frame["rep"]))
+    header = alt.Header(labelFontSize=12, labelAnchor="start", labelColor="#31333f")
     out = []
     for i in range(0, len(reps), WEEKLY_REPS_PER_PANEL):
         names = reps[i : i + WEEKLY_REPS_PER_PANEL]
         rows = frame[frame["rep"].isin(names)]
-        header = alt.Header(labelFontSize=12, labelAnchor="start", labelColor="#31333f")
         panel = (
             _weekly_layers(rows, weeks, counts)
             .properties(width=WEEKLY_PHONE_PLOT_WIDTH if narrow else WEEKLY_PLOT_WIDTH, height=140)
