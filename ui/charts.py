@@ -434,8 +434,9 @@ def _peer_layers(*, legend: bool, data: pd.DataFrame) -> alt.LayerChart:
 
 
 def _with_data(template: dict[str, Any], name: str, records: list[dict[str, Any]]) -> ChartSpec:
-    """A cached template spec with this rerun's rows as its one named dataset."""
-    return ChartSpec({**template, "datasets": {name: records}})
+    """A cached template spec with this rerun's rows as its named dataset ``name``, beside the
+    template's own inline datasets (a threshold rule's row)."""
+    return ChartSpec({**template, "datasets": {**template.get("datasets", {}), name: records}})
 
 
 @functools.cache
@@ -455,7 +456,7 @@ def _implied_funnel_template() -> dict[str, Any]:
         )
     )
     text = bars.mark_text(align="left", dx=4).encode(text="per_week_text:N")
-    return alt.layer(bars, text).properties(height=140, width="container").to_dict(validate=False)
+    return alt.layer(bars, text).properties(height=140, width="container", autosize=_FIT_WIDTH).to_dict(validate=False)
 
 
 def implied_funnel(stages: Sequence[FunnelStage], cur: Currency) -> ChartSpec:
@@ -491,7 +492,7 @@ def _barometer_template() -> dict[str, Any]:
         .mark_rule(color=THRESHOLD_COLOR, strokeWidth=2)
         .encode(x="target:Q", tooltip=alt.Tooltip("label:N", title="Target"))
     )
-    return alt.layer(bar, rule).properties(height=70, width="container").to_dict(validate=False)
+    return alt.layer(bar, rule).properties(height=70, width="container", autosize=_FIT_WIDTH).to_dict(validate=False)
 
 
 def barometer(value: float, cur: Currency) -> ChartSpec:
@@ -507,15 +508,23 @@ def _levers_template() -> dict[str, Any]:
         alt.Chart(alt.Data(name="levers"), title="Change in first appointments a week")
         .mark_bar(color=STAGE_COLORS["Appointments"])
         .encode(
-            y=alt.Y("lever:N", sort=None, title=None),
-            x=alt.X("change:Q", title="Change in the Magic Number (negative = fewer appointments needed)"),
+            # Each lever on two lines, its name above its step ("Close ratio" / "(+10 percentage
+            # points)"): on one line the longest, 54 characters, was cut to "Appointment-to-...".
+            y=alt.Y(
+                "lever:N",
+                sort=None,
+                title=None,
+                axis=alt.Axis(labelExpr="split(replace(datum.label, ' (', '\\n('), '\\n')", labelLimit=200),
+            ),
+            # Short enough to fit under the bars on a phone (the title says what changes).
+            x=alt.X("change:Q", title="Negative = fewer needed"),
             tooltip=[
                 alt.Tooltip("lever:N", title="Lever"),
                 alt.Tooltip("change_text:N", title="Change"),
                 alt.Tooltip("new_text:N", title="New Magic Number"),
             ],
         )
-        .properties(height=alt.Step(28), width="container")
+        .properties(height=alt.Step(40), width="container", autosize=_FIT_WIDTH)
         .to_dict(validate=False)
     )
 

@@ -56,6 +56,41 @@ def test_every_chart_s_rows_as_arrow_hold_what_streamlit_s_conversion_holds(monk
     assert chart.vega["datasets"] and all(isinstance(r, list) for r in chart.vega["datasets"].values())  # untouched
 
 
+def _data_names(node: Any) -> set[str]:
+    """The named datasets a Vega-Lite spec (or any part of it) draws from."""
+    if isinstance(node, list):
+        return set().union(*map(_data_names, node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    named = {node["data"]["name"]} if isinstance(node.get("data"), dict) and "name" in node["data"] else set()
+    return named | set().union(*(_data_names(v) for k, v in node.items() if k != "datasets"))
+
+
+def test_every_chart_has_rows_for_every_dataset_it_draws_and_fits_its_width_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A cached template given this rerun's rows kept none of its own: the barometer's 100 % line
+    (a row of its own) was never drawn. And a chart as wide as the page is fitted in width only:
+    Streamlit's default fits the height too, which squeezed the implied funnel's three bars into
+    5 px each under its title and axis."""
+    drawn: list[charts.ChartSpec] = []
+    show, show_grid = charts.show, charts.show_grid
+    monkeypatch.setattr(charts, "show", lambda chart, *a, **k: (drawn.append(chart), show(chart, *a, **k)))
+    monkeypatch.setattr(charts, "show_grid", lambda p, *a, **k: (drawn.extend(p), show_grid(p, *a, **k)))
+    at = new_app()
+    for page in ("funnels", "peers", "magic_number", "weekly"):
+        open_page(at, page)
+    assert len(drawn) >= 14
+    layered = 0
+    for chart in drawn:
+        names = _data_names(chart.vega)
+        assert names and names <= set(chart.vega["datasets"]), (names, list(chart.vega["datasets"]))
+        layered += len(names) > 1
+        if chart.vega.get("width") == "container":
+            assert chart.vega.get("autosize", {}).get("type") == "fit-x", chart.vega.get("title")
+    assert layered >= 1  # the barometer: its bar's rows and its rule's
+
+
 def test_a_spec_without_inline_rows_is_passed_as_it_is() -> None:
     spec = {"mark": "bar", "data": {"url": "x.csv"}}
     assert charts._with_arrow_datasets(spec) == spec

@@ -1,7 +1,11 @@
 """Every chart fits the page's main column on a 1280-pixel screen with the sidebar open, on a
 tablet and on a phone: nothing is cut off at the right edge (the Funnels page's chart was 1,179 px wide in 820, the
 peer deviations 953 and the weekly activity 902; on a 390-pixel phone the grids and the per-rep
-funnel pair, 719-740 px, showed their first column only)."""
+funnel pair, 719-740 px, showed their first column only). Inside each chart, every bar, line and
+text is drawn within the chart (the levers' axis title ran past a phone's edge), and the Magic
+Number page's bars are bars, not slivers (Streamlit's default sizing fitted the implied funnel's
+plot, title and axes into 140 px: three bars of 5 px, one label hidden), with the barometer's
+100 % line drawn."""
 
 from __future__ import annotations
 
@@ -19,6 +23,31 @@ WIDTHS = """() => {
     c => c.querySelector('svg.marks, canvas').getBoundingClientRect().width);
   return {column, charts};
 }"""
+
+#: Per chart, what Vega drew outside its own SVG (bars, rules, texts, axis labels and titles; a
+#: text's box may pass its glyphs by a few pixels), the bars' boxes, and the rules' horizontal
+#: positions, as fractions of the SVG's width; and the axis labels Vega cut short ("Appointment-to-…").
+DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg.marks')].map(svg => {
+  const box = svg.getBoundingClientRect();
+  const outside = [...svg.querySelectorAll('.role-mark path, .role-mark line, .role-mark text, '
+      + '.role-axis-label text, .role-axis-title text, .role-title-text text')]
+    .map(e => [e, e.getBoundingClientRect()])
+    .filter(([e, r]) => r.width + r.height > 0 && getComputedStyle(e).opacity !== '0'  // labels Vega hid
+      && (r.left < box.left - 3 || r.right > box.right + 3 || r.top < box.top - 4 || r.bottom > box.bottom + 4))
+    .map(([e, r]) => (e.textContent || e.tagName) + ' ' + Math.round(r.left - box.left) + '..'
+      + Math.round(r.right - box.left) + ' of ' + Math.round(box.width) + ', ' + Math.round(r.top - box.top)
+      + '..' + Math.round(r.bottom - box.top) + ' of ' + Math.round(box.height));
+  const bars = [...svg.querySelectorAll('.mark-rect.role-mark path')].map(e => {
+    const r = e.getBoundingClientRect();
+    return {width: r.width, height: r.height, right: (r.right - box.left) / box.width};
+  });
+  const rules = [...svg.querySelectorAll('.mark-rule.role-mark line')].map(e => {
+    const r = e.getBoundingClientRect();
+    return (r.left + r.width / 2 - box.left) / box.width;
+  });
+  const cut = [...svg.querySelectorAll('.role-axis-label text')].map(t => t.textContent).filter(t => t.includes('…'));
+  return {outside, bars, rules, cut};
+})"""
 
 
 #: A phone as Playwright's device list describes an iPhone 13: its screen and its browser's User-Agent.
@@ -58,5 +87,16 @@ def test_every_chart_fits_the_main_column(browser: Browser, app_url: str, path: 
         assert all(0 < w <= widths["column"] + 1 for w in widths["charts"]), widths
         if screen == "phone" and path in ("peers", "weekly"):  # one small chart a row, as wide as the page
             assert all(w >= 0.9 * widths["column"] for w in widths["charts"]), widths
+        drawn = page.evaluate(DRAWN)
+        assert [c["outside"] for c in drawn] == [[] for _ in drawn], drawn
+        if path == "magic_number":
+            funnel, barometer, levers = drawn
+            # Horizontal bars: each 20 px thick at least (the sample's funnel: 3 bars; 4 levers).
+            assert len(funnel["bars"]) == 3 and all(b["height"] >= 20 for b in funnel["bars"]), funnel
+            assert len(levers["bars"]) == 4 and all(b["height"] >= 15 for b in levers["bars"]), levers
+            assert levers["cut"] == [], levers  # "Appointment-to-next-step ratio (+10 percentage points)" whole
+            # The sample's team books 82 % of its Magic Number: the bar ends left of the 100 % line.
+            [bar] = barometer["bars"]
+            assert len(barometer["rules"]) == 1 and bar["right"] < barometer["rules"][0] <= 1, barometer
     finally:
         context.close()
