@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
                 metavar="VALUE",
                 help=f"an outcome value meaning {which}, beyond the standard words (repeatable; replaces the proposal)",
             )
+        p.add_argument(
+            "--keep-spellings",
+            action="store_true",
+            help="keep rep and team names that differ only in capitals or spaces apart (read as one by default)",
+        )
         p.add_argument("--date-format", help="date format of the file, e.g. dd/mm/yyyy or %%d/%%m/%%Y")
         p.add_argument("--decimal", choices=[".", ","], help="decimal mark of the numbers")
         p.add_argument("--sheet", help="Excel sheet to read")
@@ -242,6 +247,7 @@ def _load(args: argparse.Namespace) -> Dataset:
         decimal=args.decimal,
         won_values=tuple(args.won_value) if args.won_value is not None else None,
         lost_values=tuple(args.lost_value) if args.lost_value is not None else None,
+        one_spelling=False if args.keep_spellings else None,
     )
     try:
         # From the disk: a CSV is read without the whole file in memory (same dataset as `load`).

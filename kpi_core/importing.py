@@ -340,6 +340,8 @@ class LoadOptions:
     decimal: str | None = None
     won_values: tuple[str, ...] | None = None
     lost_values: tuple[str, ...] | None = None
+    #: ``False``: rep and team names that differ only in capitals or spaces stay apart.
+    one_spelling: bool | None = None
 
 
 def content_key(content: bytes) -> str:
@@ -380,6 +382,73 @@ def _text(raw: RawTable, header: str | None) -> pa.Array:
     if header is None:
         return pa.repeat(pa.scalar("", pa.string()), raw.rows)
     return raw.cells(header)
+
+
+#: White space inside a name, Unicode's too (a spreadsheet's no-break space).
+_INNER_SPACE = r"[\s\p{Z}]+"
+_SPELLING_CHOICE = (
+    "Data page: untick 'One name for spellings that differ only in capitals or spaces'; command line: --keep-spellings"
+)
+
+
+def _spelling_key(name: str) -> str:
+    return " ".join(name.split()).lower()
+
+
+def _one_spelling(arr: pa.Array, what: str) -> tuple[pa.Array, str | None]:
+    """Names that differ only in capitals or spaces (``ANDI PRATAMA``, ``andi  pratama``) read as
+    one, spelled as most rows spell it (on a tie, as the file does first), and the report's
+    sentence saying which spellings were read as which (``None`` when no two spellings meet).
+
+    Whether two spellings meet is found on the distinct names (a dictionary's texts); the rows are
+    counted only when they do.
+    """
+    names = pc.unique(cells.texts(arr)).drop_null()
+    names = names.filter(pc.not_equal(names, ""))
+    if len(names) < 2:
+        return arr, None
+    keys = pc.utf8_lower(pc.replace_substring_regex(names, _INNER_SPACE, " "))
+    if pc.count_distinct(keys).as_py() == len(names):
+        return arr, None
+    if cells.is_encoded(arr):
+        counted = pc.value_counts(arr.indices).flatten()
+        texts = arr.dictionary.take(counted[0]).to_pylist()
+    else:
+        counted = pc.value_counts(arr).flatten()
+        texts = counted[0].to_pylist()
+    rows: dict[str, int] = {}  # in the order the file first names them
+    for text, n in zip(texts, counted[1].to_pylist(), strict=True):
+        if text:
+            rows[text] = rows.get(text, 0) + n
+    groups: dict[str, list[str]] = {}
+    for text in rows:
+        groups.setdefault(_spelling_key(text), []).append(text)
+    renamed: dict[str, str] = {}
+    said = []
+    for group in groups.values():
+        if len(group) > 1:
+            one = max(group, key=rows.__getitem__)  # the first of the most used
+            others = [t for t in group if t != one]
+            renamed.update(dict.fromkeys(others, one))
+            said.append(" and ".join(f"'{t}'" for t in others) + f" as '{one}'")
+    if not renamed:
+        return arr, None
+    shown = "; ".join(said[:5]) + (f"; and {len(said) - 5} more" if len(said) > 5 else "")
+    note = f"{what} names that differ only in capitals or spaces are read as one: {shown} ({_SPELLING_CHOICE})."
+    return cells.map_distinct(arr, lambda v: renamed.get(v, v), pa.string()), note
+
+
+def _names(raw: RawTable, mapping: ColumnMapping) -> tuple[pa.Array, pa.Array, list[str]]:
+    """The rep and team cells (trimmed; no team: missing), each name in one spelling unless the
+    mapping keeps spellings apart, and what the report says of it."""
+    rep = cells.trimmed(_text(raw, mapping.header("rep")))
+    team = cells.nullable(_text(raw, mapping.header("team")))
+    notes: list[str] = []
+    if mapping.one_spelling:
+        rep, rep_note = _one_spelling(rep, "Rep")
+        team, team_note = _one_spelling(team, "Team") if mapping.header("team") else (team, None)
+        notes = [n for n in (rep_note, team_note) if n]
+    return rep, team, notes
 
 
 def _first_non_empty(values: pa.Array) -> str:
@@ -692,13 +761,11 @@ def _amounts(raw: RawTable, mapping: ColumnMapping) -> tuple[str | None, pa.Arra
 def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key: str) -> Dataset:
     h = mapping.header
     lines = raw.lines
-    rep = cells.trimmed(_text(raw, h("rep")))
-    team = cells.nullable(_text(raw, h("team")))
+    rep, team, notes = _names(raw, mapping)
     stage = _text(raw, h("stage"))
     dates: dict[str, pa.Array] = {}
     formats: dict[str, str] = {}
     pending: list[tuple[str, pa.Array, pa.Array, str]] = []
-    notes: list[str] = []
     for canonical in OPPORTUNITY_DATES:
         header = h(canonical)
         if header is None:
@@ -821,7 +888,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
 def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) -> Dataset:
     h = mapping.header
     lines = raw.lines
-    rep = cells.trimmed(_text(raw, h("rep")))
+    rep, team, notes = _names(raw, mapping)
     week_header = h("week")
     assert week_header is not None
     week_dates, fmt = _dates(raw, mapping, week_header)
@@ -869,7 +936,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
         {
             "line": lines,
             "rep": rep,
-            "team": cells.nullable(_text(raw, h("team"))),
+            "team": team,
             "week": monday,
             **{c: numbers[c] for c in WEEKLY_NUMBERS},
             **dim_arrays,
@@ -890,7 +957,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
         [_unreadable(h_, text, parsed, lines, why, keep) for h_, text, parsed, why in pending],
         formats,
         decimal if number_headers else None,
-        [],
+        notes,
     )
     return Dataset(
         Shape.WEEKLY_LOG,
@@ -978,6 +1045,7 @@ def apply_options(raw: RawTable, mapping: ColumnMapping, options: LoadOptions) -
         decimal=options.decimal,
         won_values=options.won_values,
         lost_values=options.lost_values,
+        one_spelling=options.one_spelling,
     )
 
 

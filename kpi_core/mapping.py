@@ -395,10 +395,12 @@ def with_overrides(
     decimal: str | None = None,
     won_values: Iterable[str] | None = None,
     lost_values: Iterable[str] | None = None,
+    one_spelling: bool | None = None,
 ) -> ColumnMapping:
     """A copy of ``mapping`` with the user's corrections, checked against the file's headers.
 
-    ``advanced_stages``, ``won_values`` and ``lost_values``, when given, replace the proposal's."""
+    ``advanced_stages``, ``won_values``, ``lost_values`` and ``one_spelling``, when given, replace
+    the proposal's."""
     canon = WEEKLY_COLUMNS if mapping.shape is Shape.WEEKLY_LOG else OPPORTUNITY_COLUMNS
     new_columns = dict(mapping.columns)
     for name, header in (columns or {}).items():
@@ -424,6 +426,7 @@ def with_overrides(
         lost_values=frozenset(lost_values) if lost_values is not None else mapping.lost_values,
         date_formats={**mapping.date_formats, **(date_formats or {})},
         decimal=decimal if decimal is not None else mapping.decimal,
+        one_spelling=one_spelling if one_spelling is not None else mapping.one_spelling,
     )
 
 

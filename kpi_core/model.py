@@ -123,7 +123,8 @@ class ColumnMapping:
     ``advanced_stages`` are stage values meaning the first gate was passed (spec 1c);
     ``won_values`` / ``lost_values`` extend the spec's outcome words.
     ``date_formats`` maps a header to a strptime format; ``decimal`` is ``"."``, ``","`` or
-    ``None`` (detect).
+    ``None`` (detect). ``one_spelling``: rep and team names that differ only in capitals or
+    spaces (``ANDI PRATAMA``, ``andi  pratama``) are one rep or team, named as most rows name it.
     """
 
     shape: Shape
@@ -133,6 +134,7 @@ class ColumnMapping:
     lost_values: frozenset[str] = frozenset()
     date_formats: dict[str, str] = field(default_factory=dict)
     decimal: str | None = None
+    one_spelling: bool = True
 
     def header(self, canonical: str) -> str | None:
         """The file's header mapped to ``canonical``, or ``None``."""
@@ -149,6 +151,7 @@ class ColumnMapping:
                 sorted(self.lost_values),
                 sorted(self.date_formats.items()),
                 self.decimal,
+                self.one_spelling,
             )
         )
 

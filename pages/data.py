@@ -82,6 +82,13 @@ def _mapping_editor(d: state.Draft) -> None:
             st.session_state[key] = d.mapping.header(canonical) or imp.NOT_IN_FILE
         cols[i % 4].selectbox(imp.CANONICAL_LABELS[canonical], options, key=key)
     st.caption("* required. Every other column is kept for filtering (region, product, lead source...).")
+    st.checkbox(
+        "One name for spellings that differ only in capitals or spaces",
+        **state.initial(imp.MAP_SPELLING, value=d.mapping.one_spelling),
+        key=imp.MAP_SPELLING,
+        help="'ANDI PRATAMA', 'andi  pratama' and 'Andi Pratama' count as one rep, named as most rows name it; "
+        "the same for teams. The import report says which spellings were read as which.",
+    )
     columns = imp.chosen_columns(d, raw)
     problem = imp.duplicate_problem(columns)
     if problem:

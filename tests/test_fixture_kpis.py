@@ -32,6 +32,7 @@ FILES = [
     "weekly_log.csv",
     "messy.csv",
     "jakarta.csv",
+    "spellings.csv",
 ]
 
 

@@ -34,6 +34,8 @@ MAP_STAGES_FOR = "map_stages_for"
 MAP_WON = "map_won_values"
 MAP_LOST = "map_lost_values"
 MAP_SHAPE = "map_shape"
+#: The "One name for spellings that differ only in capitals or spaces" box (``ColumnMapping.one_spelling``).
+MAP_SPELLING = "map_one_spelling"
 MAP_SHEET = "map_sheet"
 FORMAT_CHOICE = "format_choice"
 UPLOAD = "upload"
@@ -80,6 +82,7 @@ def clear_widgets(d: Draft | None = None) -> None:
             MAP_STAGES,
             MAP_STAGES_FOR,
             MAP_SHAPE,
+            MAP_SPELLING,
         ):
             del st.session_state[key]
     if d is not None:
@@ -112,7 +115,7 @@ def map_key(d: Draft, canonical: str) -> str:
 def kept_keys(d: Draft) -> tuple[str, ...]:
     """The mapping widgets whose values stay while the user visits another page (``ui.state.keep``)."""
     boxes = tuple(map_key(d, canonical) for canonical in columns_for(d.shape))
-    return (*boxes, MAP_STAGES, outcome_key(d, MAP_WON), outcome_key(d, MAP_LOST), MAP_SHAPE)
+    return (*boxes, MAP_STAGES, outcome_key(d, MAP_WON), outcome_key(d, MAP_LOST), MAP_SHAPE, MAP_SPELLING)
 
 
 def outcome_key(d: Draft, which: str) -> str:
@@ -209,7 +212,10 @@ def edited_mapping(d: Draft, raw: RawTable) -> ColumnMapping:
     )
     won = st.session_state.get(outcome_key(d, MAP_WON), sorted(d.mapping.won_values))
     lost = st.session_state.get(outcome_key(d, MAP_LOST), sorted(d.mapping.lost_values))
-    return dataclasses.replace(mapping, won_values=frozenset(won), lost_values=frozenset(lost))
+    one_spelling = bool(st.session_state.get(MAP_SPELLING, d.mapping.one_spelling))
+    return dataclasses.replace(
+        mapping, won_values=frozenset(won), lost_values=frozenset(lost), one_spelling=one_spelling
+    )
 
 
 def outcome_table(raw: RawTable, header: str | None, mapping: ColumnMapping) -> pd.DataFrame:

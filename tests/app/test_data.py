@@ -163,3 +163,26 @@ def test_a_file_whose_amounts_are_in_rupiah_switches_the_currency_and_one_naming
     assert at.sidebar.selectbox(key="currency").value == "IDR"
     open_page(at, "overview")
     assert metric(at, "Average revenue per sale").startswith("Rp")
+
+
+def test_names_differing_only_in_capitals_are_one_rep_unless_the_box_is_unticked() -> None:
+    """spellings.csv (expected.py, SPELLINGS): 'Andi Pratama', 'andi pratama' and 'ANDI  PRATAMA'."""
+    at = upload(new_app(), "spellings.csv", (FIXTURES / "spellings.csv").read_bytes())
+    box = at.checkbox(key="map_one_spelling")
+    assert box.value is True
+    confirm(at)
+    said = [t.replace("\\", "") for t in _markdown_texts(at)]  # Markdown-escaped
+    assert any("'andi pratama' and 'ANDI  PRATAMA' as 'Andi Pratama'" in t for t in said), said
+    open_page(at, "overview")
+    assert list(at.dataframe[0].value["Rep"]) == ["Andi Pratama", "Budi Santoso", "Citra"]
+    assert list(at.dataframe[0].value["Appointments"]) == [4, 2, 2]
+    open_page(at, "data")
+    at.checkbox(key="map_one_spelling").uncheck().run()
+    confirm(at)
+    assert not any("capitals or spaces are read as one" in t.replace("\\", "") for t in _markdown_texts(at))
+    open_page(at, "overview")
+    assert sorted(at.dataframe[0].value["Rep"]) == sorted(
+        ["Andi Pratama", "andi pratama", "ANDI  PRATAMA", "Budi Santoso", "budi santoso", "Citra", "citra"]
+    )
+    open_page(at, "data")
+    assert at.checkbox(key="map_one_spelling").value is False  # the choice of the data in use stays

@@ -36,7 +36,7 @@ def test_the_sidebar_names_the_source_its_rows_the_window_and_the_filters() -> N
     assert "Filters: none" in text
 
 
-@pytest.mark.parametrize("file_name", ["canonical.csv", "salesforce.csv", "jakarta.csv"])
+@pytest.mark.parametrize("file_name", ["canonical.csv", "salesforce.csv", "jakarta.csv", "spellings.csv"])
 def test_the_overview_numbers_equal_kpi_core_kpis_for_the_same_file(file_name: str) -> None:
     at = upload_fixture(new_app(), file_name)
     open_page(at, "overview")

@@ -1,0 +1,153 @@
+"""Rep and team names that differ only in capitals or spaces are one rep or team
+(``ColumnMapping.one_spelling``), named as most rows name them, and the report says so; the user can
+keep them apart. Hand-computed numbers: tests/fixtures/expected.py, ``SPELLINGS``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from kpi_core import cells, queries
+from kpi_core.importing import LoadOptions, _one_spelling, load
+from kpi_core.mapping import with_overrides
+from kpi_core.reading import read_file
+
+from .conftest import EXPECTED, FIXTURES, ROOT
+
+SPEC = EXPECTED.SPELLINGS
+CONTENT = (FIXTURES / SPEC["file"]).read_bytes()
+CHOICE = (
+    "(Data page: untick 'One name for spellings that differ only in capitals or spaces'; "
+    "command line: --keep-spellings)."
+)
+
+
+def test_the_report_says_which_spellings_were_read_as_which() -> None:
+    notes = load(CONTENT, SPEC["file"]).report.notes
+    assert (
+        "Rep names that differ only in capitals or spaces are read as one: 'andi pratama' and 'ANDI  PRATAMA' as "
+        f"'Andi Pratama'; 'budi santoso' as 'Budi Santoso'; 'citra' as 'Citra' {CHOICE}"
+    ) in notes
+    assert (
+        f"Team names that differ only in capitals or spaces are read as one: 'north' and 'NORTH' as 'North'; "
+        f"'south' as 'South' {CHOICE}"
+    ) in notes
+
+
+def test_kept_apart_every_spelling_is_its_own_rep_and_nothing_is_said(cursor: Any) -> None:
+    ds = load(CONTENT, SPEC["file"], LoadOptions(one_spelling=False))
+    rows = queries.kpis(cursor, ds, "rep")
+    assert {r.group for r in rows} == SPEC["kept_apart"]
+    assert sum(r.appointments for r in rows) == SPEC["rows_loaded"]
+    assert not any("capitals or spaces" in n for n in ds.report.notes)
+    teams = {r.group for r in queries.kpis(cursor, ds, "team")}
+    assert teams == {"North", "north", "NORTH", "South", "south"}
+    # The choice is part of the mapping, so of the dataset's cache key.
+    assert ds.mapping.key() != load(CONTENT, SPEC["file"]).mapping.key()
+
+
+@pytest.mark.parametrize("encoded", [False, True], ids=["plain cells", "dictionary cells"])
+def test_the_most_used_spelling_names_a_rep_and_on_a_tie_the_first(encoded: bool) -> None:
+    cells = pa.array(
+        [
+            "dewi",
+            "Eko Wibowo",
+            "DEWI",
+            "Dewi",
+            "Dewi",
+            "eko wibowo",
+            "Fitri",
+            "",
+            None,
+            "Andi\u00a0Pratama",
+            "andi pratama",
+        ]
+    )
+    out, note = _one_spelling(cells.dictionary_encode() if encoded else cells, "Rep")
+    got = pa.array(out.to_pylist(), pa.string()).to_pylist()
+    # Dewi: "Dewi" twice (later in the file) beats "dewi" and "DEWI" once; Eko and Andi: a tie,
+    # the first spelling in the file; Fitri alone; empty and missing cells stay as they are.
+    assert got == [
+        "Dewi",
+        "Eko Wibowo",
+        "Dewi",
+        "Dewi",
+        "Dewi",
+        "Eko Wibowo",
+        "Fitri",
+        "",
+        None,
+        "Andi\u00a0Pratama",
+        "Andi\u00a0Pratama",
+    ]
+    assert note is not None and "'dewi' and 'DEWI' as 'Dewi'; 'eko wibowo' as 'Eko Wibowo'" in note
+
+
+@pytest.mark.parametrize("encoded", [False, True], ids=["plain cells", "dictionary cells"])
+def test_names_with_one_spelling_each_are_left_as_they_are(encoded: bool) -> None:
+    cells = pa.array(["Ana", "Budi", "Ana", "", None, "Andi Pratama", "Andi Pratam"])
+    cells = cells.dictionary_encode() if encoded else cells
+    out, note = _one_spelling(cells, "Rep")
+    assert out is cells and note is None
+
+
+def test_a_file_read_dictionary_encoded_merges_the_same_way(cursor: Any) -> None:
+    """A file above a megabyte is read with its rep column dictionary-encoded: the same reps."""
+    header, *rows = CONTENT.decode().splitlines()
+    copies = 3000  # 8 rows x 3000 = 24,000 rows, about 1.4 MB
+    big = "\n".join([header, *(rows * copies)]).encode()
+    assert len(big) > 1 << 20
+    assert cells.is_encoded(read_file(big, "big.csv").cells("Sales Rep"))
+    ds = load(big, "big.csv")
+    got = {r.group: r for r in queries.kpis(cursor, ds, "rep")}
+    assert set(got) == set(SPEC["reps"])
+    for rep, want in SPEC["reps"].items():
+        assert got[rep].appointments == want["appointments"] * copies
+        assert got[rep].won == want["won"] * copies
+        assert got[rep].revenue == pytest.approx(want["revenue"] * copies)
+
+
+def test_a_weekly_log_names_its_reps_and_teams_the_same_way(cursor: Any) -> None:
+    log = (
+        b"Rep,Week,Appointments,Next Steps,Wins,Revenue,Team\n"
+        b"Eko,2026-03-02,10,6,2,5000,North\n"
+        b"EKO,2026-03-09,8,5,1,2000,north\n"
+        b"eko ,2026-03-16,12,7,0,0,North\n"
+    )
+    ds = load(log, "log.csv")
+    [row] = queries.kpis(cursor, ds, "rep")
+    assert (row.group, row.team, row.appointments, row.won, row.revenue) == ("Eko", "North", 30, 3, 7000)
+    assert any("'EKO' and 'eko' as 'Eko'" in n for n in ds.report.notes)
+    apart = load(log, "log.csv", LoadOptions(one_spelling=False))
+    assert {r.group for r in queries.kpis(cursor, apart, "rep")} == {"Eko", "EKO", "eko"}
+
+
+def test_the_proposal_reads_one_spelling_and_an_override_keeps_it_unless_told() -> None:
+    ds = load(CONTENT, SPEC["file"])
+    assert ds.mapping.one_spelling
+    headers = list(ds.mapping.columns.values())
+    assert with_overrides(ds.mapping, [h for h in headers if h], decimal=".").one_spelling
+    assert not with_overrides(ds.mapping, [h for h in headers if h], one_spelling=False).one_spelling
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kpi_core", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_the_command_line_keeps_spellings_apart_when_asked() -> None:
+    path = str(FIXTURES / SPEC["file"])
+    merged = _cli("kpis", path, "--format", "json")
+    assert merged.returncode == 0, merged.stderr
+    assert {r["rep"] for r in json.loads(merged.stdout)} == set(SPEC["reps"])
+    assert "'andi pratama' and 'ANDI  PRATAMA' as 'Andi Pratama'" in merged.stderr
+    apart = _cli("kpis", path, "--format", "json", "--keep-spellings")
+    assert apart.returncode == 0, apart.stderr
+    assert {r["rep"] for r in json.loads(apart.stdout)} == SPEC["kept_apart"]
+    assert "capitals or spaces" not in apart.stderr
