@@ -59,11 +59,12 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date in yyyy-mm-dd form") from None
 
 
-def _mapping_pair(text: str) -> tuple[str, str]:
+def _mapping_pair(text: str) -> tuple[str, str | None]:
+    """``CANONICAL=HEADER``; ``CANONICAL=`` (no header) maps no column to it."""
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"'{text}' should look like CANONICAL=HEADER, e.g. rep=Sales Rep")
     name, header = text.split("=", 1)
-    return name.strip(), header.strip()
+    return name.strip(), header.strip() or None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
             type=_mapping_pair,
             default=[],
             metavar="CANONICAL=HEADER",
-            help="use the file's HEADER as the canonical column (repeatable)",
+            help="use the file's HEADER as the canonical column (repeatable); CANONICAL= maps none",
         )
         p.add_argument(
             "--advanced-stage",

@@ -28,6 +28,7 @@ from .mapping import (
     outcome_word,
     propose_mapping,
     sheet_score,
+    value_set,
     with_overrides,
 )
 from .model import (
@@ -836,12 +837,18 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
     if outcome_header:
         notes.extend(_outcome_notes(raw, outcome_header, mapping, any_won=bool(pc.any(pc.and_(keep, won)).as_py())))
     lost = pc.and_(keep, cells.per_value(outcome, lambda v: pc.equal(v, "lost")))
+    if h("outcome") and h("stage"):
+        notes.extend(_yes_no_outcome_note(raw, mapping, stage, lost))
     lost_count = pc.sum(lost).as_py() or 0
     if lost_count and not pc.any(pc.and_(lost, advanced)).as_py():
         notes.append(
-            f"None of the {lost_count} lost opportunities counts as having passed the first gate, so the close "
-            "ratio only sees won deals; if lost deals had reached a demo or proposal, mark their stage as "
-            "'next step or later'."
+            (
+                f"None of the {lost_count} lost opportunities counts"
+                if lost_count > 1
+                else "The one lost opportunity does not count"
+            )
+            + " as having passed the first gate, so the close ratio only sees won deals; if lost deals had reached "
+            "a demo or proposal, mark their stage as 'next step or later'."
         )
     if amount_header:
         won_no_amount = pc.sum(pc.and_(pc.and_(won, keep), pc.is_null(amount))).as_py() or 0
@@ -1024,6 +1031,45 @@ def _outcome_notes(raw: RawTable, header: str, mapping: ColumnMapping, *, any_wo
                 f"({_OUTCOME_CHOICE})."
             )
     return notes
+
+
+#: An outcome column of only these words (``Won``: TRUE / FALSE) cannot say "open": spec 1c reads
+#: FALSE as lost.
+_YES_NO_WORDS = frozenset({"yes", "no", "true", "false", "1", "0", "ya", "tidak"})
+#: A stage whose name holds one of these says the opportunity ended.
+_ENDED_STAGE_WORDS = ("closed", "lost", "won", "dead", "cancel", "kalah", "menang", "batal", "gagal", "tutup")
+
+
+def _yes_no_outcome_note(raw: RawTable, mapping: ColumnMapping, stage: pa.Array, lost: pa.Array) -> list[str]:
+    """When a yes/no outcome column (Salesforce's ``Won``: TRUE / FALSE) reads as lost opportunities
+    whose stage says nothing of an end ("Proposal/Price Quote"), the report says so: they may be
+    open, and only the stage can tell open from lost (pacing counts open opportunities, and
+    "decided opportunities only" drops them)."""
+    header, stage_header = mapping.header("outcome"), mapping.header("stage")
+    assert header is not None and stage_header is not None
+    if not all(outcome_word(v) in _YES_NO_WORDS for v in value_set(raw, header)):
+        return []
+
+    def says_nothing_of_an_end(value: str | None) -> bool:
+        word = outcome_word(value or "")
+        return (
+            bool(word) and outcome_of(value or "", mapping) == "open" and not any(w in word for w in _ENDED_STAGE_WORDS)
+        )
+
+    unended = cells.map_distinct(stage, says_nothing_of_an_end, pa.bool_())
+    rows = pc.and_(lost, unended)
+    count = int(pc.sum(rows).as_py() or 0)
+    if not count:
+        return []
+    stages = cells.distinct(stage.filter(rows))
+    shown = ", ".join(repr(s) for s in stages[:4]) + (", ..." if len(stages) > 4 else "")
+    many = count != 1
+    return [
+        f"In '{header}', {count} opportunit{'ies' if many else 'y'} read as lost {'have' if many else 'has'} a stage "
+        f"that is not closed ({shown}): if {'they are' if many else 'it is'} still open, map no outcome column, so "
+        f"that '{stage_header}' says won, lost or open (Data page: Outcome -> '(not in this file)'; command line: "
+        "--map outcome=)."
+    ]
 
 
 def apply_options(raw: RawTable, mapping: ColumnMapping, options: LoadOptions) -> ColumnMapping:
