@@ -222,8 +222,20 @@ ADVANCED_STAGE_WORDS = (
     "closed won",
     "won",
     "purchase",
+    # Indonesian, as the seed article names the next step ("demonstrasi, kunjungan situs, survei
+    # atau proposal") and as a pipeline sheet in Jakarta writes its stages.
+    "kunjungan situs",
+    "kunjungan lokasi",
+    "survei",
+    "usulan",
+    "penawaran",
+    "presentasi",
+    "negosiasi",
+    "kontrak",
+    "menang",
 )
-NOT_ADVANCED_STAGE_WORDS = ("lost", "prospect", "qualif", "lead", "appointment", "contact", "new", "engag")
+#: Words in a stage name that mean the deal was lost, whatever else the name says.
+LOST_STAGE_WORDS = ("lost", "kalah", "batal", "gagal")
 
 WON_WORDS = frozenset({"won", "win", "closed won", "closed-won", "closedwon", "yes", "1", "true"})
 LOST_WORDS = frozenset({"lost", "closed lost", "closed-lost", "no", "0", "false"})
@@ -318,7 +330,7 @@ def propose_stages(values: Iterable[str]) -> frozenset[str]:
         text = normalize(value)
         if not text:
             continue
-        if any(w in text for w in ("lost", "closed lost")):
+        if any(w in text for w in LOST_STAGE_WORDS):
             continue
         if any(w in text for w in ADVANCED_STAGE_WORDS):
             out.add(value)

@@ -130,6 +130,40 @@ def test_crm_default_stage_names_are_proposed_as_advanced_and_lost_is_not() -> N
     }
 
 
+def test_indonesian_stage_names_past_the_first_gate_are_proposed() -> None:
+    """The next step as the seed article names it: a demo, a site visit, a survey or a proposal."""
+    stages = [
+        "Prospek",
+        "Janji Temu",
+        "Janji Pertama",
+        "Demonstrasi",
+        "Kunjungan Situs",
+        "Kunjungan Lokasi",
+        "Survei",
+        "Usulan",
+        "Penawaran Harga",
+        "Presentasi",
+        "Negosiasi",
+        "Kontrak",
+        "Menang",
+        "Kalah",
+        "Batal",
+        "Gagal Setelah Demo",
+    ]
+    assert propose_stages(stages) == {
+        "Demonstrasi",
+        "Kunjungan Situs",
+        "Kunjungan Lokasi",
+        "Survei",
+        "Usulan",
+        "Penawaran Harga",
+        "Presentasi",
+        "Negosiasi",
+        "Kontrak",
+        "Menang",
+    }
+
+
 @pytest.mark.parametrize(
     ("text", "outcome"),
     [
