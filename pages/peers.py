@@ -10,6 +10,7 @@ from ui.downloads import buttons
 from ui.format import KPI_LABELS
 from ui.magic_inputs import DEFAULT_WEEKS
 from ui.tables import peer_frame, show_peer_table
+from ui.text import md_escape
 
 DEFAULTS = PeerSettings()
 #: The inputs that stay as set while the user visits other pages (ui.state.keep).
@@ -154,6 +155,8 @@ def body() -> None:
         key="share_goal",
         help="0 leaves the goal for the rep to set.",
     )
+    if goal:
+        c2.caption(md_escape(f"{fmt.money(goal, cur)} per rep"))  # the typed digits, grouped
     weeks = c3.number_input(
         "Selling weeks",
         min_value=1.0,

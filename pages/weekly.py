@@ -6,6 +6,7 @@ from kpi_core.magic import Scenario, solve
 from ui import charts, memo, page, state
 from ui import format as fmt
 from ui import magic_inputs as mi
+from ui.text import md_escape
 
 WEEKS = "weekly_weeks"
 GOAL = "weekly_goal"
@@ -51,6 +52,7 @@ def body() -> None:
         "It starts as the team's goal (the Magic Number page's, or 20 % above the team's pace) shared among "
         "the reps, or as the goal set there for one rep.",
     )
+    c1.caption(md_escape(f"{fmt.money(goal, cur)} per rep"))  # the typed digits, grouped: 15000000 is Rp 15.000.000
     targets = {}
     missing = []
     for rep, row in rows.items():

@@ -106,3 +106,14 @@ def test_after_a_new_file_the_goal_per_rep_is_on_that_files_scale() -> None:
     # Andi's 500,000 was set for the sample: the new file's reps start from their own team's pace.
     fresh = open_page(upload_fixture(new_app(), "salesforce.csv"), "weekly")
     assert at.number_input(key="weekly_goal").value == fresh.number_input(key="weekly_goal").value != 500_000.0
+
+
+def test_the_goal_typed_as_digits_is_shown_grouped_in_the_currency_of_the_setting() -> None:
+    at = open_page(new_app(), "weekly")
+    at.sidebar.selectbox(key="currency").set_value("IDR").run()
+    at.number_input(key="weekly_goal").set_value(15_000_000).run()
+    assert "Rp 15.000.000 per rep" in [c.value.replace("\\", "") for c in at.caption]  # Markdown-escaped
+    open_page(at, "peers")
+    assert not any(str(c.value).endswith(" per rep") for c in at.caption)  # 0: the rep sets the goal
+    at.number_input(key="share_goal").set_value(2_500_000).run()
+    assert "Rp 2.500.000 per rep" in [c.value.replace("\\", "") for c in at.caption]
