@@ -203,7 +203,9 @@ _MARK = re.compile(rf"(?i)^[\s(+-]*({_marks(suffix=False)})|({_marks(suffix=True
 
 def currency_of(raw: RawTable, header: str | None, sample: int = 2000) -> str | None:
     """The currency code the amounts are written in (``"IDR"`` for ``Rp 1.500.000``), when the
-    first ``sample`` values that carry a mark all name the same one; else ``None``."""
+    first ``sample`` values that carry a mark all name the same one; else ``None``. Plain amounts
+    under a header that names one currency (``Amount (Rp)``, ``Nilai IDR``, ``Revenue ($)``) are
+    in that one."""
     if header is None:
         return None
     codes = set()
@@ -211,7 +213,15 @@ def currency_of(raw: RawTable, header: str | None, sample: int = 2000) -> str | 
         found = _MARK.search(text or "")
         if found:
             codes.add(_MARK_CODES[(found.group(1) or found.group(2)).casefold().rstrip(".")])
+    if not codes:
+        named = {_HEADER_CODES[w] for w in _HEADER_WORD.findall(header.casefold()) if w in _HEADER_CODES}
+        return named.pop() if len(named) == 1 else None
     return codes.pop() if len(codes) == 1 else None  # one currency; None among them leaves it unsaid
+
+
+#: A header's words and currency signs, for :func:`currency_of`.
+_HEADER_WORD = re.compile(r"us\$|[a-z]+|[$€£¥₹]")
+_HEADER_CODES = {**_MARK_CODES, "rupiah": "IDR", "dollar": "USD", "dollars": "USD", "euro": "EUR", "euros": "EUR"}
 
 
 def _strip_amount(text: str) -> tuple[str, bool] | None:

@@ -381,3 +381,26 @@ def test_the_currency_the_amounts_name_is_reported(amounts: list[str], code: str
     rows = "".join(f'Ana,2026-01-0{i + 1},won,"{a}"\n' for i, a in enumerate(amounts))
     ds = load(("rep,first_appointment,outcome,amount\n" + rows).encode(), "c.csv", LoadOptions(decimal="."))
     assert ds.report.currency == code
+
+
+@pytest.mark.parametrize(
+    ("header", "amounts", "code"),
+    [
+        ("Amount (Rp)", ["15000000", "8750000"], "IDR"),
+        ("Nilai IDR", ["15000000"], "IDR"),
+        ("Nilai Rupiah", ["15000000"], "IDR"),
+        ("Revenue ($)", ["1200.50"], "USD"),
+        ("Amount in US$", ["1200"], "USD"),
+        ("Amount (EUR)", ["1200"], "EUR"),
+        ("Amount", ["1200"], None),
+        ("Amount (USD/IDR)", ["1200"], None),  # two currencies named: none is claimed
+        ("Amount (Rp)", ["$1,200"], "USD"),  # the amounts' own mark comes first
+    ],
+)
+def test_plain_amounts_under_a_header_naming_a_currency_are_in_it(
+    header: str, amounts: list[str], code: str | None
+) -> None:
+    rows = "".join(f'Ana,2026-01-0{i + 1},won,"{a}"\n' for i, a in enumerate(amounts))
+    content = (f"rep,first_appointment,outcome,{header}\n" + rows).encode()
+    ds = load(content, "c.csv", LoadOptions(columns=(("amount", header),), decimal="."))
+    assert ds.report.currency == code
