@@ -226,6 +226,8 @@ WEEKLY_REPS_PER_PANEL = 3
 #: it fills the 358-pixel column.
 WEEKLY_PLOT_WIDTH = 190
 WEEKLY_PHONE_PLOT_WIDTH = 290
+#: Pixels each weekly panel's scales keep free at their ends, for the line's points.
+WEEKLY_POINT_ROOM = 5
 #: The whole width of one chart of :func:`show_grid`, its labels included (the plot takes what the
 #: labels leave): three to a row in a laptop's 820-pixel main column, one on a phone.
 GRID_PANEL_WIDTH = 250
@@ -576,12 +578,16 @@ def weekly_panels(frame: pd.DataFrame, *, narrow: bool = False) -> list[ChartSpe
     # Calendar dates (Vega's DateTime, local time as the weeks' own values are read): a domain in
     # epoch milliseconds put every week at the chart's left edge in the browser.
     first, last = frame["week"].min(), frame["week"].max()
+    # Both scales keep the line's points (a few pixels across) inside the plot: a point on the
+    # domain's edge (a week of 0, the busiest week) grew its chart's height by its radius, and the
+    # panels beside it no longer lined up (4 px a rep, 12 px by a panel's third rep).
     weeks = alt.Scale(
         domain=[alt.DateTime(year=d.year, month=d.month, date=d.day) for d in (first, last)],
+        padding=WEEKLY_POINT_ROOM,
     )
     magic = pd.to_numeric(frame["magic_number"], errors="coerce")
     top = max(float(frame["appointments"].max()), float(magic.max()) if magic.notna().any() else 0.0)
-    counts = alt.Scale(domain=[0, top or 1.0], nice=True)
+    counts = alt.Scale(domain=[0, top or 1.0], nice=True, padding=WEEKLY_POINT_ROOM)
     reps = list(dict.fromkeys(frame["rep"]))
     header = alt.Header(labelFontSize=12, labelAnchor="start", labelColor="#31333f")
     out = []

@@ -10,9 +10,9 @@ plot, title and axes into 140 px: three bars of 5 px, one label hidden), with th
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.helpers import TIMEOUT
+from tests.browser.helpers import TIMEOUT, go, open_home, wait_idle
 
 #: Each chart's drawn width (its SVG or canvas) and the main column's width inside its padding.
 WIDTHS = """() => {
@@ -100,3 +100,33 @@ def test_every_chart_fits_the_main_column(browser: Browser, app_url: str, path: 
             assert len(barometer["rules"]) == 1 and bar["right"] < barometer["rules"][0] <= 1, barometer
     finally:
         context.close()
+
+
+#: Per weekly panel, where its y axes' "0" labels sit, from the top of its SVG (one per rep).
+ZEROS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg.marks')].map(svg => {
+  const top = svg.getBoundingClientRect().top;
+  return [...svg.querySelectorAll('.role-axis-label text')].filter(t => t.textContent === '0')
+    .map(t => Math.round(t.getBoundingClientRect().top - top));
+})"""
+
+
+def test_the_weekly_panels_side_by_side_line_up(page: Page, app_url: str) -> None:
+    """The weekly sample: Eko's busiest week is the scale's top and Fitri has weeks of 0. A point on
+    the edge of the scale grew its chart by its radius, so the second panel's reps sat 4, 8 and
+    12 px lower than the first's."""
+    open_home(page, app_url)
+    go(page, "Data")
+    page.locator(".st-key-sample_choice").click()
+    page.get_by_role("option", name="Weekly activity log (sample data)").click()
+    page.locator(".st-key-use_sample button").click()
+    expect(page.get_by_test_id("stSidebar").get_by_text("weekly activity log", exact=False)).to_be_visible(
+        timeout=TIMEOUT
+    )
+    wait_idle(page)
+    go(page, "Weekly activity")
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] svg.marks').length >= 2", timeout=TIMEOUT
+    )
+    zeros = page.evaluate(ZEROS)
+    assert len(zeros) == 2 and all(len(z) == 3 for z in zeros), zeros  # six reps, three to a panel
+    assert zeros[0] == zeros[1], zeros
