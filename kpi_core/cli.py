@@ -29,6 +29,7 @@ from .magic import Scenario, solve
 from .model import KPI_FIELDS, Dataset, Filters, ImportReport, KpiRow, PeerSettings
 from .peers import compare_peers
 from .reading import DEFAULT_LIMITS, DELIMITER_NAMES, Limits
+from .teams import read_team_list, with_teams
 
 MAGIC_FIELDS = (
     "goal",
@@ -97,6 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
                 metavar="VALUE",
                 help=f"an outcome value meaning {which}, beyond the standard words (repeatable; replaces the proposal)",
             )
+        p.add_argument(
+            "--teams",
+            type=Path,
+            metavar="FILE",
+            help="a list of reps and their teams (e.g. a CRM's users export): each rep's team comes from it",
+        )
+        p.add_argument(
+            "--team-column", metavar="HEADER", help="the team list's column of teams (proposed from its headers)"
+        )
         p.add_argument(
             "--keep-spellings",
             action="store_true",
@@ -268,6 +278,14 @@ def _load(args: argparse.Namespace) -> Dataset:
             else " Rerun with --decimal . or --decimal ,."
         )
         raise KpiError(str(err) + hint) from None
+    if args.teams is not None:
+        try:
+            content = args.teams.read_bytes()
+        except OSError as err:
+            raise KpiError(
+                f"The team list {args.teams} cannot be read ({err.strerror or err}); check the path."
+            ) from None
+        ds = with_teams(ds, read_team_list(content, args.teams.name, team=args.team_column, limits=_limits()))
     for line in report_lines(ds.report):
         print(line, file=sys.stderr)
     return ds

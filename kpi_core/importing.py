@@ -402,7 +402,8 @@ _SPELLING_CHOICE = (
 )
 
 
-def _spelling_key(name: str) -> str:
+def spelling_key(name: str) -> str:
+    """What two spellings of one name share: ``"andi pratama"`` for ``"ANDI  Pratama"``."""
     return " ".join(name.split()).lower()
 
 
@@ -433,7 +434,7 @@ def _one_spelling(arr: pa.Array, what: str) -> tuple[pa.Array, str | None]:
             rows[text] = rows.get(text, 0) + n
     groups: dict[str, list[str]] = {}
     for text in rows:
-        groups.setdefault(_spelling_key(text), []).append(text)
+        groups.setdefault(spelling_key(text), []).append(text)
     renamed: dict[str, str] = {}
     said = []
     for group in groups.values():
@@ -673,7 +674,7 @@ def _kept(table: pa.Table, keep: pa.Array) -> pa.Table:
     return pa.concat_tables(pieces) if pieces else table.slice(0, 0)
 
 
-def _compact(table: pa.Table) -> pa.Table:
+def compact_labels(table: pa.Table) -> pa.Table:
     """The typed table with its label columns dictionary-encoded (values unchanged)."""
     columns = {}
     for name in table.column_names:
@@ -687,7 +688,7 @@ def _compact(table: pa.Table) -> pa.Table:
 _PAIR_BLOCK = 1 << 18
 
 
-def _rep_teams(table: pa.Table) -> tuple[tuple[str, str | None], ...] | None:
+def rep_teams_of(table: pa.Table) -> tuple[tuple[str, str | None], ...] | None:
     """Each rep's one team (``None`` for a rep without any), or ``None`` when a rep has two.
 
     Counted over the dictionary codes of the two columns (one pass of integer arithmetic), so
@@ -885,7 +886,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
         }
     )
     table = _kept(table, keep)
-    table = _compact(table)
+    table = compact_labels(table)
     first, last = _span(table["first_appointment"])
     unreadable = [_unreadable(h_, text, parsed, lines, why, keep) for h_, text, parsed, why in pending]
     report = _report(raw, mapping, source, table.num_rows, set_aside, unreadable, formats, decimal, notes)
@@ -898,7 +899,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
         first,
         last,
         _dataset_key(key, mapping),
-        _rep_teams(table),
+        rep_teams_of(table),
     )
 
 
@@ -960,7 +961,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
         }
     )
     table = _kept(table, keep)
-    table = _compact(table)
+    table = compact_labels(table)
     first, last = _span(table["week"])
     if last is not None:
         last = last + dt.timedelta(days=6)
@@ -985,7 +986,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
         first,
         last,
         _dataset_key(key, mapping),
-        _rep_teams(table),
+        rep_teams_of(table),
     )
 
 

@@ -307,6 +307,18 @@ def _assign(headers: Sequence[str], shape: Shape) -> dict[str, str | None]:
     return out
 
 
+def propose_team_columns(headers: Sequence[str]) -> tuple[str | None, str | None]:
+    """A team list's rep and team columns (``sales_agent``, ``manager``) by the same synonyms as
+    a pipeline's; the rep's column is the first header when none matches, the team's the first
+    other header."""
+    scored = _assign(headers, Shape.OPPORTUNITIES)
+    rep = scored["rep"] or (headers[0] if headers else None)
+    team = scored["team"] if scored["team"] != rep else None
+    if team is None:
+        team = next((h for h in headers if h != rep), None)
+    return rep, team
+
+
 def detect_shape(headers: Sequence[str]) -> Shape:
     """A weekly activity log when it has a week and an appointments column; else an opportunity list."""
     weekly = _assign(headers, Shape.WEEKLY_LOG)

@@ -271,6 +271,8 @@ class Dataset:
     #: Each rep's team when no rep has rows in two teams (the usual case), so a rep's team is the
     #: same in every window and filter; ``None`` when some rep has, and the queries work it out.
     rep_teams: tuple[tuple[str, str | None], ...] | None = None
+    #: The team list the teams come from (``kpi_core.teams``): its file's name; ``None`` without one.
+    team_list: str | None = None
 
     def dimension(self, label: str) -> Dimension | None:
         """The extra column with this header, or ``None``."""
@@ -285,7 +287,7 @@ class Dataset:
 
     @property
     def has_teams(self) -> bool:
-        return self.mapping.header("team") is not None
+        return self.mapping.header("team") is not None or self.team_list is not None
 
 
 @dataclass(frozen=True)

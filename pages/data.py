@@ -270,6 +270,72 @@ def _report() -> None:
         st.info(md_escape(note))
 
 
+TEAM_UPLOAD = "team_upload"
+TEAM_ERROR = "team_list_error"
+
+
+def _team_list() -> None:
+    """A second file naming each rep's team (``kpi_core.teams``): the peer groups of a CRM export
+    that names each opportunity's owner but not the owner's team."""
+    in_use = state.team_list()
+    with st.expander("Teams from another file" + (f": {in_use.source}" if in_use else " (optional)")):
+        st.caption(
+            "A list of reps and their teams, such as a CRM's users export (rep, manager, office...). Each rep's "
+            "team is taken from it, so peers are compared within their team; its other columns become filters. "
+            "It stays in use for the files you load next."
+        )
+        if in_use is not None:
+            st.text(f"In use: {in_use.source}, teams from '{in_use.team_header}', {len(in_use.reps)} reps.")
+            st.button("Stop using this team list", key="team_list_drop", on_click=state.use_team_list, args=(None,))
+        uploaded = st.file_uploader(
+            "Team list: CSV, Excel (.xlsx) or Parquet",
+            type=["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"],
+            key=TEAM_UPLOAD,
+        )
+        if uploaded is None:
+            return
+        content = uploaded.getvalue()
+        try:
+            proposed = state.team_list_of(content, uploaded.name)
+        except KpiError as err:
+            st.error(md_escape(str(err)))
+            return
+        headers = list(proposed.headers)
+        c1, c2 = st.columns(2)
+        rep = c1.selectbox(
+            "Its reps are in",
+            headers,
+            index=headers.index(proposed.rep_header),
+            key=f"team_rep__{uploaded.file_id}",
+        )
+        team = c2.selectbox(
+            "Their teams are in",
+            headers,
+            index=headers.index(proposed.team_header),
+            key=f"team_team__{uploaded.file_id}",
+        )
+        st.button(
+            "Use these teams",
+            key="team_list_use",
+            type="primary",
+            on_click=_use_team_list,
+            args=(content, uploaded.name, rep, team),
+        )
+        error = st.session_state.get(TEAM_ERROR)
+        if error and error[0] == uploaded.file_id:
+            st.error(md_escape(error[1]))
+
+
+def _use_team_list(content: bytes, name: str, rep: str, team: str) -> None:
+    """The "Use these teams" button: join the list to the data in use, or say why it cannot be."""
+    try:
+        state.use_team_list(state.team_list_of(content, name, rep, team))
+    except KpiError as err:
+        st.session_state[TEAM_ERROR] = (st.session_state[TEAM_UPLOAD].file_id, str(err))
+    else:
+        st.session_state.pop(TEAM_ERROR, None)
+
+
 def body() -> None:
     st.title("Where do these numbers come from?")
     st.subheader("1. Choose the data")
@@ -277,6 +343,7 @@ def body() -> None:
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     c1.selectbox("Or use a sample", list(state.SAMPLES), key="sample_choice")
     c2.button("Use this sample", key="use_sample", on_click=imp.use_sample, width="stretch")
+    _team_list()
     d = imp.current_draft()
     if d.build_requested:
         _build(d)

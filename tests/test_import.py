@@ -276,21 +276,21 @@ def test_a_sale_closing_before_its_first_appointment_is_pointed_out_not_dropped(
 
 @pytest.mark.parametrize("reps", [3, 3000])  # few: counted in slots; thousands of reps and teams: sorted
 def test_each_reps_team_is_found_whether_counted_or_sorted(reps: int) -> None:
-    from kpi_core.importing import _rep_teams
+    from kpi_core.importing import rep_teams_of
 
     names = [f"rep {i}" for i in range(reps)]
     teams = [f"team {i}" if i % 3 else None for i in range(reps)]
     table = pa.table(
         {"rep": pa.array(names * 2).dictionary_encode(), "team": pa.array(teams * 2, pa.string()).dictionary_encode()}
     )
-    assert _rep_teams(table) == tuple(sorted(zip(names, teams, strict=True)))
+    assert rep_teams_of(table) == tuple(sorted(zip(names, teams, strict=True)))
     moved = pa.table(
         {
             "rep": pa.array([*names, names[1]]).dictionary_encode(),
             "team": pa.array([*teams, "elsewhere"]).dictionary_encode(),
         }
     )
-    assert _rep_teams(moved) is None
+    assert rep_teams_of(moved) is None
 
 
 #: Mostly plain numbers, so that one odd text among them decides the check.

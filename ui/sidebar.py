@@ -74,6 +74,8 @@ def render() -> None:
     sb.divider()
     sb.caption("Data in use")
     sb.text(f"Source: {src.name}")
+    if ds.team_list:
+        sb.text(f"Teams: {ds.team_list}")
     kind = "weekly activity log" if ds.shape is Shape.WEEKLY_LOG else "opportunity list"
     sb.text(f"{number(ds.report.rows_loaded, cur)} rows loaded ({kind})")
     try:

@@ -19,6 +19,7 @@ from kpi_core.importing import build_dataset, content_key
 from kpi_core.mapping import propose_mapping, sheet_score
 from kpi_core.model import ColumnMapping, Dataset, Filters, RawTable, Shape
 from kpi_core.reading import read_file
+from kpi_core.teams import TeamList, read_team_list, with_teams
 
 from .format import CURRENCIES, Currency, currency
 
@@ -33,6 +34,10 @@ SAMPLE_NAME = "sample data"
 # session_state keys
 CURSOR = "cursor"
 DATASET = "dataset"
+#: The dataset as built from its file, before a team list is joined to it (``DATASET``).
+BASE_DATASET = "base_dataset"
+#: The team list in use (``kpi_core.teams.TeamList``): it stays when another file is loaded.
+TEAM_LIST = "team_list"
 SOURCE = "source"
 DRAFT = "draft"
 CURRENCY = "currency"
@@ -120,9 +125,50 @@ def sample_source(choice: str = SAMPLE_DEFAULT) -> Source:
 
 
 def activate(source: Source, ds: Dataset) -> None:
-    """Make ``ds`` the dataset every page shows."""
+    """Make ``ds`` the dataset every page shows (with the team list in use joined to it)."""
     st.session_state[SOURCE] = source
-    st.session_state[DATASET] = ds
+    st.session_state[BASE_DATASET] = ds
+    st.session_state[DATASET] = _with_team_list(ds)
+
+
+@st.cache_resource(max_entries=8, ttl=_CACHE_SECONDS, show_spinner=False)
+def _read_team_list(key: str, name: str, rep: str | None, team: str | None, _content: bytes) -> TeamList:
+    return read_team_list(_content, name, rep=rep, team=team)
+
+
+def team_list_of(content: bytes, name: str, rep: str | None = None, team: str | None = None) -> TeamList:
+    """A team list's file read (cached on its content hash, name and columns); raises ``KpiError``."""
+    return _read_team_list(content_key(content), name, rep, team, content)
+
+
+@st.cache_resource(max_entries=16, ttl=_CACHE_SECONDS, show_spinner=False)
+def _joined(ds_key: str, ds_name: str, teams_key: str, teams_name: str, _ds: Dataset, _teams: TeamList) -> Dataset:
+    # The names are part of the key: the report names both files, and a name is the uploader's own text.
+    return with_teams(_ds, _teams)
+
+
+def _with_team_list(ds: Dataset) -> Dataset:
+    teams: TeamList | None = st.session_state.get(TEAM_LIST)
+    if teams is None:
+        return ds
+    return _joined(ds.content_key, ds.report.source, teams.key, teams.source, ds, teams)
+
+
+def team_list() -> TeamList | None:
+    """The team list in use, if any."""
+    teams: TeamList | None = st.session_state.get(TEAM_LIST)
+    return teams
+
+
+def use_team_list(teams: TeamList | None) -> None:
+    """Join ``teams`` to the data in use, and to every file loaded after it (``None``: stop)."""
+    if teams is None:
+        st.session_state.pop(TEAM_LIST, None)
+    else:
+        st.session_state[TEAM_LIST] = teams
+    base: Dataset | None = st.session_state.get(BASE_DATASET)
+    if base is not None:
+        st.session_state[DATASET] = _with_team_list(base)
 
 
 def ensure_dataset() -> Dataset:

@@ -186,3 +186,41 @@ def test_names_differing_only_in_capitals_are_one_rep_unless_the_box_is_unticked
     )
     open_page(at, "data")
     assert at.checkbox(key="map_one_spelling").value is False  # the choice of the data in use stays
+
+
+def _use_team_list(at, content: bytes, name: str = "team_list.csv") -> None:
+    at.file_uploader(key="team_upload").set_value((name, content, "text/csv")).run()
+    assert not at.exception, at.exception
+    at.button(key="team_list_use").click().run()
+    assert not at.exception, at.exception
+
+
+def test_a_team_list_gives_each_rep_its_team_and_stays_for_the_next_file() -> None:
+    """team_list.csv (tests/test_teams.py has the hand-computed numbers): Rina's and Tono's reps."""
+    at = upload_fixture(new_app(), "spellings.csv")
+    _use_team_list(at, (FIXTURES / "team_list.csv").read_bytes())
+    assert "Teams: team_list.csv" in sidebar_text(at)
+    said = [t.replace("\\", "") for t in _markdown_texts(at)]
+    assert any("3 of this file's 3 reps are in it" in t for t in said), said
+    open_page(at, "overview")
+    at.selectbox(key="overview_group_by").set_value("team").run()
+    table = at.dataframe[0].value
+    assert list(table["Team"]) == ["Rina", "Tono"] and list(table["Appointments"]) == [6, 2]
+    assert "Kota" in [s.label for s in at.sidebar.multiselect]  # the list's other column is a filter
+    # A new pipeline file keeps the team list: of the canonical fixture's reps, only Citra is in it.
+    upload_fixture(at, "canonical.csv")
+    said = [t.replace("\\", "") for t in _markdown_texts(at)]
+    assert any("1 of this file's 4 reps are in it" in t for t in said), said
+    open_page(at, "data")
+    at.button(key="team_list_drop").click().run()
+    assert "Teams:" not in sidebar_text(at)
+    assert not any("reps are in it" in t.replace("\\", "") for t in _markdown_texts(at))
+
+
+def test_a_team_list_that_cannot_be_used_gets_one_sentence_and_the_data_stays() -> None:
+    at = open_page(new_app(), "data")
+    before = metric(at, "Rows loaded")
+    at.file_uploader(key="team_upload").set_value(("one.csv", b"Sales Agent\nAndi\n", "text/csv")).run()
+    assert not at.exception
+    assert any("has one column" in e.value for e in at.error)
+    assert metric(at, "Rows loaded") == before and "Teams:" not in sidebar_text(at)
