@@ -93,6 +93,19 @@ def in_locale(vega: dict[str, Any], cur: Currency) -> dict[str, Any]:
     return {**vega, "config": {**config, "locale": {**config.get("locale", {}), "number": number_locale(cur)}}}
 
 
+#: Streamlit's chart theme aligns every axis's end labels flush with the axis's ends; on a band axis
+#: (a rep or a stage a row) that moved the first and last names off their bars, by 7 px.
+_BAND_AXIS = {"labelFlush": False}
+
+
+def _drawn(vega: dict[str, Any], cur: Currency) -> dict[str, Any]:
+    """The spec as Streamlit is given it: rows as Arrow tables, numbers in ``cur``'s marks, band
+    axes' labels on their bars."""
+    out = in_locale(_with_arrow_datasets(vega), cur)
+    config = out["config"]
+    return {**out, "config": {**config, "axisBand": {**_BAND_AXIS, **config.get("axisBand", {})}}}
+
+
 def show(
     chart: ChartSpec, key: str, cur: Currency, png_name: str | None = None, png_label: str = "Download PNG"
 ) -> None:
@@ -100,7 +113,7 @@ def show(
     as a PNG built on click only (``png_label`` tells the button apart where a page has two charts)."""
     import streamlit as st
 
-    vega = in_locale(_with_arrow_datasets(chart.vega), cur)
+    vega = _drawn(chart.vega, cur)
     st.vega_lite_chart(vega, width="content" if chart.own_width else "stretch", key=key)
     if png_name:
         st.download_button(
@@ -132,7 +145,7 @@ def show_grid(
 
     with st.container(horizontal=not fill, gap="small", key=key):
         for i, panel in enumerate(panels):
-            vega = in_locale(_with_arrow_datasets(panel.vega), cur)
+            vega = _drawn(panel.vega, cur)
             width = "content" if panel.own_width else "stretch" if fill else GRID_PANEL_WIDTH
             st.vega_lite_chart(vega, width=width, key=f"{key}_{i}")
     if png is not None and png_name:
@@ -226,6 +239,8 @@ WEEKLY_REPS_PER_PANEL = 3
 #: it fills the 358-pixel column.
 WEEKLY_PLOT_WIDTH = 190
 WEEKLY_PHONE_PLOT_WIDTH = 290
+#: The line height of the levers' two-line labels.
+LEVER_LINE_HEIGHT = 14
 #: Pixels each weekly panel's scales keep free at their ends, for the line's points.
 WEEKLY_POINT_ROOM = 5
 #: The whole width of one chart of :func:`show_grid`, its labels included (the plot takes what the
@@ -516,7 +531,13 @@ def _levers_template() -> dict[str, Any]:
                 "lever:N",
                 sort=None,
                 title=None,
-                axis=alt.Axis(labelExpr="split(replace(datum.label, ' (', '\\n('), '\\n')", labelLimit=200),
+                # Vega centres a label's first line on its bar: the two lines go up half a line.
+                axis=alt.Axis(
+                    labelExpr="split(replace(datum.label, ' (', '\\n('), '\\n')",
+                    labelLimit=200,
+                    labelLineHeight=LEVER_LINE_HEIGHT,
+                    labelOffset=-LEVER_LINE_HEIGHT / 2,
+                ),
             ),
             # Short enough to fit under the bars on a phone (the title says what changes).
             x=alt.X("change:Q", title="Negative = fewer needed"),
