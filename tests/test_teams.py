@@ -193,3 +193,18 @@ def test_the_public_crm_samples_managers_are_its_teams(cursor: Any) -> None:
     theirs = {m: (len(g), int((g["deal_stage"] == "Won").sum())) for m, g in joined.groupby("manager", dropna=False)}
     assert ours == theirs and len(ours) == 6
     assert {r.group for r in queries.kpis(cursor, ds, "regional_office")} == {"Central", "East", "West"}
+
+
+def test_a_weekly_log_takes_its_teams_from_the_list_too(cursor: Any) -> None:
+    """weekly_log.csv (expected.py, WEEKLY_LOG): Eko in North, Fitri in South; the list puts both in
+    one team, so the team's KPIs are everyone's."""
+    spec = EXPECTED.WEEKLY_LOG
+    log = load((FIXTURES / "weekly_log.csv").read_bytes(), "weekly_log.csv")
+    ds = with_teams(log, read_team_list(b"Rep,Team,Office\nEko,East,Jakarta\nFitri,East,Jakarta\n", "list.csv"))
+    [east] = queries.kpis(cursor, ds, "team")
+    [everyone] = queries.kpis(cursor, ds, "all")
+    assert east.group == "East"
+    assert (east.appointments, east.won, east.revenue) == (everyone.appointments, everyone.won, everyone.revenue)
+    assert east.appointments == sum(r["appointments"] for r in spec["reps"].values())
+    assert {r.group: r.team for r in queries.kpis(cursor, ds, "rep")} == {"Eko": "East", "Fitri": "East"}
+    assert [r.group for r in queries.kpis(cursor, ds, "Office")] == ["Jakarta"]
