@@ -99,6 +99,33 @@ def parse_format_option(text: str) -> str:
     )
 
 
+#: Indonesian month names, as a sheet kept in Jakarta writes dates ("12 Agustus 2026", "3 Okt
+#: 2026"), given to ``strptime`` by their English names: its ``%B`` and ``%b`` know only those (the
+#: process's locale is shared by every session, so it is never switched).
+_MONTHS_ID = {
+    "januari": "January",
+    "februari": "February",
+    "maret": "March",
+    "mei": "May",
+    "juni": "June",
+    "juli": "July",
+    "agustus": "August",
+    "oktober": "October",
+    "desember": "December",
+    "agu": "Aug",
+    "agt": "Aug",
+    "ags": "Aug",
+    "okt": "Oct",
+    "des": "Dec",
+}
+_MONTH_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _english_months(text: str) -> str:
+    """``'12 Agustus 2026'`` -> ``'12 August 2026'``; other words as they are."""
+    return _MONTH_WORD.sub(lambda m: _MONTHS_ID.get(m.group().casefold(), m.group()), text)
+
+
 def _strip_time(value: str) -> str:
     m = _TIME_SUFFIX.match(value)
     return m.group("date") if m else value
@@ -114,6 +141,8 @@ def parse_date(value: str, fmt: str) -> dt.date | None:
         if not 20000 <= serial <= 80000:
             return None
         return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+    if "%b" in fmt or "%B" in fmt:
+        text = _english_months(text)
     try:
         return dt.datetime.strptime(text, fmt).date()
     except ValueError:

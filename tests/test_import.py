@@ -404,3 +404,32 @@ def test_plain_amounts_under_a_header_naming_a_currency_are_in_it(
     content = (f"rep,first_appointment,outcome,{header}\n" + rows).encode()
     ds = load(content, "c.csv", LoadOptions(columns=(("amount", header),), decimal="."))
     assert ds.report.currency == code
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "date"),
+    [
+        ("12 Agustus 2026", "%d %B %Y", dt.date(2026, 8, 12)),
+        ("3 Mei 2026", "%d %B %Y", dt.date(2026, 5, 3)),
+        ("3 Mei 2026", "%d %b %Y", dt.date(2026, 5, 3)),  # Mei is the name and its abbreviation
+        ("1 Desember 2026", "%d %B %Y", dt.date(2026, 12, 1)),
+        ("5 Okt 2026", "%d %b %Y", dt.date(2026, 10, 5)),
+        ("20-Agt-2026", "%d-%b-%Y", dt.date(2026, 8, 20)),
+        ("Maret 2, 2026", "%B %d, %Y", dt.date(2026, 3, 2)),
+        ("12 August 2026", "%d %B %Y", dt.date(2026, 8, 12)),  # English names as before
+        ("12 Agustus 2026", "%d %b %Y", None),  # a full name is not an abbreviation
+        ("12 Agustusan 2026", "%d %B %Y", None),
+    ],
+)
+def test_indonesian_month_names_are_read(text: str, fmt: str, date: dt.date | None) -> None:
+    assert parse_date(text, fmt) == date
+
+
+def test_a_sheet_with_indonesian_month_names_loads_with_its_window(cursor: Any) -> None:
+    content = b"Sales Rep,First Appointment,Outcome,Amount\nAna,12 Agustus 2026,Won,100\nAna,3 Mei 2026,Lost,\n"
+    ds = load(content + b"Ben,1 Desember 2026,,\n", "id.csv")
+    assert ds.report.date_formats == {"First Appointment": "%d %B %Y"}
+    assert (ds.first_date, ds.last_date) == (dt.date(2026, 5, 3), dt.date(2026, 12, 1))
+    [ana, _ben] = queries.kpis(cursor, ds, "rep")
+    assert (ana.group, ana.appointments, ana.won) == ("Ana", 2, 1)
+    assert ana.weeks == pytest.approx(213 / 7)  # 3 May to 1 December 2026, both included
