@@ -278,7 +278,9 @@ def _team_list() -> None:
     """A second file naming each rep's team (``kpi_core.teams``): the peer groups of a CRM export
     that names each opportunity's owner but not the owner's team."""
     in_use = state.team_list()
-    with st.expander("Teams from another file" + (f": {in_use.source}" if in_use else " (optional)")):
+    with st.expander(
+        "Teams from another file" + (f": {in_use.source}" if in_use else " (optional)"), key="team_list_box"
+    ):
         st.caption(
             "A list of reps and their teams, such as a CRM's users export (rep, manager, office...). Each rep's "
             "team is taken from it, so peers are compared within their team; its other columns become filters. "
