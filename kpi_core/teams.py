@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -118,7 +119,13 @@ def with_teams(ds: Dataset, teams: TeamList) -> Dataset:
     rep = ds.table.column("rep").combine_chunks()
     rep = rep if cells.is_encoded(rep) else rep.dictionary_encode()
     exact = {r: i for i, r in enumerate(teams.reps)}
-    loose = {spelling_key(r): i for i, r in enumerate(teams.reps)} if ds.mapping.one_spelling else {}
+    # A loose match only where one listed rep has that name (two listed as "Andi" and "ANDI": neither).
+    spelled = Counter(spelling_key(r) for r in teams.reps)
+    loose = (
+        {spelling_key(r): i for i, r in enumerate(teams.reps) if spelled[spelling_key(r)] == 1}
+        if ds.mapping.one_spelling
+        else {}
+    )
     names = [str(n) for n in rep.dictionary.to_pylist()]
     at = [exact.get(n, loose.get(spelling_key(n)) if loose else None) for n in names]
     used = set(pc.unique(rep.indices).drop_null().to_pylist())

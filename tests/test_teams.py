@@ -208,3 +208,13 @@ def test_a_weekly_log_takes_its_teams_from_the_list_too(cursor: Any) -> None:
     assert east.appointments == sum(r["appointments"] for r in spec["reps"].values())
     assert {r.group: r.team for r in queries.kpis(cursor, ds, "rep")} == {"Eko": "East", "Fitri": "East"}
     assert [r.group for r in queries.kpis(cursor, ds, "Office")] == ["Jakarta"]
+
+
+def test_a_name_two_listed_reps_share_but_for_capitals_matches_neither(cursor: Any) -> None:
+    """The list names "citra" (Rina) and "CITRA" (Tono): which one the file's "Citra" is cannot be
+    told, so Citra keeps the file's team and the report says she is not in the list."""
+    listed = LIST + b"CITRA,Tono,Surabaya\n"
+    ds = with_teams(load(PIPELINE, "spellings.csv"), read_team_list(listed, "team_list.csv"))
+    teams = {r.group: r.team for r in queries.kpis(cursor, ds, "rep")}
+    assert teams == {"Andi Pratama": "Rina", "Budi Santoso": "Tono", "Citra": "South"}
+    assert "1 rep is not in team_list.csv, so keeps this file's team in 'Team': 'Citra'." in ds.report.notes
