@@ -49,11 +49,14 @@ class ChartSpec:
     #: Drawn at the widths the spec sets, not stretched to the page: Streamlit stretches every
     #: chart of a vertical concatenation to the page's width, axes and labels coming on top.
     own_width: bool = False
+    #: What the chart shows, in a sentence, for screen readers (its accessible name; Vega's own is
+    #: "Vega visualization" for every chart).
+    description: str | None = None
 
 
-def spec(chart: alt.TopLevelMixin, *, own_width: bool = False) -> ChartSpec:
+def spec(chart: alt.TopLevelMixin, *, own_width: bool = False, description: str | None = None) -> ChartSpec:
     """The chart's Vega-Lite dict, without Altair's (slow) schema validation."""
-    return ChartSpec(chart.to_dict(validate=False), own_width)
+    return ChartSpec(chart.to_dict(validate=False), own_width, description)
 
 
 def _fixed_width(node: Any) -> Any:
@@ -114,7 +117,7 @@ def show(
     import streamlit as st
 
     vega = _drawn(chart.vega, cur)
-    st.vega_lite_chart(vega, width="content" if chart.own_width else "stretch", key=key)
+    st.vega_lite_chart(vega, width="content" if chart.own_width else "stretch", key=key, alt=chart.description)
     if png_name:
         st.download_button(
             png_label,
@@ -147,7 +150,7 @@ def show_grid(
         for i, panel in enumerate(panels):
             vega = _drawn(panel.vega, cur)
             width = "content" if panel.own_width else "stretch" if fill else GRID_PANEL_WIDTH
-            st.vega_lite_chart(vega, width=width, key=f"{key}_{i}")
+            st.vega_lite_chart(vega, width=width, key=f"{key}_{i}", alt=panel.description)
     if png is not None and png_name:
         st.download_button(
             "Download PNG",
@@ -366,7 +369,19 @@ def funnels(
         warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
         lower = (alt.vconcat if narrow else alt.hconcat)(per_rep, alt.layer(conv, rule)).add_params(pick)
         team_funnel = alt.layer(team_chart, team_text).properties(autosize=alt.AutoSizeParams(type="fit-x"))
-        return Funnels(spec(team_funnel), spec(lower.resolve_scale(color="independent"), own_width=narrow))
+        said = (
+            f"Team funnel: {number(team.appointments, cur)} appointments, {number(team.advanced, cur)} next "
+            f"steps, {number(team.won, cur)} sales."
+        )
+        return Funnels(
+            spec(team_funnel, description=said),
+            spec(
+                lower.resolve_scale(color="independent"),
+                own_width=narrow,
+                description=f"Appointments, next steps and sales of each of the {len(reps)} reps, and the "
+                "conversion of each step against the coaching threshold.",
+            ),
+        )
 
 
 def peer_frame(rows: Sequence[PeerRow], cur: Currency, lower_is_better: frozenset[str]) -> pd.DataFrame:
@@ -413,7 +428,7 @@ def peer_panels(frame: pd.DataFrame) -> list[ChartSpec]:
             title=alt.Title(str(name), fontSize=12, fontWeight="normal"),
             autosize=_FIT_WIDTH,
         )
-        out.append(spec(layered))
+        out.append(spec(layered, description=f"{name}: each rep's deviation from the peer average."))
     return out
 
 
@@ -450,10 +465,12 @@ def _peer_layers(*, legend: bool, data: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(bars, zero, data=data)
 
 
-def _with_data(template: dict[str, Any], name: str, records: list[dict[str, Any]]) -> ChartSpec:
+def _with_data(
+    template: dict[str, Any], name: str, records: list[dict[str, Any]], description: str | None = None
+) -> ChartSpec:
     """A cached template spec with this rerun's rows as its named dataset ``name``, beside the
     template's own inline datasets (a threshold rule's row)."""
-    return ChartSpec({**template, "datasets": {**template.get("datasets", {}), name: records}})
+    return ChartSpec({**template, "datasets": {**template.get("datasets", {}), name: records}}, description=description)
 
 
 @functools.cache
@@ -489,7 +506,8 @@ def implied_funnel(stages: Sequence[FunnelStage], cur: Currency) -> ChartSpec:
         for s in stages
         if s.name in names and s.per_week is not None
     ]
-    return _with_data(_implied_funnel_template(), "implied_funnel", records)
+    said = "What the goal takes each week: " + ", ".join(f"{r['per_week_text']} {r['stage'].lower()}" for r in records)
+    return _with_data(_implied_funnel_template(), "implied_funnel", records, said + ".")
 
 
 @functools.cache
@@ -516,7 +534,8 @@ def barometer(value: float, cur: Currency) -> ChartSpec:
     """The activity barometer as a bar against the 100 % line."""
     fill = STAGE_COLORS["Appointments"] if value >= 1 else PEER_COLORS[WORSE]
     records = [{"what": "Activity barometer", "value": value, "text": percent(value, cur), "fill": fill}]
-    return _with_data(_barometer_template(), "barometer", records)
+    said = f"Activity barometer: {percent(value, cur)} of the Magic Number booked; the target is 100 %."
+    return _with_data(_barometer_template(), "barometer", records, said)
 
 
 @functools.cache
@@ -564,7 +583,10 @@ def levers(items: Sequence[Lever], cur: Currency) -> ChartSpec:
         for lv in items
         if lv.change is not None
     ]
-    return _with_data(_levers_template(), "levers", records)
+    said = "Change in first appointments a week, by lever: " + "; ".join(
+        f"{r['lever']}: {r['change_text']}" for r in records
+    )
+    return _with_data(_levers_template(), "levers", records, said + ".")
 
 
 def weekly_frame(
@@ -620,7 +642,8 @@ def weekly_panels(frame: pd.DataFrame, *, narrow: bool = False) -> list[ChartSpe
             .properties(width=WEEKLY_PHONE_PLOT_WIDTH if narrow else WEEKLY_PLOT_WIDTH, height=140)
             .facet(facet=alt.Facet("rep:N", title=None, sort=names, header=header), columns=1)
         )
-        out.append(spec(panel, own_width=True))
+        said = f"First appointments each week of {', '.join(names)}, each against the rep's Magic Number."
+        out.append(spec(panel, own_width=True, description=said))
     return out
 
 

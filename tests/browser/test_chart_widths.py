@@ -97,6 +97,11 @@ def test_every_chart_fits_the_main_column(browser: Browser, app_url: str, path: 
             assert all(w >= 0.9 * widths["column"] for w in widths["charts"]), widths
         drawn = page.evaluate(DRAWN)
         assert [c["outside"] for c in drawn] == [[] for _ in drawn], drawn
+        # Each chart is named for a screen reader by what it shows, not Vega's "Vega visualization".
+        names = page.evaluate(
+            "() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')].map(c => c.getAttribute('aria-label'))"
+        )
+        assert names and all(n and n != "Vega visualization" for n in names), names
         if path in ("peers", "magic_number"):  # one bar a row: each rep, stage or lever named on its bar
             # (Streamlit's theme set the first and last labels flush with the axis's ends, 7 px off.)
             assert all(max(c["offLabel"], default=0) <= 2 for c in drawn), [c["offLabel"] for c in drawn]
