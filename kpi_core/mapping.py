@@ -157,7 +157,23 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "omzet",
         "pendapatan",
     ),
-    "team": ("team", "sales team", "team name", "manager", "sales manager", "group", "division", "tim"),
+    "team": (
+        "team",
+        "sales team",
+        "team name",
+        "manager",
+        "sales manager",
+        "group",
+        "division",
+        "tim",
+        # HubSpot's "HubSpot Team", "Deal owner's team"; Salesforce's "Owner Role"; Indonesian.
+        "hubspot team",
+        "owner s team",
+        "owner team",
+        "owner role",
+        "tim penjualan",
+        "tim sales",
+    ),
     # weekly log
     "week": ("week", "week of", "week start", "week starting", "week commencing", "week beginning", "minggu"),
     "appointments": (

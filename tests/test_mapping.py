@@ -7,7 +7,7 @@ import pytest
 from kpi_core.errors import MappingError
 from kpi_core.mapping import detect_shape, normalize, outcome_of, propose_mapping, propose_stages, with_overrides
 from kpi_core.model import ColumnMapping, Shape
-from kpi_core.reading import read_text
+from kpi_core.reading import read_file, read_text
 
 
 def _proposal(header_line: str) -> dict[str, str | None]:
@@ -235,3 +235,22 @@ def test_indonesian_outcome_words_are_proposed_as_won_or_lost(values: list[str],
     from kpi_core.mapping import propose_outcomes
 
     assert propose_outcomes(values) == (frozenset(won), frozenset(lost))
+
+
+@pytest.mark.parametrize(
+    ("headers", "rep", "team"),
+    [
+        (
+            ["Deal Name", "Deal owner", "Create Date", "Deal Stage", "HubSpot Team", "Amount"],
+            "Deal owner",
+            "HubSpot Team",
+        ),
+        (["Deal owner", "Deal owner's team", "Create Date", "Deal Stage"], "Deal owner", "Deal owner's team"),
+        (["Opportunity Owner", "Owner Role", "Created Date", "Stage", "Amount"], "Opportunity Owner", "Owner Role"),
+        (["Nama Sales", "Tim Penjualan", "Tanggal Janji", "Status", "Nilai"], "Nama Sales", "Tim Penjualan"),
+    ],
+)
+def test_a_crm_s_own_team_columns_are_proposed_as_the_team(headers: list[str], rep: str, team: str) -> None:
+    raw = read_file((",".join(headers) + "\n" + ",".join("x" for _ in headers) + "\n").encode(), "h.csv")
+    mapping = propose_mapping(raw)
+    assert (mapping.header("rep"), mapping.header("team")) == (rep, team)
