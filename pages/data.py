@@ -279,7 +279,9 @@ def _team_list() -> None:
     that names each opportunity's owner but not the owner's team."""
     in_use = state.team_list()
     with st.expander(
-        "Teams from another file" + (f": {in_use.source}" if in_use else " (optional)"), key="team_list_box"
+        # The label is Markdown: the list's file name (the uploader's own text) is escaped.
+        "Teams from another file" + (f": {md_escape(in_use.source)}" if in_use else " (optional)"),
+        key="team_list_box",
     ):
         st.caption(
             "A list of reps and their teams, such as a CRM's users export (rep, manager, office...). Each rep's "

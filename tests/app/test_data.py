@@ -224,3 +224,20 @@ def test_a_team_list_that_cannot_be_used_gets_one_sentence_and_the_data_stays() 
     assert not at.exception
     assert any("has one column" in e.value for e in at.error)
     assert metric(at, "Rows loaded") == before and "Teams:" not in sidebar_text(at)
+
+
+def test_a_hostile_team_list_displays_literally() -> None:
+    link, img = "[click](javascript:alert(1))", "<img src=x onerror=alert(1)>"
+    at = upload_fixture(new_app(), "spellings.csv")
+    listed = f'Sales Agent,Manager\nAndi Pratama,"{img}"\nCitra,"{link}"\n'.encode()
+    _use_team_list(at, listed, name=f"{link}.csv")
+    assert "Teams: " + link + ".csv" in sidebar_text(at)  # plain text
+    labels = [e.label for e in at.expander]
+    assert any("Teams from another file" in label for label in labels) and not any(link in label for label in labels)
+    for page in ("overview", "peers", "data"):
+        open_page(at, page)
+        for text in [*_markdown_texts(at), *(e.label for e in at.expander)]:
+            assert link not in text and img not in text, (page, text)
+    open_page(at, "overview")
+    at.selectbox(key="overview_group_by").set_value("team").run()
+    assert set(at.dataframe[0].value["Team"]) >= {link, img}
