@@ -309,6 +309,7 @@ def cmd_inspect(args: argparse.Namespace) -> None:
         "delimiter": DELIMITER_NAMES.get(r.delimiter or "", r.delimiter),
         "sheet": r.sheet,
         "mapping": dict(ds.mapping.columns),
+        "team_list": ds.team_list,
         "advanced_stages": sorted(ds.mapping.advanced_stages),
         "extra_columns": [d.label for d in ds.dimensions],
         "date_formats": {h: format_label(f) for h, f in r.date_formats.items()},

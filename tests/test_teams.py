@@ -171,6 +171,11 @@ def test_the_command_line_joins_the_same_team_list() -> None:
             assert rows[team][key] == pytest.approx(value, rel=1e-9), (team, key)
     for note in NOTES:
         assert note in done.stderr
+    inspected = _cli(
+        "inspect", str(FIXTURES / "spellings.csv"), "--teams", str(FIXTURES / "team_list.csv"), "--format", "json"
+    )
+    assert json.loads(inspected.stdout)["team_list"] == "team_list.csv"
+    assert "Kota" in json.loads(inspected.stdout)["extra_columns"]
     missing = _cli("kpis", str(FIXTURES / "spellings.csv"), "--teams", str(FIXTURES / "nope.csv"))
     assert missing.returncode == 2 and "The team list" in missing.stderr and "Traceback" not in missing.stderr
 
