@@ -145,7 +145,13 @@ def body() -> None:
         "Each link opens the Magic Number page with that rep's own ratios, average sale and weekly appointments."
     )
     c1, c2, c3 = st.columns(3)
-    base = c1.text_input("Base URL of this app", key="share_base_url", placeholder="https://your-app.example.com")
+    base = c1.text_input(
+        "Base URL of this app",
+        # The address this page was opened at, as the browser sees it (behind any proxy).
+        **state.initial("share_base_url", value=links.app_url(st.context.url, "peers")),
+        key="share_base_url",
+        placeholder="https://your-app.example.com",
+    )
     goal = c2.number_input(
         "Revenue goal per rep",
         min_value=0.0,

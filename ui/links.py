@@ -57,6 +57,16 @@ def query(values: Mapping[str, float | str | None]) -> dict[str, str]:
     return out
 
 
+def app_url(page_url: str | None, page_path: str) -> str:
+    """The app's own address from one of its pages' (``https://host/base/peers`` with ``"peers"``
+    -> ``https://host/base``): where the links a manager sends must point; ``""`` when unknown."""
+    if not page_url:
+        return ""
+    url = page_url.rstrip("/")
+    suffix = f"/{page_path}"
+    return url[: -len(suffix)] if url.endswith(suffix) else url
+
+
 def magic_link(base_url: str, values: Mapping[str, float | str | None]) -> str:
     """``<base>/magic_number?rep=...&goal=...``; relative when no base URL is set."""
     base = base_url.strip().rstrip("/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 import pyarrow as pa
+import pytest
 
 from tests.app.conftest import FIXTURES, confirm, new_app, open_page, upload
 
@@ -96,3 +97,18 @@ def test_a_kpi_on_which_every_rep_is_level_marks_nobody_best_and_is_not_drawn() 
     }
     assert "Close ratio" not in drawn and "Appointment-to-next-step ratio" in drawn
     assert any(c.value.startswith("Not drawn: Close ratio") for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    ("page_url", "app"),
+    [
+        ("https://mn.example.com/peers", "https://mn.example.com"),
+        ("https://example.com/sales/mn/peers/", "https://example.com/sales/mn"),
+        ("http://localhost:8501/", "http://localhost:8501"),
+        (None, ""),
+    ],
+)
+def test_the_apps_address_is_its_page_address_without_the_page(page_url: str | None, app: str) -> None:
+    from ui import links
+
+    assert links.app_url(page_url, "peers") == app

@@ -257,3 +257,12 @@ def test_each_format_question_starts_on_its_own_first_option(page: Page, app_url
     expect(radios).to_have_count(2)
     expect(radios.first).to_be_checked()
     expect(radios.last).not_to_be_checked()
+
+
+def test_the_share_links_point_at_the_address_the_app_was_opened_at(page: Page, app_url: str) -> None:
+    open_home(page, app_url)
+    go(page, "Peer comparison")
+    base = page.locator(".st-key-share_base_url input")
+    expect(base).to_have_value(app_url, timeout=TIMEOUT)
+    link = page.get_by_test_id("stCode").first
+    expect(link).to_contain_text(f"{app_url}/magic_number?rep=", timeout=TIMEOUT)
