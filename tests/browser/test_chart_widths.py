@@ -75,6 +75,10 @@ TABLET = {"viewport": {"width": 820, "height": 1180}, "device_scale_factor": 2, 
 SCREENS = {"1280-pixel screen": {"viewport": {"width": 1280, "height": 900}}, "phone": PHONE, "tablet": TABLET}
 
 
+#: The charts each page draws with the sample data (12 reps: 4 weekly panels of 3; 5 peer KPIs).
+CHARTS = {"funnels": 2, "peers": 5, "magic_number": 3, "weekly": 4}
+
+
 @pytest.mark.parametrize("screen", list(SCREENS))
 @pytest.mark.parametrize("path", ["funnels", "peers", "magic_number", "weekly"])
 def test_every_chart_fits_the_main_column(browser: Browser, app_url: str, path: str, screen: str) -> None:
@@ -85,6 +89,9 @@ def test_every_chart_fits_the_main_column(browser: Browser, app_url: str, path: 
         page.locator(
             '[data-testid="stVegaLiteChart"] svg.marks, [data-testid="stVegaLiteChart"] canvas'
         ).first.wait_for(timeout=TIMEOUT)
+        wait_idle(page)  # every chart of the run in the page (the levers' came after the first two)
+        charts = page.get_by_test_id("stVegaLiteChart")
+        expect(charts).to_have_count(CHARTS[path], timeout=TIMEOUT)
         page.wait_for_function(
             "() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
             ".every(c => c.querySelector('svg.marks, canvas'))",
