@@ -298,6 +298,9 @@ def _filters(args: argparse.Namespace) -> Filters:
 def cmd_inspect(args: argparse.Namespace) -> None:
     ds = _load(args)
     r = ds.report
+    duplicates = queries.duplicate_ids(db.session_cursor(), ds)
+    if duplicates is not None:
+        print(f"  note: {duplicates.sentence()}", file=sys.stderr)
     doc = {
         "file": args.file.name,
         "format": r.file_format,
@@ -323,6 +326,7 @@ def cmd_inspect(args: argparse.Namespace) -> None:
             "set_aside": [asdict(s) for s in r.set_aside],
             "unreadable": [asdict(u) for u in r.unreadable],
             "notes": list(r.notes),
+            "duplicate_ids": asdict(duplicates) if duplicates is not None else None,
         },
     }
     if args.format == "json":

@@ -323,6 +323,26 @@ def _assign(headers: Sequence[str], shape: Shape) -> dict[str, str | None]:
     return out
 
 
+#: Headers of a column that names each opportunity once (its CRM's record id).
+ID_SYNONYMS = (
+    "opportunity id",
+    "deal id",
+    "record id",
+    "opportunity number",
+    "deal number",
+    "id",
+    "id peluang",
+    "id deal",
+    "nomor peluang",
+)
+
+
+def id_header(headers: Sequence[str]) -> str | None:
+    """The header of the opportunities' own ids (``Opportunity ID``, ``Deal - ID``), if any."""
+    scored = [(score, h) for h in headers if (score := _match_score(h, ID_SYNONYMS)) > 0]
+    return max(scored, key=lambda t: t[0])[1] if scored else None
+
+
 def propose_team_columns(headers: Sequence[str]) -> tuple[str | None, str | None]:
     """A team list's rep and team columns (``sales_agent``, ``manager``) by the same synonyms as
     a pipeline's; the rep's column is the first header when none matches, the team's the first

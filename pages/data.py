@@ -7,7 +7,7 @@ from kpi_core.importing import content_key, format_label
 from kpi_core.model import Shape
 from kpi_core.reading import DELIMITER_NAMES
 from ui import importer as imp
-from ui import page, state
+from ui import memo, page, state
 from ui.format import number
 from ui.text import md_escape
 
@@ -268,6 +268,9 @@ def _report() -> None:
         st.caption("Every value in the mapped columns could be read.")
     for note in r.notes:
         st.info(md_escape(note))
+    duplicates = memo.duplicate_ids(ds)
+    if duplicates is not None:
+        st.warning(md_escape(duplicates.sentence()))
 
 
 TEAM_UPLOAD = "team_upload"

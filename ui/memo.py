@@ -105,6 +105,11 @@ def groupable_dimensions(ds: Dataset) -> list[str]:
     return list(remember(ds, "groupable", (), lambda: tuple(queries.groupable_dimensions(state.cursor(), ds))))
 
 
+def duplicate_ids(ds: Dataset) -> queries.DuplicateIds | None:
+    """``queries.duplicate_ids`` for this dataset, asked once (a whole-file group-by)."""
+    return remember(ds, "duplicate_ids", (), lambda: queries.duplicate_ids(state.cursor(), ds))
+
+
 def cached(ds: Dataset, name: str, args: Hashable, compute: Callable[[], T]) -> T:
     """Anything derived only from query results and settings (a chart spec), memoised the same way."""
     return remember(ds, name, args, compute)

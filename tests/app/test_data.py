@@ -241,3 +241,13 @@ def test_a_hostile_team_list_displays_literally() -> None:
     open_page(at, "overview")
     at.selectbox(key="overview_group_by").set_value("team").run()
     assert set(at.dataframe[0].value["Team"]) >= {link, img}
+
+
+def test_opportunity_ids_on_more_than_one_line_are_named_on_the_data_page() -> None:
+    """tests/test_duplicate_ids.py: ids 1 and 3 on five lines of seven."""
+    from tests.test_duplicate_ids import EXPORT, SENTENCE
+
+    at = confirm(upload(new_app(), "export.csv", EXPORT))
+    assert [w.value.replace("\\", "") for w in at.warning] == [SENTENCE]
+    upload_fixture(at, "canonical.csv")
+    assert not at.warning
