@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -27,6 +28,13 @@ def _load_expected() -> ModuleType:
 
 
 EXPECTED = _load_expected()
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m kpi_core ARGS`` in a fresh process, from the checkout, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "kpi_core", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 @pytest.fixture

@@ -13,13 +13,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import FIXTURES, ROOT, SAMPLE
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kpi_core", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
-    )
+from .conftest import FIXTURES, ROOT, SAMPLE, cli
 
 
 def as_json(*args: str) -> Any:

@@ -5,8 +5,6 @@ silently. The import report names them (``queries.duplicate_ids``), in the app a
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,7 @@ from kpi_core import queries
 from kpi_core.importing import load
 from kpi_core.mapping import id_header
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, cli
 
 # Opportunity 1 on lines 2-3 (two products), 3 on lines 5-7 (three): two ids, five lines.
 EXPORT = (
@@ -84,14 +82,7 @@ def test_the_id_column_is_found_by_its_header(headers: list[str], found: str | N
 def test_the_command_lines_inspect_names_them(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_bytes(EXPORT)
-    done = subprocess.run(
-        [sys.executable, "-m", "kpi_core", "inspect", str(path), "--format", "json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = cli("inspect", str(path), "--format", "json")
     assert done.returncode == 0, done.stderr
     assert f"note: {SENTENCE}" in done.stderr
     assert json.loads(done.stdout)["problems"]["duplicate_ids"] == {

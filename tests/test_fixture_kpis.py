@@ -6,8 +6,6 @@ import dataclasses
 import datetime as dt
 import json
 import re
-import subprocess
-import sys
 from collections import Counter
 from typing import Any
 
@@ -21,7 +19,7 @@ from kpi_core.db import register, unregister
 from kpi_core.importing import LoadOptions, format_label, load
 from kpi_core.model import Dataset, Filters, Shape
 
-from .conftest import EXPECTED, FIXTURES, ROOT
+from .conftest import EXPECTED, FIXTURES, ROOT, cli
 
 KPI_KEYS = EXPECTED.KPI_KEYS
 FILES = [
@@ -110,12 +108,6 @@ def test_rep_kpis_equal_the_hand_computed_table(name: str, cursor: Any) -> None:
             assert rows[rep].team == spec["rep_teams"][rep]
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kpi_core", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
-    )
-
-
 def _stage_args(spec: dict[str, Any]) -> list[str]:
     if spec["shape"] != "opportunities":
         return []
@@ -125,7 +117,7 @@ def _stage_args(spec: dict[str, Any]) -> list[str]:
 @pytest.mark.parametrize("name", FILES)
 def test_the_cli_prints_the_same_hand_computed_kpis(name: str) -> None:
     spec = EXPECTED.EXPECTED[name]
-    done = _cli("kpis", str(FIXTURES / name), "--format", "json", *_stage_args(spec))
+    done = cli("kpis", str(FIXTURES / name), "--format", "json", *_stage_args(spec))
     assert done.returncode == 0, done.stderr
     rows = {r["rep"]: r for r in json.loads(done.stdout)}
     assert set(rows) == set(spec["reps"])
@@ -154,7 +146,7 @@ def test_ambiguous_dates_are_asked_not_guessed() -> None:
     assert err.value.kind == "date"
     assert err.value.column in spec["ambiguous_date_columns"]
     assert set(err.value.options) == set(spec["ambiguous_date_columns"][err.value.column])
-    done = _cli("kpis", str(FIXTURES / spec["file"]))
+    done = cli("kpis", str(FIXTURES / spec["file"]))
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "dd/mm/yyyy" in done.stderr and "mm/dd/yyyy" in done.stderr
@@ -174,7 +166,7 @@ def test_the_chosen_date_order_decides_the_window(fmt: str, cursor: Any) -> None
 
 def test_day_first_indonesian_file_matches_the_hand_computed_table(cursor: Any) -> None:
     spec = EXPECTED.INDONESIA_AMBIGUOUS
-    done = _cli(
+    done = cli(
         "kpis", str(FIXTURES / spec["file"]), "--date-format", "dd/mm/yyyy", "--format", "json", *_stage_args(spec)
     )
     assert done.returncode == 0, done.stderr
@@ -433,7 +425,7 @@ def test_a_file_whose_outcomes_read_as_no_sale_at_all_says_which_values_were_rea
     assert all(r.won == 0 for r in queries.kpis(cursor, ds, "rep"))
     (note,) = [n for n in ds.report.notes if n.startswith("No value of 'Status' is read as won")]
     assert "'Menang' is read as open" in note and "Terbuka" not in note, note
-    done = _cli("kpis", str(FIXTURES / "jakarta.csv"), "--format", "json", "--won-value", "Terbuka")
+    done = cli("kpis", str(FIXTURES / "jakarta.csv"), "--format", "json", "--won-value", "Terbuka")
     assert done.returncode == 0, done.stderr
     assert {r["rep"]: r["won"] for r in json.loads(done.stdout)} == {
         "Andi Wijaya": 0,

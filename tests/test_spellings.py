@@ -5,8 +5,6 @@ keep them apart. Hand-computed numbers: tests/fixtures/expected.py, ``SPELLINGS`
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from typing import Any
 
 import pyarrow as pa
@@ -17,7 +15,7 @@ from kpi_core.importing import LoadOptions, _one_spelling, load
 from kpi_core.mapping import with_overrides
 from kpi_core.reading import read_file
 
-from .conftest import EXPECTED, FIXTURES, ROOT
+from .conftest import EXPECTED, FIXTURES, cli
 
 SPEC = EXPECTED.SPELLINGS
 CONTENT = (FIXTURES / SPEC["file"]).read_bytes()
@@ -135,19 +133,13 @@ def test_the_proposal_reads_one_spelling_and_an_override_keeps_it_unless_told() 
     assert not with_overrides(ds.mapping, [h for h in headers if h], one_spelling=False).one_spelling
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kpi_core", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
-    )
-
-
 def test_the_command_line_keeps_spellings_apart_when_asked() -> None:
     path = str(FIXTURES / SPEC["file"])
-    merged = _cli("kpis", path, "--format", "json")
+    merged = cli("kpis", path, "--format", "json")
     assert merged.returncode == 0, merged.stderr
     assert {r["rep"] for r in json.loads(merged.stdout)} == set(SPEC["reps"])
     assert "'andi pratama' and 'ANDI  PRATAMA' as 'Andi Pratama'" in merged.stderr
-    apart = _cli("kpis", path, "--format", "json", "--keep-spellings")
+    apart = cli("kpis", path, "--format", "json", "--keep-spellings")
     assert apart.returncode == 0, apart.stderr
     assert {r["rep"] for r in json.loads(apart.stdout)} == SPEC["kept_apart"]
     assert "capitals or spaces" not in apart.stderr

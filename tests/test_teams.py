@@ -9,8 +9,6 @@ Budi Santoso under Tono; Dewi Lestari has no row in the pipeline; line 6 names n
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -22,7 +20,7 @@ from kpi_core.model import Filters
 from kpi_core.peers import compare_peers
 from kpi_core.teams import read_team_list, with_teams
 
-from .conftest import EXPECTED, FIXTURES, ROOT
+from .conftest import EXPECTED, FIXTURES, ROOT, cli
 
 PIPELINE = (FIXTURES / "spellings.csv").read_bytes()
 LIST = (FIXTURES / "team_list.csv").read_bytes()
@@ -152,14 +150,8 @@ def test_columns_can_be_chosen_and_a_list_that_cannot_be_used_says_why_in_one_se
     assert same.reps.count("Andi Pratama") == 1  # the same line again: one rep
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kpi_core", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
-    )
-
-
 def test_the_command_line_joins_the_same_team_list() -> None:
-    done = _cli(
+    done = cli(
         "kpis", str(FIXTURES / "spellings.csv"), "--teams", str(FIXTURES / "team_list.csv"), "--by", "team",
         "--format", "json",
     )  # fmt: skip
@@ -171,12 +163,12 @@ def test_the_command_line_joins_the_same_team_list() -> None:
             assert rows[team][key] == pytest.approx(value, rel=1e-9), (team, key)
     for note in NOTES:
         assert note in done.stderr
-    inspected = _cli(
+    inspected = cli(
         "inspect", str(FIXTURES / "spellings.csv"), "--teams", str(FIXTURES / "team_list.csv"), "--format", "json"
     )
     assert json.loads(inspected.stdout)["team_list"] == "team_list.csv"
     assert "Kota" in json.loads(inspected.stdout)["extra_columns"]
-    missing = _cli("kpis", str(FIXTURES / "spellings.csv"), "--teams", str(FIXTURES / "nope.csv"))
+    missing = cli("kpis", str(FIXTURES / "spellings.csv"), "--teams", str(FIXTURES / "nope.csv"))
     assert missing.returncode == 2 and "The team list" in missing.stderr and "Traceback" not in missing.stderr
 
 

@@ -4,8 +4,6 @@ stage tell open from lost (Data page: no outcome column; command line: ``--map o
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +11,7 @@ from kpi_core import queries
 from kpi_core.importing import LoadOptions, load
 from kpi_core.model import Filters
 
-from .conftest import ROOT
+from .conftest import cli
 
 # Ana: Closed Won (TRUE), Proposal/Price Quote (FALSE, open); Ben: Closed Lost (FALSE), Qualification
 # (FALSE, open). Read by the Won column: 1 won, 3 lost. Read by the stage: 1 won, 1 lost, 2 open.
@@ -73,18 +71,12 @@ def test_an_outcome_column_that_can_say_open_gets_no_such_note() -> None:
     assert not any("is not closed" in n for n in ds.report.notes)
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kpi_core", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
-    )
-
-
 def test_the_command_line_maps_no_outcome_column_with_an_empty_header(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_bytes(EXPORT)
-    kept = _cli("inspect", str(path), "--format", "json")
+    kept = cli("inspect", str(path), "--format", "json")
     assert kept.returncode == 0 and '"outcome": "Won"' in kept.stdout
     assert NOTE in kept.stdout  # the inspect report's notes
-    unmapped = _cli("inspect", str(path), "--format", "json", "--map", "outcome=")
+    unmapped = cli("inspect", str(path), "--format", "json", "--map", "outcome=")
     assert unmapped.returncode == 0, unmapped.stderr
     assert '"outcome": null' in unmapped.stdout and "is not closed" not in unmapped.stdout

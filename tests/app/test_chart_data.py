@@ -22,7 +22,9 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def test_every_chart_s_rows_as_arrow_hold_what_streamlit_s_conversion_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+def _every_chart_drawn(monkeypatch: pytest.MonkeyPatch) -> list[charts.ChartSpec]:
+    """Every chart the chart pages draw with the sample data, as handed to ``charts.show`` and
+    ``charts.show_grid`` (which still draw them)."""
     drawn: list[charts.ChartSpec] = []
     show, show_grid = charts.show, charts.show_grid
 
@@ -41,6 +43,11 @@ def test_every_chart_s_rows_as_arrow_hold_what_streamlit_s_conversion_holds(monk
         open_page(at, page)
     # the funnels (2), a chart per peer KPI (5), three on the Magic Number page, one per three reps (4)
     assert len(drawn) >= 14
+    return drawn
+
+
+def test_every_chart_s_rows_as_arrow_hold_what_streamlit_s_conversion_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = _every_chart_drawn(monkeypatch)
     compared = 0
     for chart in drawn:
         for name, rows in chart.vega["datasets"].items():
@@ -73,16 +80,8 @@ def test_every_chart_has_rows_for_every_dataset_it_draws_and_fits_its_width_only
     (a row of its own) was never drawn. And a chart as wide as the page is fitted in width only:
     Streamlit's default fits the height too, which squeezed the implied funnel's three bars into
     5 px each under its title and axis."""
-    drawn: list[charts.ChartSpec] = []
-    show, show_grid = charts.show, charts.show_grid
-    monkeypatch.setattr(charts, "show", lambda chart, *a, **k: (drawn.append(chart), show(chart, *a, **k)))
-    monkeypatch.setattr(charts, "show_grid", lambda p, *a, **k: (drawn.extend(p), show_grid(p, *a, **k)))
-    at = new_app()
-    for page in ("funnels", "peers", "magic_number", "weekly"):
-        open_page(at, page)
-    assert len(drawn) >= 14
     layered = 0
-    for chart in drawn:
+    for chart in _every_chart_drawn(monkeypatch):
         names = _data_names(chart.vega)
         assert names and names <= set(chart.vega["datasets"]), (names, list(chart.vega["datasets"]))
         layered += len(names) > 1
