@@ -424,8 +424,10 @@ def _text(raw: RawTable, header: str | None) -> pa.Array:
     return raw.cells(header)
 
 
-#: White space inside a name, Unicode's too (a spreadsheet's no-break space).
-_INNER_SPACE = r"[\s\p{Z}]+"
+#: White space inside a name, Unicode's too (a spreadsheet's no-break space): every character
+#: ``str.split`` splits on, as :func:`spelling_key` does (RE2's ``\s`` and ``\p{Z}`` leave out
+#: the vertical tab, the separators 0x1C-0x1F and NEL).
+_INNER_SPACE = r"[\s\x{0B}\x{1C}-\x{1F}\x{85}\p{Z}]+"
 _SPELLING_CHOICE = (
     "Data page: untick 'One name for spellings that differ only in capitals or spaces'; command line: --keep-spellings"
 )

@@ -143,3 +143,13 @@ def test_the_command_line_keeps_spellings_apart_when_asked() -> None:
     assert apart.returncode == 0, apart.stderr
     assert {r["rep"] for r in json.loads(apart.stdout)} == SPEC["kept_apart"]
     assert "capitals or spaces" not in apart.stderr
+
+
+@pytest.mark.parametrize(
+    "space", ["\x0b", "\x1f", "\x85", "\u3000"], ids=["vertical tab", "unit sep", "NEL", "ideographic"]
+)
+def test_every_space_python_splits_on_counts_as_a_space(space: str) -> None:
+    """The names are grouped by ``spelling_key`` (``str.split``); the quick check over the distinct
+    names before it must see the same spaces, or it says no two spellings meet."""
+    out, note = _one_spelling(pa.array(["Andi Pratama", f"andi{space}pratama", "Andi Pratama"]), "Rep")
+    assert out.to_pylist() == ["Andi Pratama"] * 3 and note is not None
