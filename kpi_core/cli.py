@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--keep-spellings",
             action="store_true",
-            help="keep rep and team names that differ only in capitals or spaces apart (read as one by default)",
+            help="keep names and labels that differ only in capitals or spaces apart (reps, teams, regions...; read as one by default)",
         )
         p.add_argument("--date-format", help="date format of the file, e.g. dd/mm/yyyy or %%d/%%m/%%Y")
         p.add_argument("--decimal", choices=[".", ","], help="decimal mark of the numbers")

@@ -24,6 +24,7 @@ from .errors import AmbiguousFormatError, MappingError, UnreadableFileError
 from .mapping import (
     check_mapping,
     distinct_values,
+    id_header,
     outcome_of,
     outcome_word,
     propose_mapping,
@@ -477,7 +478,7 @@ def _one_spelling(arr: pa.Array, what: str) -> tuple[pa.Array, str | None]:
     if not renamed:
         return arr, None
     shown = "; ".join(said[:5]) + (f"; and {len(said) - 5} more" if len(said) > 5 else "")
-    note = f"{what} names that differ only in capitals or spaces are read as one: {shown} ({_SPELLING_CHOICE})."
+    note = f"{what} that differ only in capitals or spaces are read as one: {shown} ({_SPELLING_CHOICE})."
     return cells.map_distinct(arr, lambda v: renamed.get(v, v), pa.string()), note
 
 
@@ -488,8 +489,8 @@ def _names(raw: RawTable, mapping: ColumnMapping) -> tuple[pa.Array, pa.Array, l
     team = cells.nullable(_text(raw, mapping.header("team")))
     notes: list[str] = []
     if mapping.one_spelling:
-        rep, rep_note = _one_spelling(rep, "Rep")
-        team, team_note = _one_spelling(team, "Team") if mapping.header("team") else (team, None)
+        rep, rep_note = _one_spelling(rep, "Rep names")
+        team, team_note = _one_spelling(team, "Team names") if mapping.header("team") else (team, None)
         notes = [n for n in (rep_note, team_note) if n]
     return rep, team, notes
 
@@ -665,18 +666,36 @@ def _set_aside_rows(
 RESERVED_GROUPINGS = frozenset({"rep", "team", "all"})
 
 
-def _dimensions(raw: RawTable, mapping: ColumnMapping) -> tuple[tuple[Dimension, ...], dict[str, pa.Array]]:
+def _dimensions(raw: RawTable, mapping: ColumnMapping) -> tuple[tuple[Dimension, ...], dict[str, pa.Array], list[str]]:
+    """The extra columns (kept for filters and groupings), and what the report says of them.
+
+    Their values get one spelling each too (``Jakarta``, ``jakarta``, ``JAKARTA``), as the rep's
+    and team's do, in the columns that hold labels: the reader's dictionary-encoded columns, and
+    any column of a small file. An opportunity's id is never a spelling of another id, and a large
+    file's plain columns (ids, amounts, notes: mostly distinct values) are not looked through.
+    """
     used = {h for h in mapping.columns.values() if h}
+    ids = id_header(raw.headers)
     dims: list[Dimension] = []
     arrays: dict[str, pa.Array] = {}
+    notes: list[str] = []
     for header in raw.headers:
         if header in used:
             continue
         name = f"d{len(dims)}"
         label = f"{header} (column)" if header in RESERVED_GROUPINGS else header
         dims.append(Dimension(label=label, column=name))
-        arrays[name] = cells.nullable(_text(raw, header))
-    return tuple(dims), arrays
+        arr = cells.nullable(_text(raw, header))
+        if mapping.one_spelling and header != ids and (cells.is_encoded(arr) or len(arr) <= _SPELLING_ROWS):
+            arr, note = _one_spelling(arr, f"Values of '{header}'")
+            if note:
+                notes.append(note)
+        arrays[name] = arr
+    return tuple(dims), arrays, notes
+
+
+#: An extra column read as plain text is looked through for spellings up to this many rows.
+_SPELLING_ROWS = 200_000
 
 
 #: Label columns (few distinct values), kept dictionary-encoded: less memory, faster grouping.
@@ -899,7 +918,8 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
                 f"{won_no_amount} won opportunit{'y has' if won_no_amount == 1 else 'ies have'} no readable amount; "
                 "they count as sales but add nothing to revenue."
             )
-    dims, dim_arrays = _dimensions(raw, mapping)
+    dims, dim_arrays, dim_notes = _dimensions(raw, mapping)
+    notes.extend(dim_notes)
     table = pa.table(
         {
             "line": lines,
@@ -980,7 +1000,8 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
             ),
         ],
     )
-    dims, dim_arrays = _dimensions(raw, mapping)
+    dims, dim_arrays, dim_notes = _dimensions(raw, mapping)
+    notes.extend(dim_notes)
     table = pa.table(
         {
             "line": lines,

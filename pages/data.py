@@ -87,7 +87,8 @@ def _mapping_editor(d: state.Draft) -> None:
         **state.initial(imp.MAP_SPELLING, value=d.mapping.one_spelling),
         key=imp.MAP_SPELLING,
         help="'ANDI PRATAMA', 'andi  pratama' and 'Andi Pratama' count as one rep, named as most rows name it; "
-        "the same for teams. The import report says which spellings were read as which.",
+        "the same for teams and for the other columns' labels (a region, a product). The import report says "
+        "which spellings were read as which.",
     )
     columns = imp.chosen_columns(d, raw)
     problem = imp.duplicate_problem(columns)

@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from kpi_core import cells, queries
+from kpi_core import cells, importing, queries
 from kpi_core.importing import LoadOptions, _one_spelling, load
 from kpi_core.mapping import with_overrides
 from kpi_core.reading import read_file
@@ -153,3 +153,53 @@ def test_every_space_python_splits_on_counts_as_a_space(space: str) -> None:
     names before it must see the same spaces, or it says no two spellings meet."""
     out, note = _one_spelling(pa.array(["Andi Pratama", f"andi{space}pratama", "Andi Pratama"]), "Rep")
     assert out.to_pylist() == ["Andi Pratama"] * 3 and note is not None
+
+
+REGIONS = (
+    b"Opportunity ID,Sales Rep,Team,Region,Product,First Appointment,Outcome,Amount\n"
+    b"A1,Andi,North,Jakarta,Pro,2026-03-02,Won,100\n"
+    b"a1,Andi,North,jakarta,pro,2026-03-03,Lost,\n"
+    b"A2,Budi,North,JAKARTA,Pro,2026-03-04,,\n"
+    b"A3,Budi,North,Bandung,Pro,2026-03-05,Won,200\n"
+    b"A4,Citra,North,bandung ,Pro,2026-03-06,,\n"
+    b"A5,Citra,North,,Pro,2026-03-07,,\n"
+)
+
+
+def test_the_labels_of_other_columns_get_one_spelling_too(cursor: Any) -> None:
+    """'Jakarta', 'jakarta' and 'JAKARTA' are one region: one filter value, one row of a KPI table
+    by region. An opportunity id is never read as another's spelling ('A1' and 'a1' stay two)."""
+    ds = load(REGIONS, "regions.csv")
+    by_region = {r.group: (r.appointments, r.won, r.revenue) for r in queries.kpis(cursor, ds, "Region")}
+    assert by_region == {"Jakarta": (3, 1, 100), "Bandung": (2, 1, 200), "(blank)": (1, 0, 0)}
+    assert {r.group for r in queries.kpis(cursor, ds, "Product")} == {"Pro"}
+    assert (
+        "Values of 'Region' that differ only in capitals or spaces are read as one: 'jakarta' and 'JAKARTA' as "
+        f"'Jakarta'; 'bandung' as 'Bandung' {CHOICE}"
+    ) in ds.report.notes
+    assert f"Values of 'Product' that differ only in capitals or spaces are read as one: 'pro' as 'Pro' {CHOICE}" in (
+        ds.report.notes
+    )
+    assert not any("Opportunity ID" in n for n in ds.report.notes)
+    ids = next(d.column for d in ds.dimensions if d.label == "Opportunity ID")
+    assert set(ds.table[ids].to_pylist()) == {"A1", "a1", "A2", "A3", "A4", "A5"}
+    apart = load(REGIONS, "regions.csv", LoadOptions(one_spelling=False))
+    assert {r.group for r in queries.kpis(cursor, apart, "Region")} == {
+        "Jakarta",
+        "jakarta",
+        "JAKARTA",
+        "Bandung",
+        "bandung",
+        "(blank)",
+    }
+    assert not any("capitals or spaces" in n for n in apart.report.notes)
+
+
+def test_a_large_files_plain_columns_are_not_looked_through(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above ``_SPELLING_ROWS`` rows, a column the reader kept plain (mostly distinct values: ids,
+    notes) is left as it is: finding its spellings would cost a pass over every value."""
+    monkeypatch.setattr(importing, "_SPELLING_ROWS", 5)
+    ds = load(REGIONS, "regions.csv")
+    region = next(d.column for d in ds.dimensions if d.label == "Region")
+    assert "jakarta" in ds.table[region].to_pylist()
+    assert not any("Region" in n for n in ds.report.notes)
