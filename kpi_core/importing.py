@@ -25,6 +25,7 @@ from .mapping import (
     check_mapping,
     distinct_values,
     id_header,
+    normalize,
     outcome_of,
     outcome_word,
     propose_mapping,
@@ -254,9 +255,15 @@ _HEADER_WORD = re.compile(r"us\$|[a-z]+|[$€£¥₹]")
 _HEADER_CODES = {**_MARK_CODES, "rupiah": "IDR", "dollar": "USD", "dollars": "USD", "euro": "EUR", "euros": "EUR"}
 
 
+#: "No cents" after a whole amount, as Indonesian (``Rp 12.500.000,-``) and German and Swiss
+#: prices (``1'500.-``) write it; the mark before the dash is the decimal mark.
+_NO_CENTS = re.compile(r"(?<=\d)([.,])[-\u2013\u2014]{1,2}$")
+
+
 def _strip_amount(text: str) -> tuple[str, bool] | None:
     """Currency, spaces and sign removed: ``('1.500,50', negative)``; ``None`` when not a number shape."""
     s = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    s = _NO_CENTS.sub("", s)  # "Rp 12.500.000,-": whole rupiah, not a minus
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative, s = True, s[1:-1].strip()
@@ -303,6 +310,10 @@ def decimal_votes(values: Iterable[str]) -> tuple[int, int, int]:
     for value in values:
         stripped = _strip_amount(value)
         if stripped is None:
+            continue
+        no_cents = _NO_CENTS.search(value.strip())
+        if no_cents:
+            dot, comma = (dot + 1, comma) if no_cents.group(1) == "." else (dot, comma + 1)
             continue
         s = stripped[0]
         if "e" in s.lower():
@@ -439,6 +450,16 @@ def spelling_key(name: str) -> str:
     return " ".join(name.split()).lower()
 
 
+def _spelled(name: str) -> str:
+    """A name quoted for the report, saying which spaces it holds that a reader cannot see
+    (``'Budi Santoso' (with a no-break space)``)."""
+    hidden = sorted({_SPACE_NAMES.get(ch, "an unusual space") for ch in name if ch.isspace() and ch != " "})
+    return f"'{name}'" + (f" (with {' and '.join(hidden)})" if hidden else "")
+
+
+_SPACE_NAMES = {"\u00a0": "a no-break space", "\t": "a tab", "\u202f": "a no-break space", "\u3000": "a wide space"}
+
+
 def _one_spelling(arr: pa.Array, what: str) -> tuple[pa.Array, str | None]:
     """Names that differ only in capitals or spaces (``ANDI PRATAMA``, ``andi  pratama``) read as
     one, spelled as most rows spell it (on a tie, as the file does first), and the report's
@@ -474,7 +495,7 @@ def _one_spelling(arr: pa.Array, what: str) -> tuple[pa.Array, str | None]:
             one = max(group, key=rows.__getitem__)  # the first of the most used
             others = [t for t in group if t != one]
             renamed.update(dict.fromkeys(others, one))
-            said.append(" and ".join(f"'{t}'" for t in others) + f" as '{one}'")
+            said.append(" and ".join(_spelled(t) for t in others) + f" as {_spelled(one)}")
     if not renamed:
         return arr, None
     shown = "; ".join(said[:5]) + (f"; and {len(said) - 5} more" if len(said) > 5 else "")
@@ -640,6 +661,18 @@ def _numbers(raw: RawTable, header: str, decimal: str, plain: Mapping[str, pa.Ar
 _TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "subtotal", "jumlah", "total keseluruhan"})
 
 
+def _total_word(text: str) -> bool:
+    """Whether a cell says "Total" ("GRAND TOTAL:", "Jumlah")."""
+    return " ".join(text.casefold().split()).rstrip(":").rstrip() in _TOTAL_WORDS
+
+
+def _not_a_total(rep: pa.Array) -> pa.Array:
+    """False for a row whose rep reads "Total": a total line, even one that has a date."""
+    return pc.invert(
+        pc.fill_null(cells.map_distinct(rep, lambda v: v is not None and _total_word(v), pa.bool_()), False)
+    )
+
+
 def _set_aside_rows(
     raw: RawTable, keep: pa.Array, reasons: Sequence[tuple[pa.Array, Callable[[int], str]]]
 ) -> list[SetAsideRow]:
@@ -649,8 +682,7 @@ def _set_aside_rows(
     lines = raw.lines.take(dropped).to_pylist()
     texts = raw.table.take(dropped).to_pylist()
     for i, line, row in zip(dropped.to_pylist(), lines, texts, strict=True):
-        cells = {" ".join(str(v).casefold().split()) for v in row.values()}
-        if cells & _TOTAL_WORDS:
+        if any(_total_word(str(v)) for v in row.values()):
             out.append(SetAsideRow(line, "is a total line, not an opportunity"))
             continue
         for mask, reason in reasons:
@@ -820,6 +852,30 @@ def _amounts(raw: RawTable, mapping: ColumnMapping) -> tuple[str | None, pa.Arra
     return decimal, None
 
 
+#: A multi-currency CRM's column naming each deal's currency ("Deal Currency Code", "Amount Currency").
+_CURRENCY_HEADER = re.compile(r"^(?:.* )?(?:currency(?: code| iso code)?|mata uang)$")
+
+
+def _currencies_note(raw: RawTable, mapping: ColumnMapping, amount_header: str) -> list[str]:
+    """A sentence when the amounts are in several currencies (as a column of currency codes says)
+    and the mapped amount is not one converted to a single currency: revenue would add them up."""
+    used = {h for h in mapping.columns.values() if h}
+    if "converted" in normalize(amount_header) or "company currency" in normalize(amount_header):
+        return []
+    for header in raw.headers:
+        if header in used or not _CURRENCY_HEADER.match(normalize(header)):
+            continue
+        codes = sorted(value_set(raw, header))
+        if len(codes) > 1:
+            shown = ", ".join(f"'{c}'" for c in codes[:5]) + (", ..." if len(codes) > 5 else "")
+            return [
+                f"The amounts in '{amount_header}' are in {len(codes)} currencies ({shown} in '{header}'), and "
+                "revenue adds them as they are; map an amount converted to one currency (such as 'Amount in "
+                "company currency'), or upload one currency at a time."
+            ]
+    return []
+
+
 def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key: str) -> Dataset:
     h = mapping.header
     lines = raw.lines
@@ -865,7 +921,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
     advanced_stage = cells.per_value(stage, lambda v: pc.is_in(v, value_set=stages))
     advanced = pc.or_(pc.or_(pc.is_valid(dates["next_step"]), advanced_stage), won)
 
-    has_rep = pc.invert(cells.is_empty(rep))
+    has_rep = pc.and_(pc.invert(cells.is_empty(rep)), _not_a_total(rep))
     fa_raw = _text(raw, h("first_appointment"))
     has_fa = pc.is_valid(dates["first_appointment"])
     keep = pc.and_(has_rep, has_fa)
@@ -918,6 +974,8 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
                 f"{won_no_amount} won opportunit{'y has' if won_no_amount == 1 else 'ies have'} no readable amount; "
                 "they count as sales but add nothing to revenue."
             )
+    if amount_header:
+        notes.extend(_currencies_note(raw, mapping, amount_header))
     dims, dim_arrays, dim_notes = _dimensions(raw, mapping)
     notes.extend(dim_notes)
     table = pa.table(
@@ -979,7 +1037,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
         numbers[canonical] = _numbers(raw, header, decimal, plain)
         if canonical != "appointments":
             pending.append((header, _text(raw, header), numbers[canonical], "not a number"))
-    has_rep = pc.invert(cells.is_empty(rep))
+    has_rep = pc.and_(pc.invert(cells.is_empty(rep)), _not_a_total(rep))
     has_week = pc.is_valid(monday)
     appointments_raw = _text(raw, h("appointments"))
     has_appointments = pc.is_valid(numbers["appointments"])

@@ -140,6 +140,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "tanggal tutup",
     ),
     "amount": (
+        # A multi-currency CRM's amount converted to the company's one currency first: HubSpot's
+        # "Amount in company currency", Salesforce's "Amount (converted)". Its "Amount" holds each
+        # deal's own currency, and adding those up would mix dollars and rupiah.
+        "amount in company currency",
+        "amount converted",
         "amount",
         "revenue",
         "deal value",
@@ -147,12 +152,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "close value",
         "deal amount",
         "opportunity amount",
-        "amount converted",
         "sale amount",
         "sales amount",
         "sale value",
         "price",
         "nilai",
+        "nilai deal",
+        "nilai penjualan",
+        "nilai kontrak",
+        "nilai transaksi",
         "nominal",
         "omzet",
         "pendapatan",
@@ -213,6 +221,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "sales cycle days",
         "cycle",
         "mean cycle days",
+        "siklus",
+        "siklus penjualan",
+        "siklus hari",
+        "lama siklus",
     ),
 }
 
@@ -268,6 +280,10 @@ def normalize(header: str) -> str:
     return " ".join(text.split())
 
 
+#: Units a header may carry after its name: "Nilai (Rp)", "Value (USD)", "Siklus (hari)".
+_UNITS = frozenset({"rp", "idr", "usd", "us", "eur", "sgd", "myr", "aud", "gbp", "jpy", "days", "hari"})
+
+
 def _variants(header: str) -> list[str]:
     base = normalize(header)
     out = [base]
@@ -275,6 +291,10 @@ def _variants(header: str) -> list[str]:
         if base.startswith(prefix):
             out.append(base[len(prefix) :])
     out.append(base.replace("_", " "))
+    words = base.split()
+    while len(words) > 1 and words[-1] in _UNITS:
+        words.pop()
+        out.append(" ".join(words))
     return out
 
 
@@ -306,12 +326,22 @@ def _synonyms(shape: Shape) -> dict[str, tuple[str, ...]]:
     return {k: SYNONYMS[k] for k in OPPORTUNITY_COLUMNS}
 
 
+#: Roles a column of dates never plays, and the words that name such a column: HubSpot's
+#: "Date entered 'Closed Won (Sales Pipeline)'" holds dates, not outcomes.
+_NOT_DATES = frozenset({"stage", "outcome", "amount"})
+_DATE_WORDS = frozenset({"date", "time", "tanggal", "waktu"})
+
+
+def _plays(header: str, role: str) -> bool:
+    return role not in _NOT_DATES or not _DATE_WORDS.intersection(normalize(header).split())
+
+
 def _assign(headers: Sequence[str], shape: Shape) -> dict[str, str | None]:
     """Greedy best-score assignment: each header plays at most one role."""
     canon = WEEKLY_COLUMNS if shape is Shape.WEEKLY_LOG else OPPORTUNITY_COLUMNS
     syns = _synonyms(shape)
     scored = sorted(
-        ((score, c, h) for c in canon for h in headers if (score := _match_score(h, syns[c])) > 0),
+        ((score, c, h) for c in canon for h in headers if _plays(h, c) and (score := _match_score(h, syns[c])) > 0),
         key=lambda t: (-t[0], canon.index(t[1]), headers.index(t[2])),
     )
     out: dict[str, str | None] = {c: None for c in canon}
@@ -418,6 +448,8 @@ def propose_mapping(raw: RawTable, shape: Shape | None = None) -> ColumnMapping:
     """The mapping a user is asked to confirm: roles from headers, advanced stages from values."""
     shape = shape or detect_shape(raw.headers)
     columns = _assign(raw.headers, shape)
+    if not _holds_dates(raw, columns.get("next_step")):
+        columns["next_step"] = None  # Salesforce's and HubSpot's "Next Step" is free text: "Send contract"
     if shape is not Shape.OPPORTUNITIES:
         return ColumnMapping(shape=shape, columns=columns)
     stage_values = value_set(raw, columns.get("stage"))
@@ -427,14 +459,27 @@ def propose_mapping(raw: RawTable, shape: Shape | None = None) -> ColumnMapping:
     return ColumnMapping(shape=shape, columns=columns, advanced_stages=stages, won_values=won, lost_values=lost)
 
 
+def _holds_dates(raw: RawTable, header: str | None, sample: int = 200) -> bool:
+    """Whether a column may hold dates: a date always has a digit ('12 Agustus 2026', '3/1/26'),
+    so at least half of (a sample of) its distinct values must have one. An empty column may."""
+    if header is None:
+        return True
+    values = value_set(raw, header)[:sample]
+    return not values or 2 * sum(any(ch.isdigit() for ch in v) for v in values) >= len(values)
+
+
 def propose_outcomes(values: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
     """The values (as the file writes them) to propose as won and as lost beyond the spec's words."""
     won, lost = set(), set()
     for value in values:
         key = outcome_word(value)
-        if key in PROPOSED_WON_WORDS:
-            won.add(value)
-        elif key in PROPOSED_LOST_WORDS:
+        if key in WON_WORDS or key in LOST_WORDS:
+            continue  # read as won or lost without a choice
+        words = re.findall(r"[\w']+", key)  # "won't buy" starts with "won't", not "won"
+        first = words[1:2] if words[:1] == ["closed"] else words[:1]
+        if key in PROPOSED_WON_WORDS or first in (["won"], ["menang"]):
+            won.add(value)  # a CRM's own won stages: "Closed Won - Paid", "Closed won (renewal)"
+        elif key in PROPOSED_LOST_WORDS or first in (["lost"], ["kalah"], ["batal"], ["gagal"]):
             lost.add(value)
     return frozenset(won), frozenset(lost)
 

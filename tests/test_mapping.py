@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from kpi_core.errors import MappingError
+from kpi_core.importing import load
 from kpi_core.mapping import detect_shape, normalize, outcome_of, propose_mapping, propose_stages, with_overrides
 from kpi_core.model import ColumnMapping, Shape
+from kpi_core.queries import kpis
 from kpi_core.reading import read_file, read_text
 
 
 def _proposal(header_line: str) -> dict[str, str | None]:
-    raw = read_text(header_line + "\n" + ",".join(["x"] * len(header_line.split(","))) + "\n")
+    # A cell with a digit in every column: a date column's proposal is kept only if it may hold dates.
+    raw = read_text(header_line + "\n" + ",".join(["1"] * len(header_line.split(","))) + "\n")
     return propose_mapping(raw).columns
 
 
@@ -254,3 +259,80 @@ def test_a_crm_s_own_team_columns_are_proposed_as_the_team(headers: list[str], r
     raw = read_file((",".join(headers) + "\n" + ",".join("x" for _ in headers) + "\n").encode(), "h.csv")
     mapping = propose_mapping(raw)
     assert (mapping.header("rep"), mapping.header("team")) == (rep, team)
+
+
+@pytest.mark.parametrize(
+    ("headers", "role", "expected"),
+    [
+        # A multi-currency CRM: the amount in the company's one currency, never each deal's own.
+        (
+            "Deal owner,Create Date,Amount,Deal Currency Code,Amount in company currency",
+            "amount",
+            "Amount in company currency",
+        ),
+        ("Opportunity Owner,Created Date,Amount Currency,Amount,Amount (converted)", "amount", "Amount (converted)"),
+        # A unit after the name.
+        ("Nama Sales,Tanggal Janji Temu,Nilai (Rp)", "amount", "Nilai (Rp)"),
+        ("Owner,Created,Value (USD)", "amount", "Value (USD)"),
+        ("Nama Sales,Tanggal Janji Temu,Nilai Deal", "amount", "Nilai Deal"),
+        # A stage-history date column is not the outcome: the stage gives it.
+        ('Deal owner,Create Date,Deal Stage,"Date entered ""Closed Won (Sales Pipeline)"""', "outcome", None),
+        ("Deal owner,Create Date,Deal Stage,Won Date", "outcome", None),
+    ],
+)
+def test_real_headers_that_name_a_unit_or_a_currency(headers: str, role: str, expected: str | None) -> None:
+    assert _proposal(headers)[role] == expected
+
+
+def test_a_weekly_logs_cycle_in_days_in_indonesian() -> None:
+    raw = read_text('Nama Sales,Minggu,Janji Temu,Menang,Siklus (hari)\nAna,2026-03-02,5,1,"12,5"\n')
+    assert propose_mapping(raw).columns["cycle_days"] == "Siklus (hari)"
+
+
+def test_a_next_step_column_of_free_text_is_not_proposed_as_a_date() -> None:
+    """Salesforce's and HubSpot's "Next Step" field is a note ("Send contract"); a sheet's own
+    "Next Step" column of dates is still proposed."""
+    notes = read_text(
+        "Opportunity Owner,Created Date,Next Step,Close Date\n"
+        "Sarah,1/5/2026,Send contract,2/16/2026\n"
+        "Sarah,1/13/2026,Follow up 2/20,\n"
+        "Tom,1/7/2026,Call CFO,1/30/2026\n"
+        "Tom,1/8/2026,,1/30/2026\n"
+    )
+    assert propose_mapping(notes).columns["next_step"] is None
+    dates = read_text("Sales Rep,First Appointment,Next Step\nAna,2026-03-02,2026-03-05\nAna,2026-03-03,\n")
+    assert propose_mapping(dates).columns["next_step"] == "Next Step"
+    empty = read_text("Sales Rep,First Appointment,Next Step\nAna,2026-03-02,\n")
+    assert propose_mapping(empty).columns["next_step"] == "Next Step"
+
+
+def test_a_crms_own_won_and_lost_stages_are_proposed_as_won_and_lost() -> None:
+    raw = read_text(
+        "Deal owner,Create Date,Deal Stage\n"
+        "Maya,2026-06-01,Closed Won\n"
+        "Maya,2026-06-02,Closed Won - Paid\n"
+        "Maya,2026-06-03,Closed won (renewal)\n"
+        "Maya,2026-06-04,Closed Lost - No budget\n"
+        "Maya,2026-06-05,Won't buy\n"
+        "Maya,2026-06-06,Closed\n"
+        "Maya,2026-06-07,Lost to competitor\n"
+    )
+    mapping = propose_mapping(raw)
+    assert mapping.won_values == {"Closed Won - Paid", "Closed won (renewal)"}
+    assert mapping.lost_values == {"Closed Lost - No budget", "Lost to competitor"}
+
+
+def test_hubspot_stage_history_and_own_won_stages_count_as_sales(cursor: Any) -> None:
+    """Hand-computed: Ana 4 deals, 1 won (1,200); Ben 2 deals, 1 won with a CRM's own won stage (3,000)."""
+    content = (
+        b'Deal owner,Create Date,Deal Stage,Close Date,Amount,"Date entered ""Closed Won (Sales Pipeline)"""\n'
+        b"Ana Lopez,2026-03-02T14:30:00Z,Closed Won,2026-03-20T09:00:00Z,1200,2026-03-20\n"
+        b"Ana Lopez,2026-03-05T09:00:00Z,Presentation Scheduled,,900,\n"
+        b"Ana Lopez,2026-03-10T09:00:00Z,Appointment Scheduled,,700,\n"
+        b"Ana Lopez,2026-03-12T09:00:00Z,Closed Lost,2026-03-25T09:00:00Z,500,\n"
+        b"Ben Carter,2026-03-03T10:00:00Z,Closed Won - Paid,2026-03-28T10:00:00Z,3000,2026-03-28\n"
+        b"Ben Carter,2026-03-18T10:00:00Z,Qualified To Buy,,800,\n"
+    )
+    ds = load(content, "hubspot.csv")
+    got = {r.group: (r.appointments, r.advanced, r.won, r.revenue, r.cycle_days_mean) for r in kpis(cursor, ds, "rep")}
+    assert got == {"Ana Lopez": (4, 2, 1, 1200, 18), "Ben Carter": (2, 1, 1, 3000, 25)}

@@ -1,0 +1,106 @@
+"""What real exports do that a clean sheet does not: a "Total" line with a date, amounts in
+several currencies, rupiah written ``Rp 12.500.000,-``, a name holding a no-break space.
+Every number is computed by hand from the rows shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kpi_core import queries
+from kpi_core.importing import decimal_votes, load, parse_amount
+
+from .conftest import cli
+
+
+def test_a_total_line_with_a_date_is_set_aside_not_read_as_a_rep(cursor: Any) -> None:
+    content = (
+        b"Sales Rep,Created Date,Stage,Close Date,Amount\n"
+        b"Budi,2026-01-05,Closed Won,2026-01-20,1000\n"
+        b"Budi,2026-01-12,Closed Lost,2026-01-25,\n"
+        b"Citra,2026-01-07,Closed Won,2026-01-17,3000\n"
+        b"GRAND TOTAL:,2026-01-31,,,4000\n"
+    )
+    ds = load(content, "pipeline.csv")
+    assert [(r.line, r.reason) for r in ds.report.set_aside] == [(5, "is a total line, not an opportunity")]
+    assert ds.report.rows_loaded == 3
+    [everyone] = queries.kpis(cursor, ds, "all")
+    assert (everyone.appointments, everyone.won, everyone.revenue) == (3, 2, 4000)
+    # The window ends on the last opportunity (12 Jan), not on the total line's date (31 Jan).
+    assert everyone.weeks == pytest.approx(8 / 7)
+
+
+def test_a_weekly_logs_total_line_is_set_aside_too(cursor: Any) -> None:
+    content = (
+        b"Rep,Week,Appointments,Wins,Revenue\n"
+        b"Eko,2026-03-02,10,2,5000\n"
+        b"Fitri,2026-03-02,6,1,2000\n"
+        b"Jumlah,2026-03-02,16,3,7000\n"
+    )
+    ds = load(content, "log.csv")
+    assert [(r.line, r.reason) for r in ds.report.set_aside] == [(4, "is a total line, not an opportunity")]
+    assert {r.group: r.appointments for r in queries.kpis(cursor, ds, "rep")} == {"Eko": 10, "Fitri": 6}
+
+
+def test_amounts_in_several_currencies_are_said_and_the_converted_amount_is_proposed(
+    cursor: Any, tmp_path: Path
+) -> None:
+    content = (
+        b"Deal owner,Create Date,Deal Stage,Amount,Deal Currency Code,Amount in company currency\n"
+        b"Rina,2026-03-02,Closed Won,2500,USD,2500\n"
+        b"Joko,2026-03-03,Closed Won,15000000,IDR,937.5\n"
+        b"Joko,2026-03-09,Qualified To Buy,8000000,IDR,500\n"
+    )
+    ds = load(content, "hubspot.csv")
+    assert ds.mapping.header("amount") == "Amount in company currency"
+    [everyone] = queries.kpis(cursor, ds, "all")
+    assert everyone.revenue == 3437.5
+    assert not any("currencies" in n for n in ds.report.notes)
+    path = tmp_path / "hubspot.csv"
+    path.write_bytes(content)
+    mixed = cli("kpis", str(path), "--map", "amount=Amount", "--by", "all")
+    assert mixed.returncode == 0, mixed.stderr
+    assert (
+        "The amounts in 'Amount' are in 2 currencies ('IDR', 'USD' in 'Deal Currency Code'), and revenue adds "
+        "them as they are; map an amount converted to one currency (such as 'Amount in company currency'), or "
+        "upload one currency at a time."
+    ) in " ".join(mixed.stderr.split())
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal", "value"),
+    [
+        ("Rp 12.500.000,-", ",", 12_500_000),
+        ("Rp 12.500.000,--", ",", 12_500_000),
+        ("1.500,-", ",", 1500),
+        ("Rp 1.500.000,\u2013", ",", 1_500_000),
+        ("1'500.-", ".", 1500),
+        ("1.500-", ",", -1500),  # a trailing minus is still a minus
+    ],
+)
+def test_whole_amounts_written_with_a_dash_for_the_cents(text: str, decimal: str, value: float) -> None:
+    assert parse_amount(text, decimal) == value
+
+
+def test_the_dash_for_the_cents_settles_the_decimal_mark(cursor: Any) -> None:
+    """'1.500,-' alone fits both marks but for its ',-': the comma is the decimal mark."""
+    assert decimal_votes(["Rp 1.500,-"]) == (0, 1, 0)
+    content = (
+        b"Nama Sales;Tanggal Janji Temu;Status;Nilai (Rp)\n"
+        b"Bayu;02/03/2026;Menang;Rp 1.500,-\n"
+        b"Bayu;16/03/2026;Menang;Rp 12.500.000,-\n"
+        b"Dewi;03/03/2026;Kalah;\n"
+    )
+    ds = load(content, "jakarta.csv")
+    assert ds.mapping.header("amount") == "Nilai (Rp)"
+    assert ds.report.decimal == ","
+    [everyone] = queries.kpis(cursor, ds, "all")
+    assert (everyone.won, everyone.revenue) == (2, 12_501_500)
+
+
+def test_a_hidden_space_in_a_name_is_named_in_the_report() -> None:
+    content = "Sales Rep,Created Date\nBudi Santoso,2026-01-05\nBudi\u00a0Santoso,2026-01-06\nBudi Santoso,2026-01-07\n"
+    notes = load(content.encode(), "names.csv").report.notes
+    assert any("'Budi\u00a0Santoso' (with a no-break space) as 'Budi Santoso'" in n for n in notes)
