@@ -1012,6 +1012,22 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
     )
 
 
+def _blank_counts_note(values: pa.Array, lines: pa.Array, keep: pa.Array, header: str, what: str) -> list[str]:
+    """A weekly log's rows (kept) without a number of next steps or wins: what that makes n/a."""
+    missing = lines.filter(pc.and_(keep, pc.is_null(values))).to_pylist()
+    if not missing:
+        return []
+    shown = ", ".join(str(x) for x in missing[:5]) + (", ..." if len(missing) > 5 else "")
+    kpis = "next steps and ratios" if what == "next steps" else "wins, close ratio and average revenue per sale"
+    one = len(missing) == 1
+    whose, teams = ("its rep's", "its team's") if one else ("their reps'", "their teams'")
+    return [
+        f"{len(missing)} week{' has' if one else 's have'} no number in '{header}' (line{'' if one else 's'} "
+        f"{shown}), so {whose} {kpis} read n/a (and {teams} and everyone's) instead of counting the blank as 0; "
+        "write 0 where there were none."
+    ]
+
+
 def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) -> Dataset:
     h = mapping.header
     lines = raw.lines
@@ -1058,6 +1074,10 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
             ),
         ],
     )
+    for canonical, what in (("next_steps", "next steps"), ("wins", "wins")):
+        header = h(canonical)
+        if header is not None and decimal is not None:
+            notes.extend(_blank_counts_note(numbers[canonical], lines, keep, header, what))
     dims, dim_arrays, dim_notes = _dimensions(raw, mapping)
     notes.extend(dim_notes)
     table = pa.table(

@@ -291,8 +291,14 @@ _CYCLE_COUNTS = """
     SELECT {group} AS grp, date_diff('day', first_appointment, close_date) AS days, count(*)
     FROM {table} WHERE {where} AND won AND close_date IS NOT NULL GROUP BY {key}, days"""
 
+#: A weekly log's next steps or wins are unknown for a group when any of its weeks leaves the cell
+#: blank (or unreadable): the sum is NULL then (shown as n/a), never the sum of the others as if
+#: the blank were 0 (a close ratio of 400 % for 3 wins over 1 next step).
 _WEEKLY_AGGREGATES = """
-    sum(appointments), sum(next_steps), sum(wins), fsum(revenue),
+    sum(appointments),
+    CASE WHEN count(next_steps) = count(*) THEN sum(next_steps) END,
+    CASE WHEN count(wins) = count(*) THEN sum(wins) END,
+    fsum(revenue),
     fsum(cycle_days * wins) FILTER (WHERE cycle_days IS NOT NULL AND wins > 0)
       / sum(wins) FILTER (WHERE cycle_days IS NOT NULL AND wins > 0),
     NULL,
@@ -403,7 +409,7 @@ def _kpi_row(ds: Dataset, win: Window, row: tuple[Any, ...]) -> KpiRow:
         revenue=revenue,
         # Mean over the sales whose amount is known: a won deal with an unreadable amount is a sale,
         # but counting it as 0 in the average would read the missing value as 0.
-        avg_sale=_ratio(revenue, _count(won_with_amount)),
+        avg_sale=None if won is None else _ratio(revenue, _count(won_with_amount)),
         cycle_days_mean=None if cycle_mean is None else float(cycle_mean),
         cycle_days_median=None if cycle_median is None else float(cycle_median),
         weeks=win.weeks,
