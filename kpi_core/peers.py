@@ -24,23 +24,38 @@ def deviation(value: float | None, average: float | None) -> float | None:
     return (value - average) / average
 
 
+def best_value(kpi: str, ranked: Sequence[float | None]) -> float | None:
+    """The best of the ranked reps' values of ``kpi`` in one team (lowest for the sales cycle), or
+    ``None`` when nobody stands out on it.
+
+    Nobody does when the team has a single ranked rep (no one to compare with), when no ranked rep
+    has a value, or when every ranked rep has the same value: on the public CRM sample, whose close
+    ratio is 100 % for all, every rep read "Best on Close ratio". A rep with the only value among
+    reps whose value is undefined (n/a) is the best on it.
+    """
+    values = [v for v in ranked if v is not None]
+    if len(ranked) < 2 or not values:
+        return None
+    if len(values) == len(ranked) and min(values) == max(values):
+        return None
+    return min(values) if kpi in LOWER_IS_BETTER else max(values)
+
+
 def compare_peers(rows: Sequence[KpiRow], settings: PeerSettings = PeerSettings()) -> list[PeerRow]:
     """Every rep in ``rows`` (KPIs grouped by rep) compared with their peers, with flags.
 
     Peers are the other reps of the same team (everyone when there are no teams) with at least
     ``min_opportunities`` opportunities. Reps below that are marked ``small_sample`` and get no
     flags: they are shown, not ranked. Reps tied for the best value of a KPI are all marked best on
-    it, unless every ranked rep of the team has that value.
+    it (see :func:`best_value` for when nobody is).
     """
     eligible = [r for r in rows if r.appointments >= settings.min_opportunities]
     best: dict[tuple[str | None, str], float] = {}
     for kpi in PEER_KPIS:
         for team in {r.team for r in rows}:
-            values = [v for r in eligible if r.team == team and (v := r.value(kpi)) is not None]
-            # Where every ranked rep of the team has the same value, nobody stands out on it: on the
-            # public CRM sample, whose close ratio is 100 % for all, every rep read "Best on Close ratio".
-            if values and min(values) != max(values):
-                best[(team, kpi)] = min(values) if kpi in LOWER_IS_BETTER else max(values)
+            top = best_value(kpi, [r.value(kpi) for r in eligible if r.team == team])
+            if top is not None:
+                best[(team, kpi)] = top
     out = []
     for rep in rows:
         peers = [r for r in eligible if r.team == rep.team and r.group != rep.group]
@@ -58,13 +73,7 @@ def compare_peers(rows: Sequence[KpiRow], settings: PeerSettings = PeerSettings(
             cycle_dev = kpis["cycle_days_mean"].deviation
             if cycle_dev is not None and cycle_dev <= -settings.best_practice_cycle + 1e-12:
                 flags.append(BEST_PRACTICE)
-            best_on = [
-                k
-                for k in PEER_KPIS
-                if kpis[k].value is not None
-                and best.get((rep.team, k)) == kpis[k].value
-                and len([r for r in eligible if r.team == rep.team]) > 1
-            ]
+            best_on = [k for k in PEER_KPIS if kpis[k].value is not None and best.get((rep.team, k)) == kpis[k].value]
             if best_on:
                 flags.append(BEST_ON_KPI)
         out.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kpi_core.model import KpiRow, PeerSettings
-from kpi_core.peers import compare_peers, deviation, peer_average
+from kpi_core.peers import best_value, compare_peers, deviation, peer_average
 
 
 def _row(
@@ -84,3 +84,51 @@ def test_min_opportunities_is_a_setting() -> None:
     rows = [_row("Ann", None, 3, 0.5, 600.0, 50.0), _row("Bob", None, 3, 0.5, 1000.0, 50.0)]
     assert all(p.small_sample for p in compare_peers(rows))
     assert not any(p.small_sample for p in compare_peers(rows, PeerSettings(min_opportunities=3)))
+
+
+def _ranked(rep: str, team: str, avg_sale: float | None, cycle: float | None, p1: float | None = 0.5) -> KpiRow:
+    return _row(rep, team, 10, p1, avg_sale, cycle)
+
+
+def test_the_only_ranked_rep_with_a_value_is_best_on_it() -> None:
+    # Team A, all ranked (10 opportunities each). Only Ann has won (average sale 2000, cycle 30 days);
+    # Bob's and Cy's are n/a, so Ann stands out on both. p1: Ann .5, Bob .5, Cy n/a: a tie for the
+    # best, both marked (not "everyone level": Cy has no value). p2 (.5 for all) and weekly
+    # appointments (1.0 for all) are level for every ranked rep: nobody is best.
+    rows = [
+        _ranked("Ann", "A", 2000.0, 30.0),
+        _ranked("Bob", "A", None, None),
+        _ranked("Cy", "A", None, None, p1=None),
+    ]
+    out = {p.rep: p for p in compare_peers(rows)}
+    assert out["Ann"].best_on == ("p1", "avg_sale", "cycle_days_mean")
+    assert "best_on_kpi" in out["Ann"].flags
+    assert out["Bob"].best_on == ("p1",)
+    assert out["Cy"].best_on == ()
+
+
+def test_a_team_with_one_ranked_rep_has_no_best() -> None:
+    # Team B: Dee is the only ranked rep (Eve has 4 opportunities, a small sample): nobody to compare
+    # with, so Dee is best on nothing, though she alone has every value.
+    rows = [_ranked("Dee", "B", 2000.0, 30.0), _row("Eve", "B", 4, 0.9, None, None)]
+    out = {p.rep: p for p in compare_peers(rows)}
+    assert out["Dee"].best_on == ()
+    assert out["Dee"].flags == ()
+    assert out["Eve"].best_on == ()
+
+
+@pytest.mark.parametrize(
+    ("kpi", "values", "best"),
+    [
+        ("avg_sale", [None, 5.0, None], 5.0),  # the only value among ranked reps
+        ("avg_sale", [3.0, 5.0, None], 5.0),
+        ("avg_sale", [5.0, 5.0, None], 5.0),  # a tie beside an n/a: both best
+        ("avg_sale", [5.0, 5.0, 5.0], None),  # every ranked rep level: nobody
+        ("avg_sale", [None, None], None),
+        ("avg_sale", [5.0], None),  # one ranked rep: no comparison
+        ("cycle_days_mean", [40.0, None, 30.0], 30.0),  # shorter is better
+        ("cycle_days_mean", [None, 30.0], 30.0),
+    ],
+)
+def test_best_value_over_a_team_s_ranked_reps(kpi: str, values: list[float | None], best: float | None) -> None:
+    assert best_value(kpi, values) == best
