@@ -23,10 +23,10 @@ from typing import Any
 import pyarrow as pa
 
 from . import db, queries
-from .errors import AmbiguousFormatError, KpiError
+from .errors import AmbiguousFormatError, InvalidInputError, KpiError
 from .importing import LoadOptions, format_label, load_path
 from .magic import Scenario, solve
-from .model import KPI_FIELDS, Dataset, Filters, ImportReport, KpiRow, PeerSettings
+from .model import KPI_FIELDS, Dataset, Filters, ImportReport, KpiRow, PeerSettings, Shape
 from .peers import compare_peers
 from .reading import DEFAULT_LIMITS, DELIMITER_NAMES, Limits
 from .teams import read_team_list, with_teams
@@ -295,6 +295,48 @@ def _filters(args: argparse.Namespace) -> Filters:
     return Filters(start=args.start, end=args.end, decided_only=args.decided_only)
 
 
+def _window(ds: Dataset, args: argparse.Namespace) -> queries.Window | None:
+    """The window the command reads.
+
+    A ``--start`` given alone that lies after the data's last date (or an ``--end`` alone before
+    its first) says so: the window's other end is the data's, which the user never typed.
+    """
+    try:
+        return queries.window(ds, _filters(args))
+    except InvalidInputError:
+        if args.end is None and args.start is not None and ds.last_date is not None:
+            raise InvalidInputError(
+                f"The start date {args.start:%Y-%m-%d} is after the data's last date ({ds.last_date:%Y-%m-%d}), "
+                f"so the window holds no data; give a --start on or before {ds.last_date:%Y-%m-%d}."
+            ) from None
+        if args.start is None and args.end is not None and ds.first_date is not None:
+            raise InvalidInputError(
+                f"The end date {args.end:%Y-%m-%d} is before the data's first date ({ds.first_date:%Y-%m-%d}), "
+                f"so the window holds no data; give an --end on or after {ds.first_date:%Y-%m-%d}."
+            ) from None
+        raise
+
+
+def _nothing_in_window(ds: Dataset, args: argparse.Namespace, win: queries.Window | None) -> str:
+    """The sentence for a window without data: printed where a table would be (stderr for JSON and CSV)."""
+    span = f" ({win.start:%Y-%m-%d} to {win.end:%Y-%m-%d})" if win is not None else ""
+    if ds.shape is Shape.WEEKLY_LOG:
+        return f"No week of the log falls in the window{span}."
+    decided = "decided (won or lost) " if args.decided_only else ""
+    return f"No {decided}opportunity's first appointment falls in the window{span}."
+
+
+def _emit_window(rows: list[dict[str, Any]], ds: Dataset, args: argparse.Namespace, win: queries.Window | None) -> None:
+    """``rows`` in the format asked for; an empty window as one sentence instead of a blank table."""
+    if not rows:
+        sentence = _nothing_in_window(ds, args, win)
+        if args.format == "table":
+            print(sentence)
+            return
+        print(f"note: {sentence}", file=sys.stderr)
+    _emit(rows, args.format, sys.stdout)
+
+
 def cmd_inspect(args: argparse.Namespace) -> None:
     ds = _load(args)
     r = ds.report
@@ -346,18 +388,21 @@ def cmd_inspect(args: argparse.Namespace) -> None:
 
 def cmd_kpis(args: argparse.Namespace) -> None:
     ds = _load(args)
+    win = _window(ds, args)
     rows = queries.kpis(db.session_cursor(), ds, args.by, _filters(args))
-    _emit([kpi_dict(r, args.by) for r in rows], args.format, sys.stdout)
+    _emit_window([kpi_dict(r, args.by) for r in rows], ds, args, win)
 
 
 def cmd_weekly(args: argparse.Namespace) -> None:
     ds = _load(args)
+    win = _window(ds, args)
     series = queries.weekly_appointments_series(db.session_cursor(), ds, _filters(args))
-    _emit([{"rep": r, "week": w, "appointments": n} for r, w, n in series], args.format, sys.stdout)
+    _emit_window([{"rep": r, "week": w, "appointments": n} for r, w, n in series], ds, args, win)
 
 
 def cmd_peers(args: argparse.Namespace) -> None:
     ds = _load(args)
+    win = _window(ds, args)
     rows = queries.kpis(db.session_cursor(), ds, "rep", _filters(args))
     compared = compare_peers(rows, PeerSettings(min_opportunities=args.min_opportunities))
     out = [
@@ -373,7 +418,7 @@ def cmd_peers(args: argparse.Namespace) -> None:
         }
         for p in compared
     ]
-    _emit(out, args.format, sys.stdout)
+    _emit_window(out, ds, args, win)
 
 
 def cmd_magic(args: argparse.Namespace) -> None:

@@ -12,12 +12,16 @@ one of them from the other five. Two options refine it, both off by default:
   open_advanced x p2 x avg_sale - open_not_advanced x p1 x p2 x avg_sale``, spread over
   ``weeks_left = W - weeks_elapsed``. With both options on, the lag is taken off the weeks left.
   A remaining goal of zero or less means the goal is already covered: Magic Number 0, feasible.
+  Back-solving a covered goal (a goal of 0, or one already covered) leaves the solved quantity
+  undefined, since any value reaches it, and keeps the rep's weekly appointments as they are.
 
 Input rules: negative, infinite or NaN inputs are user errors (:class:`InvalidInputError` naming
 the field); ratios above 1 given as inputs are errors too. A zero that makes the answer undefined
 (``p1 = 0``, ``avg_sale = 0``, ``weeks = 0``, no weeks left, zero appointments when solving) is
 not an error: the result is ``feasible=False`` with a sentence, and the undefined values are
-``None``. A *solved* ratio above 1 is kept exact, never clipped, and flagged infeasible.
+``None``. The one exception: with no selling weeks (left), the revenue goal within reach is
+solved as what is already in hand (0 without pacing), feasible. A *solved* ratio above 1 is kept
+exact, never clipped, and flagged infeasible.
 """
 
 from __future__ import annotations
@@ -153,6 +157,11 @@ def with_marks(text: str, thousands: str, decimal: str) -> str:
     return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
 
 
+def counted(text: str, noun: str) -> str:
+    """``"1", "week" -> "1 week"``; any other number as written takes the plural (``"0 weeks"``, ``"1.5 weeks"``)."""
+    return f"{text} {noun if text == '1' else noun + 's'}"
+
+
 @dataclass(frozen=True)
 class Wording:
     """How the sentences of a result write its numbers.
@@ -251,11 +260,10 @@ def _usable_weeks(sc: Scenario, weeks_left: float, w: Wording) -> tuple[float, t
         return lagged, ()
     usable = max(lagged, min(1.0, weeks_left))
     warning = (
-        f"The sales cycle of {w.number(sc.cycle_days or 0.0)} days "
-        f"({w.number(_lag_weeks(sc))} weeks) eats the period: of the "
-        f"{w.number(weeks_left)} weeks left, less than one week remains for appointments "
-        f"that can still close in time, so the Magic Number assumes {w.number(usable)} "
-        f"usable week{'s' if usable != 1 else ''}."
+        f"The sales cycle of {counted(w.number(sc.cycle_days or 0.0), 'day')} "
+        f"({counted(w.number(_lag_weeks(sc)), 'week')}) eats the period: of the "
+        f"{counted(w.number(weeks_left), 'week')} left, less than one week remains for appointments "
+        f"that can still close in time, so the Magic Number assumes {counted(w.number(usable), 'usable week')}."
     )
     return usable, (warning,)
 
@@ -309,13 +317,15 @@ def _result(
     )
 
 
-def _covered_message(sc: Scenario) -> str:
+def _covered_cause(sc: Scenario) -> str:
+    """Why nothing more is needed: a goal of 0, or (pacing) what is won and expected covers it."""
     if sc.use_pacing:
-        return (
-            "Revenue already won and the expected revenue of open opportunities cover the goal: "
-            "no new first appointments are needed."
-        )
-    return "The goal is 0, so no new first appointments are needed."
+        return "Revenue already won and the expected revenue of open opportunities cover the goal"
+    return "The goal is 0"
+
+
+def _covered_message(sc: Scenario) -> str:
+    return f"{_covered_cause(sc)}, so no new first appointments are needed."
 
 
 def _zero_factor(values: dict[str, float | None], names: tuple[str, ...]) -> str | None:
@@ -371,13 +381,13 @@ def _forward(sc: Scenario, w: Wording) -> MagicResult:
     target = f"the goal of {w.amount(goal)}"
     if sc.use_pacing:
         target = f"the remaining {w.amount(remaining)} of {target}"
-    weeks_text = f"{w.number(usable)} weeks"
+    weeks_text = counted(w.number(usable), "week")
     if sc.use_cycle_lag:
-        weeks_text = f"{w.number(usable)} usable weeks after the sales-cycle lag"
+        weeks_text = f"{counted(w.number(usable), 'usable week')} after the sales-cycle lag"
     elif sc.use_pacing:
-        weeks_text = f"the {w.number(usable)} weeks left"
+        weeks_text = f"the {counted(w.number(usable), 'week')} left"
     message = (
-        f"Book {w.number(magic)} new first appointments a week "
+        f"Book {counted(w.number(magic), 'new first appointment')} a week "
         f"({ceil_appointments(magic)} rounded up) to reach {target} in {weeks_text}."
     )
     return _result(
@@ -393,12 +403,15 @@ def _forward(sc: Scenario, w: Wording) -> MagicResult:
     )
 
 
+def _weeks_gone(sc: Scenario, w: Wording) -> str:
+    """``"48 of 48 weeks have gone"``, ``"1 of 1 week has gone"``."""
+    gone = w.number(sc.weeks_elapsed)
+    return f"{gone} of {counted(w.number(sc.weeks), 'week')} {'has' if gone == '1' else 'have'} gone"
+
+
 def _no_weeks_message(sc: Scenario, w: Wording) -> str:
     if sc.use_pacing:
-        return (
-            f"No selling weeks are left ({w.number(sc.weeks_elapsed)} of "
-            f"{w.number(sc.weeks)} weeks have gone), so the remaining goal cannot be reached."
-        )
+        return f"No selling weeks are left ({_weeks_gone(sc, w)}), so the remaining goal cannot be reached."
     return "The period has no selling weeks, so no number of appointments reaches the goal."
 
 
@@ -419,7 +432,7 @@ def _back_solve(sc: Scenario, solve_for: str, appointments: float, w: Wording) -
     values: dict[str, float | None] = {name: getattr(sc, name) for name in _CORE}
     values[solve_for] = None
     label = LABELS[solve_for]
-    m_text = f"{w.number(appointments)} appointments a week"
+    m_text = f"{counted(w.number(appointments), 'appointment')} a week"
     won = sc.revenue_won if sc.use_pacing else 0.0
     adv = float(sc.open_advanced) if sc.use_pacing else 0.0
     not_adv = float(sc.open_not_advanced) if sc.use_pacing else 0.0
@@ -439,24 +452,46 @@ def _back_solve(sc: Scenario, solve_for: str, appointments: float, w: Wording) -
         )
 
     def covered(usable: float | None) -> MagicResult:
-        message = f"{_covered_message(sc)} This holds whatever the {label}."
+        """Nothing more to reach: the solved quantity stays undefined (any value will do), and the
+        rep's weekly appointments stay what they are (not the forward Magic Number's 0)."""
+        if solve_for == "weeks":
+            needed = f"no {'more ' if sc.use_pacing else ''}selling weeks are needed"
+        else:
+            needed = f"no {label} is needed: it is reached whatever the {label}"
+        message = f"{_covered_cause(sc)}, so {needed}."
         return _result(
             sc,
             solve_for,
             values,
-            magic=0.0,
+            magic=appointments,
             remaining=None,
             usable=usable,
             feasible=True,
             message=message,
-            warnings=(message,),
+            warnings=(message,) if sc.use_pacing else (),
+        )
+
+    def no_weeks_goal() -> MagicResult:
+        """No selling week (left): no appointment can be booked, so the goal within reach is what
+        is already in hand (0 without pacing)."""
+        solved = _pipeline_value(sc, sc.avg_sale, sc.p1, sc.p2)
+        values["goal"] = solved
+        if sc.use_pacing:
+            message = (
+                f"No selling weeks are left ({_weeks_gone(sc, w)}), so the revenue goal within reach is what is "
+                f"already won and expected from open opportunities: {w.amount(solved)}."
+            )
+        else:
+            message = f"With no selling weeks, no appointment can be booked, so the revenue goal within reach is {w.amount(0.0)}."
+        return _result(
+            sc, solve_for, values, magic=appointments, remaining=0.0, usable=0.0, feasible=True, message=message
         )
 
     usable: float | None = None
     if solve_for != "weeks":
         weeks_left = _weeks_left(sc, sc.weeks)
         if weeks_left <= 0:
-            return infeasible(_no_weeks_message(sc, w))
+            return no_weeks_goal() if solve_for == "goal" else infeasible(_no_weeks_message(sc, w))
         usable, warnings = _usable_weeks(sc, weeks_left, w)
 
     goal, avg_sale, p1, p2 = sc.goal, sc.avg_sale, sc.p1, sc.p2
@@ -479,7 +514,7 @@ def _back_solve(sc: Scenario, solve_for: str, appointments: float, w: Wording) -
             warning = (
                 f"Only {w.number(usable)} usable weeks are needed; the forward calculation "
                 "never assumes less than one usable week, so it will show a lower Magic Number "
-                f"for {w.number(solved)} weeks."
+                f"for {counted(w.number(solved), 'week')}."
             )
             warnings = (warning,)
     else:
@@ -488,8 +523,9 @@ def _back_solve(sc: Scenario, solve_for: str, appointments: float, w: Wording) -
             return covered(usable)
         if denominator == 0:
             zero = _zero_factor(values, factors)
-            reason = f"The {LABELS[zero]} is 0" if zero else f"With {m_text}"
-            return infeasible(f"{reason}, so no {label} reaches the goal.", usable)
+            if zero:
+                return infeasible(f"The {LABELS[zero]} is 0, so no {label} reaches the goal.", usable)
+            return infeasible(f"With {m_text}, no {label} reaches the goal.", usable)
         solved = numerator / denominator
 
     values[solve_for] = solved
@@ -520,7 +556,7 @@ def _answer_text(solve_for: str, value: float, w: Wording) -> str:
     if solve_for == "goal":
         return f"the revenue goal within reach is {w.amount(value)}"
     if solve_for == "weeks":
-        return f"reaching the goal takes {w.number(value)} selling weeks"
+        return f"reaching the goal takes {counted(w.number(value), 'selling week')}"
     if solve_for in _RATIOS:
         return f"the {LABELS[solve_for]} must be {w.percent(value)}"
     return f"the {LABELS[solve_for]} must be {w.amount(value)}"

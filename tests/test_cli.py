@@ -170,6 +170,90 @@ def test_bad_input_gets_one_sentence_and_no_traceback(args: list[str], message: 
     assert "Traceback" not in done.stderr and done.stdout == ""
 
 
+@pytest.mark.parametrize(
+    ("bound", "message"),
+    [
+        # canonical.csv's first appointments run from 2026-01-01 to 2026-02-20; the other end of the
+        # window is the data's, which the user never typed (it read "The window ends (2026-02-20) before
+        # it starts (2026-05-01)").
+        (
+            ["--start", "2026-05-01"],
+            "The start date 2026-05-01 is after the data's last date (2026-02-20), so the window holds no data; "
+            "give a --start on or before 2026-02-20.",
+        ),
+        (
+            ["--end", "2025-05-01"],
+            "The end date 2025-05-01 is before the data's first date (2026-01-01), so the window holds no data; "
+            "give an --end on or after 2026-01-01.",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["kpis", "peers", "weekly"])
+def test_a_lone_window_bound_beyond_the_data_names_the_data_s_date(
+    command: str, bound: list[str], message: str
+) -> None:
+    done = cli(command, str(FIXTURES / "canonical.csv"), *bound)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == f"error: {message}"
+    assert done.stdout == ""
+
+
+#: canonical.csv has no first appointment in May 2026.
+NOTHING_IN_MAY = "No opportunity's first appointment falls in the window (2026-05-01 to 2026-06-01)."
+
+
+@pytest.mark.parametrize(
+    ("command", "path", "sentence"),
+    [
+        ("kpis", "canonical.csv", NOTHING_IN_MAY),
+        ("peers", "canonical.csv", NOTHING_IN_MAY),
+        ("weekly", "canonical.csv", NOTHING_IN_MAY),
+        # a weekly log's window runs Monday to Sunday
+        ("kpis", "weekly_log.csv", "No week of the log falls in the window (2026-04-27 to 2026-06-07)."),
+    ],
+)
+def test_an_empty_window_is_one_sentence_in_a_table_and_an_empty_list_in_json(
+    command: str, path: str, sentence: str
+) -> None:
+    window = ["--start", "2026-05-01", "--end", "2026-06-01"]
+    table = cli(command, str(FIXTURES / path), *window)
+    assert table.returncode == 0, table.stderr
+    assert table.stdout == sentence + "\n"
+    in_json = cli(command, str(FIXTURES / path), *window, "--format", "json")
+    assert json.loads(in_json.stdout) == []
+    assert f"note: {sentence}" in in_json.stderr
+
+
+def test_an_empty_window_with_decided_only_says_decided() -> None:
+    done = cli(
+        "kpis", str(FIXTURES / "canonical.csv"), "--start", "2026-05-01", "--end", "2026-06-01", "--decided-only"
+    )
+    assert done.stdout == (
+        "No decided (won or lost) opportunity's first appointment falls in the window (2026-05-01 to 2026-06-01).\n"
+    )
+
+
+def test_magic_back_solving_for_a_goal_of_zero_keeps_the_rep_s_appointments_and_needs_no_close_ratio() -> None:
+    doc = as_json(
+        "magic", "--goal", "0", "--weeks", "48", "--avg-sale", "12500", "--p1", "0.6",
+        "--weekly-appointments", "3.5", "--solve", "p2",
+    )  # fmt: skip
+    assert doc["feasible"] is True
+    assert doc["p2"] is None
+    assert doc["magic_number"] == 3.5  # it read 0.0 while the rep's 3.5 a week were held fixed
+    assert doc["message"] == "The goal is 0, so no close ratio is needed: it is reached whatever the close ratio."
+    assert doc["warnings"] == []
+
+
+def test_magic_with_no_selling_weeks_reaches_a_goal_of_zero() -> None:
+    doc = as_json(
+        "magic", "--goal", "600000", "--weeks", "0", "--avg-sale", "12500", "--p1", "0.6", "--p2", "0.4",
+        "--weekly-appointments", "3.5", "--solve", "goal",
+    )  # fmt: skip
+    assert doc["feasible"] is True
+    assert doc["goal"] == 0.0
+
+
 def test_an_empty_file_exits_non_zero_with_a_sentence(tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")

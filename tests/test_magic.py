@@ -260,6 +260,93 @@ def test_a_goal_of_zero_needs_no_appointments() -> None:
     assert result.magic_number_rounded == 0
 
 
+@pytest.mark.parametrize("solve_for", ["p1", "p2", "avg_sale"])
+def test_back_solving_for_a_goal_of_zero_needs_no_value_and_keeps_the_rep_s_appointments(solve_for: str) -> None:
+    # Any ratio or average sale reaches a goal of 0: the solved value is undefined, and the 3.5
+    # appointments a week held fixed stay 3.5 (it read 0.0, the forward Magic Number's).
+    result = solve(replace(SPEC, goal=0.0, weekly_appointments=3.5), solve_for)
+    assert result.feasible
+    assert result.solved_value is None
+    assert result.magic_number == 3.5
+    label = {"p1": "appointment-to-next-step ratio", "p2": "close ratio", "avg_sale": "average revenue per sale"}
+    assert result.message == (
+        f"The goal is 0, so no {label[solve_for]} is needed: it is reached whatever the {label[solve_for]}."
+    )
+    assert result.warnings == ()
+
+
+def test_back_solving_the_weeks_for_a_goal_of_zero_needs_no_weeks() -> None:
+    result = solve(replace(SPEC, goal=0.0, weekly_appointments=3.5), "weeks")
+    assert result.feasible
+    assert result.weeks is None
+    assert result.magic_number == 3.5
+    assert result.message == "The goal is 0, so no selling weeks are needed."
+
+
+def test_with_no_selling_weeks_the_goal_within_reach_is_zero() -> None:
+    # No week to book in: 3.5 x 0 x 12500 x .6 x .4 = 0 (it read infeasible, with no goal at all).
+    result = solve(replace(SPEC, weeks=0.0, weekly_appointments=3.5), "goal")
+    assert result.feasible
+    assert result.goal == 0.0
+    assert result.message == (
+        "With no selling weeks, no appointment can be booked, so the revenue goal within reach is 0."
+    )
+
+
+def test_with_every_week_gone_the_goal_within_reach_is_what_is_in_hand() -> None:
+    # 290000 won + 4 x .4 x 12500 + 10 x .6 x .4 x 12500 = 290000 + 20000 + 30000 = 340000
+    result = solve(replace(PACED, weeks_elapsed=48, weekly_appointments=3.5), "goal")
+    assert result.feasible
+    assert result.goal == pytest.approx(340_000)
+    assert result.message == (
+        "No selling weeks are left (48 of 48 weeks have gone), so the revenue goal within reach is what is "
+        "already won and expected from open opportunities: 340,000."
+    )
+
+
+@pytest.mark.parametrize(
+    ("scenario", "solve_for", "message"),
+    [
+        # 1 x 48 x 12500 x .6 x .4 = 144000
+        (
+            replace(SPEC, weekly_appointments=1.0),
+            "goal",
+            "With 1 appointment a week, the revenue goal within reach is 144,000.",
+        ),
+        (
+            replace(SPEC, weekly_appointments=0.0),
+            "p2",
+            "With 0 appointments a week, no close ratio reaches the goal.",
+        ),
+        (
+            replace(SPEC, weekly_appointments=0.0),
+            "avg_sale",
+            "With 0 appointments a week, no average revenue per sale reaches the goal.",
+        ),
+        # 3000 / (12500 x .6 x .4) = 1 appointment, in 1 week
+        (
+            replace(SPEC, goal=3_000, weeks=1),
+            "magic_number",
+            "Book 1 new first appointment a week (1 rounded up) to reach the goal of 3,000 in 1 week.",
+        ),
+        # 144000 / (1 x 12500 x .6 x .4) = 48 weeks; 3000 / 3000 = 1 week
+        (
+            replace(SPEC, goal=3_000, weekly_appointments=1.0),
+            "weeks",
+            "With 1 appointment a week, reaching the goal takes 1 selling week.",
+        ),
+        # pacing, 1 of 1 week gone
+        (
+            replace(SPEC, use_pacing=True, weeks=1, weeks_elapsed=1),
+            "magic_number",
+            "No selling weeks are left (1 of 1 week has gone), so the remaining goal cannot be reached.",
+        ),
+    ],
+)
+def test_sentences_count_one_in_the_singular_and_never_break(scenario: Scenario, solve_for: str, message: str) -> None:
+    assert solve(scenario, solve_for).message == message
+
+
 # --- user errors --------------------------------------------------------------------------------
 
 
