@@ -118,9 +118,10 @@ def read_file(
         if direct is not None:
             raw = direct
         else:
-            text, encoding = decode_text(content, name)
-            utf8 = content if encoding == "utf-8" else None
-            raw = read_text(text, name, encoding=encoding, limits=limits, utf8=utf8)
+            decoded: list[str] = []
+            text, encoding = decode_text(content, name, decoded)
+            utf8 = content if encoding == "utf-8" and not decoded else None
+            raw = read_text(text, name, encoding=encoding, limits=limits, utf8=utf8, notes=decoded)
     return _with_rows(raw, name)
 
 
@@ -302,8 +303,13 @@ def _stream(data: bytes | _FileBytes, first: int, size: int) -> Any:
 # --- text -------------------------------------------------------------------------------------
 
 
-def decode_text(content: bytes, name: str = "upload") -> tuple[str, str]:
-    """Decode bytes as UTF-8 (BOM or not), UTF-16 (BOM, or NUL-interleaved) or Windows-1252."""
+def decode_text(content: bytes, name: str = "upload", notes: list[str] | None = None) -> tuple[str, str]:
+    """Decode bytes as UTF-8 (BOM or not), UTF-16 (BOM, or NUL-interleaved) or Windows-1252.
+
+    A UTF-8 file with a few lines in Windows-1252 (rows pasted in from an older export) is read
+    line by line, each in its own encoding, and ``notes`` gets a sentence naming those lines: read
+    whole as Windows-1252, every UTF-8 name of the file would be garbled ('DÃ©dÃ©').
+    """
     if content.startswith(codecs.BOM_UTF8):
         return _decode(content, "utf-8-sig", name), "utf-8-sig"
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -319,12 +325,46 @@ def decode_text(content: bytes, name: str = "upload") -> tuple[str, str]:
     try:
         text, encoding = content.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        try:
-            text, encoding = content.decode("cp1252"), "windows-1252"
-        except UnicodeDecodeError:
-            text, encoding = content.decode("latin-1"), "latin-1"
+        mixed = _mixed_lines(content)
+        if mixed is not None:
+            text, encoding = mixed[0], "utf-8"
+            if notes is not None:
+                notes.append(_mixed_note(mixed[1]))
+        else:
+            try:
+                text, encoding = content.decode("cp1252"), "windows-1252"
+            except UnicodeDecodeError:
+                text, encoding = content.decode("latin-1"), "latin-1"
     _refuse_binary(text, name)
     return text, encoding
+
+
+def _mixed_lines(content: bytes) -> tuple[str, list[int]] | None:
+    """The text of a file that is UTF-8 but for some lines, and those lines (numbered from 1);
+    ``None`` unless some line holds UTF-8's multi-byte characters (else it is Windows-1252 whole)."""
+    out: list[str] = []
+    other: list[int] = []
+    utf8 = False
+    for number, line in enumerate(content.splitlines(keepends=True), start=1):
+        try:
+            out.append(line.decode("utf-8"))
+            utf8 = utf8 or not line.isascii()
+        except UnicodeDecodeError:
+            try:
+                out.append(line.decode("cp1252"))
+            except UnicodeDecodeError:
+                out.append(line.decode("latin-1"))
+            other.append(number)
+    return ("".join(out), other) if utf8 else None
+
+
+def _mixed_note(lines: Sequence[int]) -> str:
+    shown = ", ".join(str(x) for x in lines[:5]) + (", ..." if len(lines) > 5 else "")
+    one = len(lines) == 1
+    return (
+        f"The file is UTF-8 but for line{'' if one else 's'} {shown}, which {'was' if one else 'were'} read as "
+        f"Windows-1252 (an older Excel's encoding); check the names on {'it' if one else 'them'}."
+    )
 
 
 def _decode(content: bytes, encoding: str, name: str) -> str:
@@ -381,6 +421,7 @@ def read_text(
     limits: Limits = DEFAULT_LIMITS,
     utf8: bytes | None = None,
     exact: bool = False,
+    notes: Sequence[str] = (),
 ) -> RawTable:
     """Parse delimited text: the first non-blank record is the header; every later record is a data row.
 
@@ -388,9 +429,9 @@ def read_text(
     pyarrow's multi-threaded CSV reader, where line numbers follow from row positions; anything
     else (uneven rows, quoted newlines, NUL bytes, huge fields) through Python's ``csv`` module,
     which tracks each record's starting line. ``exact=True`` forces the second path (tests
-    compare the two).
+    compare the two). ``notes``: what the decoding had to say.
     """
-    notes: list[str] = []
+    notes = list(notes)
     if "\x00" in text:
         count = text.count("\x00")
         text = text.replace("\x00", "")

@@ -4,6 +4,7 @@ Every number is computed by hand from the rows shown."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +105,33 @@ def test_a_hidden_space_in_a_name_is_named_in_the_report() -> None:
     content = "Sales Rep,Created Date\nBudi Santoso,2026-01-05\nBudi\u00a0Santoso,2026-01-06\nBudi Santoso,2026-01-07\n"
     notes = load(content.encode(), "names.csv").report.notes
     assert any("'Budi\u00a0Santoso' (with a no-break space) as 'Budi Santoso'" in n for n in notes)
+
+
+def test_a_utf8_file_with_a_line_in_windows_1252_keeps_every_name(cursor: Any, tmp_path: Path) -> None:
+    """Rows pasted in from an older export: the UTF-8 names stay intact (read whole as
+    Windows-1252 they read 'DÃ©dÃ©'), the odd line is read as Windows-1252, and the report says so."""
+    content = (
+        b"Sales Rep,Created Date,Stage,Amount\n"
+        b"D\xc3\xa9d\xc3\xa9 Kurniawan,2026-01-05,Closed Won,100\n"
+        b"Zo\xc3\xab Tan,2026-01-06,Closed Won,200\n"
+        b"Jos\xe9,2026-01-08,Proposal \x96 sent,10\n"
+    )
+    ds = load(content, "mixed.csv")
+    assert {r.group for r in queries.kpis(cursor, ds, "rep")} == {"Dédé Kurniawan", "Zoë Tan", "José"}
+    assert (
+        "The file is UTF-8 but for line 4, which was read as Windows-1252 (an older Excel's encoding); check the "
+        "names on it."
+    ) in ds.report.notes
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(content)
+    done = cli("kpis", str(path), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert {r["rep"] for r in json.loads(done.stdout)} == {"Dédé Kurniawan", "Zoë Tan", "José"}
+
+
+def test_a_windows_1252_file_is_still_read_whole_as_windows_1252(cursor: Any) -> None:
+    content = b"Sales Rep,Created Date\nJos\xe9 N\xfa\xf1ez,2026-01-05\nFran\xe7ois,2026-01-06\n"
+    ds = load(content, "cp1252.csv")
+    assert ds.report.encoding == "windows-1252"
+    assert {r.group for r in queries.kpis(cursor, ds, "rep")} == {"José Núñez", "François"}
+    assert not any("UTF-8" in n for n in ds.report.notes)
