@@ -58,13 +58,13 @@ def _initialize(rows_by_rep: dict, ds: Dataset, filters: Filters) -> None:
         if mi.key("weeks") not in st.session_state:
             mi.set_value("weeks", mi.DEFAULT_WEEKS)
         mi.forget_slider_ends()
-        mi.prefill(team_row, team_row)
+        mi.prefill(team_row, team_row, mi.TEAM)
         st.session_state[mi.SOURCE] = mi.TEAM
         st.session_state.setdefault(mi.SOLVE, "magic_number")
     if rep is not None:
         st.session_state[mi.SOURCE] = rep
         if rep in rows_by_rep:
-            mi.prefill(rows_by_rep[rep], team_row)
+            mi.prefill(rows_by_rep[rep], team_row, rep)
     _apply_link(link)
     if not filled and "goal" not in link:
         mi.set_value("goal", mi.default_goal())
@@ -77,7 +77,7 @@ def _on_source_change(rows_by_rep: dict, ds: Dataset, filters: Filters) -> None:
     team_row = _team_row(ds, filters)
     row = team_row if chosen == mi.TEAM else rows_by_rep.get(chosen)
     if row is not None:
-        mi.prefill(row, team_row)
+        mi.prefill(row, team_row, chosen)
 
 
 def body() -> None:
@@ -112,6 +112,10 @@ def body() -> None:
         )
         top_right.selectbox("Solve for", list(SOLVABLE), format_func=SOLVE_LABELS.__getitem__, key=mi.SOLVE)
         solve_for = st.session_state[mi.SOLVE]
+        # Where a starting value is the team's or a placeholder, not the rep's own, say so (it was silent).
+        notes = mi.substitute_notes(cur, solve_for)
+        if notes:
+            st.info("\n\n".join(md_escape(note) for note in notes))
         left, right = st.columns(2)
         with left:
             for name in ("goal", "weeks", "avg_sale"):

@@ -14,7 +14,7 @@ import streamlit as st
 from kpi_core.magic import Scenario, solve
 from kpi_core.model import KpiRow
 
-from .format import INPUT_MONEY, INPUT_SHORTEST, Currency, money, number
+from .format import INPUT_MONEY, INPUT_SHORTEST, Currency, appointments, money, number, percent
 
 TEAM = "Team"
 #: The content key of the dataset the inputs were filled from (a new file fills them again).
@@ -22,7 +22,18 @@ READY = "mn_ready"
 SOURCE = "mn_source"
 LAST_QUERY = "mn_last_query"
 SOLVE = "mn_solve"
+#: The inputs that started from something other than the chosen rep's (or team's) own numbers.
+SUBSTITUTES = "mn_substitutes"
 FALLBACKS = {"avg_sale": 10_000.0, "p1": 50.0, "p2": 50.0, "appts": 5.0}
+#: The inputs :func:`prefill` fills, and the KPI each starts from.
+PREFILLED = {"avg_sale": "avg_sale", "p1": "p1", "p2": "p2", "appts": "weekly_appointments"}
+#: How a sentence names each prefilled input, with its verb.
+IN_A_SENTENCE = {
+    "avg_sale": ("average revenue per sale", "starts"),
+    "p1": ("the appointment-to-next-step ratio", "starts"),
+    "p2": ("the close ratio", "starts"),
+    "appts": ("current weekly appointments", "start"),
+}
 DEFAULT_WEEKS = 48.0
 GOAL_STRETCH = 1.2
 
@@ -100,25 +111,118 @@ def _slider_max(f: Field) -> float:
     return float(stored)
 
 
-def prefill(row: KpiRow | None, fallback: KpiRow | None) -> list[str]:
-    """Set avg_sale, both ratios and current weekly appointments from ``row``'s actual KPIs.
+@dataclass(frozen=True)
+class Substitute:
+    """An input that did not start from the chosen rep's (or the team's) own numbers, and why.
 
-    Undefined KPIs fall back to the team's, then to a plain default; returns the labels that did.
+    ``value`` is what the input was set to, in its own units (percent for the ratios); ``reason``
+    says why ``who``'s own KPI is undefined (``None``: nothing at all falls in the window);
+    ``team_reason`` why the team's is too, when the value is a placeholder instead of the team's.
     """
-    notes = []
-    pairs = {"avg_sale": "avg_sale", "p1": "p1", "p2": "p2", "appts": "weekly_appointments"}
-    for name, kpi in pairs.items():
-        v = row.value(kpi) if row is not None else None
-        if v is None and fallback is not None:
-            v = fallback.value(kpi)
+
+    name: str
+    value: float
+    who: str
+    reason: str | None
+    from_team: bool
+    team_reason: str | None = None
+
+
+def why_undefined(row: KpiRow, kpi: str) -> str:
+    """Why ``row``'s ``kpi`` is n/a, as what its rep (or team) lacks: ``"has no won sale in this window"``."""
+    if kpi == "avg_sale":
+        if row.won is None:
+            return "has no wins recorded"
+        if row.won == 0:
+            return "has no won sale in this window"
+        if row.revenue is None:
+            return "has no sale amounts"
+        return "has no won sale with a known amount in this window"
+    if kpi in ("p1", "p2") and row.advanced is None:
+        return "has no next-step figures"
+    if kpi == "p2":
+        return "has no opportunity past the first gate in this window"
+    return "has no first appointment in this window"
+
+
+def starting_values(
+    row: KpiRow | None, fallback: KpiRow | None, who: str
+) -> tuple[dict[str, float], tuple[Substitute, ...]]:
+    """The inputs' first values from ``row``'s actual KPIs (``who``'s: a rep, or :data:`TEAM`).
+
+    A KPI undefined for ``row`` starts from ``fallback``'s (the team's), else from a placeholder
+    (:data:`FALLBACKS`); each such input is returned as a :class:`Substitute`, for the page to say so.
+    """
+    values: dict[str, float] = {}
+    substitutes = []
+    for name, kpi in PREFILLED.items():
+        own = row.value(kpi) if row is not None else None
+        team = fallback.value(kpi) if fallback is not None and who != TEAM else None
+        v = own if own is not None else team
         if v is None:
             v = FALLBACKS[name]
-            notes.append(FIELDS[name].label)
         elif name in ("p1", "p2"):
             v = v * 100
-        set_value(name, round(v, 2))
+        v = round(v, 2)
+        values[name] = v
+        if own is None:
+            reason = why_undefined(row, kpi) if row is not None else None
+            team_reason = None
+            if team is None and fallback is not None and who != TEAM:
+                team_reason = why_undefined(fallback, kpi)
+            substitutes.append(Substitute(name, v, who, reason, team is not None, team_reason))
+    return values, tuple(substitutes)
+
+
+def prefill(row: KpiRow | None, fallback: KpiRow | None, who: str) -> tuple[Substitute, ...]:
+    """Set avg_sale, both ratios and current weekly appointments from ``row``'s actual KPIs
+    (:func:`starting_values`), and remember which did not come from them (:func:`substitute_notes`)."""
+    values, substitutes = starting_values(row, fallback, who)
+    for name, v in values.items():
+        set_value(name, v)
+    st.session_state[SUBSTITUTES] = substitutes
     st.session_state[key("cycle_days")] = None if row is None else row.cycle_days_mean
-    return notes
+    return substitutes
+
+
+def substitute_sentence(sub: Substitute, cur: Currency) -> str:
+    """One plain sentence: why the input does not start from the rep's own numbers, and from what.
+
+    ``"Ana has no won sale in this window, so average revenue per sale starts from the team's
+    ($1,933); change it below."`` User text (the rep's name) is returned as is: escape it to render.
+    """
+    what, starts = IN_A_SENTENCE[sub.name]
+    shown = input_text(sub.name, sub.value, cur)
+    if sub.reason is None:
+        cause = "No opportunity falls in this window"
+    else:
+        cause = f"{'The team' if sub.who == TEAM else sub.who} {sub.reason}"
+    if sub.from_team:
+        return f"{cause}, so {what} {starts} from the team's ({shown}); change it below."
+    if sub.team_reason is not None:
+        cause += ", nor does the team" if sub.team_reason == sub.reason else f", and the team {sub.team_reason}"
+    return f"{cause}, so {what} {starts} from {shown}, a placeholder: type your own."
+
+
+def substitute_notes(cur: Currency, solve_for: str | None = None) -> list[str]:
+    """The sentences of the inputs that still hold a value not from the rep's own numbers.
+
+    An input the user has changed since, or the one being solved for, needs none.
+    """
+    return [
+        substitute_sentence(sub, cur)
+        for sub in st.session_state.get(SUBSTITUTES, ())
+        if sub.name != solve_for and st.session_state.get(key(sub.name)) == sub.value
+    ]
+
+
+def input_text(name: str, v: float, cur: Currency) -> str:
+    """An input's value as the page writes it: money, a percent with at most one decimal, or appointments."""
+    if name == "avg_sale":
+        return money(v, cur)
+    if name in ("p1", "p2"):
+        return percent(v / 100, cur)
+    return appointments(v, cur)
 
 
 def default_goal() -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import metric, new_app, open_page
 
@@ -150,3 +151,95 @@ def test_a_new_file_fills_the_inputs_again_from_its_own_data() -> None:
     goal = at.number_input(key="mn_goal_input").value
     assert goal != sample_goal
     assert goal == mi._stretched_goal(40.0, team.avg_sale, team.p1, team.p2, team.weekly_appointments)
+
+
+# Budi: 4 appointments, 2 past the first gate, 1 won (3,000). Citra: 4, 3, 2 won (1,000 + 2,000).
+# [Ana](http://x) (a name that is a Markdown link): 4, 2, none won. Dewi: 3, none past the first gate.
+# Team: 15 appointments, 7 past the first gate, 3 won; average sale 6,000 / 3 = 2,000; close ratio
+# 3 / 7 = 42.857 %.
+ANA = "[Ana](http://x)"
+TEAM_GAPS = (
+    "rep,first_appointment,next_step,outcome,amount\n"
+    "Budi,2026-01-05,2026-01-07,won,3000\nBudi,2026-01-06,2026-01-08,lost,\nBudi,2026-01-07,,lost,\n"
+    "Budi,2026-01-08,,open,\n"
+    "Citra,2026-01-05,2026-01-07,won,1000\nCitra,2026-01-06,2026-01-08,won,2000\n"
+    "Citra,2026-01-07,2026-01-09,lost,\nCitra,2026-01-08,,lost,\n"
+    f"{ANA},2026-01-05,2026-01-07,lost,\n{ANA},2026-01-06,2026-01-08,lost,\n{ANA},2026-01-07,,open,\n"
+    f"{ANA},2026-01-08,,lost,\n"
+    "Dewi,2026-01-05,,lost,\nDewi,2026-01-06,,open,\nDewi,2026-01-07,,lost,\n"
+)
+NOTHING_WON = "rep,first_appointment,next_step,outcome,amount\n" + "".join(
+    f"{rep},2026-01-0{day},2026-01-09,lost,\n" for rep in ("Ana", "Budi") for day in range(1, 6)
+)
+
+
+def _magic_page_on(name: str, content: str) -> AppTest:
+    from tests.app.conftest import confirm, upload
+
+    return open_page(confirm(upload(new_app(), name, content.encode())), "magic_number")
+
+
+def _notes(at: AppTest) -> list[str]:
+    """The sentences of the box near the inputs that says where starting values came from."""
+    return [
+        line.replace("\\", "")
+        for box in at.info
+        for line in box.value.split("\n\n")
+        if "starts from" in box.value or "start from" in box.value
+    ]
+
+
+def test_a_rep_without_a_won_sale_starts_from_the_team_s_average_sale_and_the_page_says_so() -> None:
+    from ui.text import md_escape
+
+    at = _magic_page_on("gaps.csv", TEAM_GAPS)
+    assert _notes(at) == []  # the team's own numbers are all defined
+    at.selectbox(key="mn_source").set_value(ANA).run()
+    assert not at.exception
+    assert at.number_input(key="mn_avg_sale_input").value == 2000.0
+    # Ana's close ratio (0 of 2) is her own: no note for it.
+    assert at.number_input(key="mn_p2_input").value == 0.0
+    sentence = f"{ANA} has no won sale in this window, so average revenue per sale starts from the team's ($2,000); change it below."
+    # The name is escaped: it shows as typed, never as a link.
+    assert [box.value for box in at.info if "starts from" in box.value] == [md_escape(sentence)]
+
+
+def test_each_input_not_from_the_rep_s_own_numbers_gets_its_sentence_in_the_reader_s_numbers() -> None:
+    at = _magic_page_on("gaps.csv", TEAM_GAPS)
+    at.selectbox(key="currency").set_value("IDR").run()
+    at.selectbox(key="mn_source").set_value("Dewi").run()
+    # The close ratio input holds the team's 42.86 (3 / 7, rounded to the input's two decimals).
+    assert at.number_input(key="mn_p2_input").value == 42.86
+    assert _notes(at) == [
+        "Dewi has no won sale in this window, so average revenue per sale starts from the team's (Rp 2.000); "
+        "change it below.",
+        "Dewi has no opportunity past the first gate in this window, so the close ratio starts from the team's "
+        "(42,9 %); change it below.",
+    ]
+    # Once the user types a value of their own, its sentence goes; the other stays.
+    at.number_input(key="mn_p2_input").set_value(55.0).run()
+    assert _notes(at) == [
+        "Dewi has no won sale in this window, so average revenue per sale starts from the team's (Rp 2.000); "
+        "change it below."
+    ]
+    # Back to the team's own numbers: nothing to say.
+    at.selectbox(key="mn_source").set_value("Team").run()
+    assert _notes(at) == []
+
+
+def test_a_placeholder_where_neither_the_rep_nor_the_team_has_a_value_says_to_type_your_own() -> None:
+    at = _magic_page_on("nothing_won.csv", NOTHING_WON)
+    # The team comes first: nothing won, so average revenue per sale is a placeholder, and says so.
+    assert at.number_input(key="mn_avg_sale_input").value == 10_000.0
+    assert _notes(at) == [
+        "The team has no won sale in this window, so average revenue per sale starts from $10,000, "
+        "a placeholder: type your own."
+    ]
+    at.selectbox(key="mn_source").set_value("Ana").run()
+    assert _notes(at) == [
+        "Ana has no won sale in this window, nor does the team, so average revenue per sale starts from $10,000, "
+        "a placeholder: type your own."
+    ]
+    # Solving for it: the input is not used, so no sentence.
+    at.selectbox(key="mn_solve").set_value("avg_sale").run()
+    assert _notes(at) == []
