@@ -12,6 +12,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import itertools
 import os
 import re
 import zipfile
@@ -388,8 +389,15 @@ def _refuse_binary(text: str, name: str) -> None:
         )
 
 
+#: Excel's first line naming the delimiter of the lines after it.
+_SEP_HINT = re.compile(r"\A\ufeff?sep=(.)\r?\n")
+
+
 def detect_delimiter(text: str) -> str:
     """The delimiter among ``, ; tab |`` that splits the first lines into the most consistent columns."""
+    hint = _SEP_HINT.match(text)
+    if hint and hint.group(1) in DELIMITERS:
+        return hint.group(1)  # Excel's "sep=;" first line
     sample = text[:65536]
     cut = max(sample.rfind("\n"), sample.rfind("\r"))
     if cut > 0 and len(text) > len(sample):
@@ -440,7 +448,8 @@ def read_text(
     delim = delimiter or detect_delimiter(text)
     csv.field_size_limit(limits.max_field_chars)
     file_format = "csv" if delim != "\t" else "tsv"
-    header, header_line = _header(text, delim, name, limits)
+    header, header_line, above = _header(text, delim, name, limits)
+    notes.extend(above)
     _check_columns(header, name, limits)
     if not exact:
         data = utf8 if utf8 is not None else text.encode("utf-8")
@@ -548,21 +557,82 @@ def _read_utf8_direct(content: bytes | _FileBytes, name: str, limits: Limits) ->
     _refuse_binary(sample, name)
     delim = detect_delimiter(sample)
     csv.field_size_limit(limits.max_field_chars)
-    header, header_line = _header(sample, delim, name, limits)
+    header, header_line, above = _header(sample, delim, name, limits)
     if len(content) > _SAMPLE_BYTES and _line_count(head) <= header_line:
         return None  # the header does not end inside the sample
     _check_columns(header, name, limits)
     encoding = "utf-8-sig" if bom else "utf-8"
-    return _fast_raw(content, header, header_line, delim, limits, name, encoding, [], check_utf8=True)
+    return _fast_raw(content, header, header_line, delim, limits, name, encoding, above, check_utf8=True)
 
 
-def _header(text: str, delim: str, name: str, limits: Limits) -> tuple[list[str], int]:
-    """The first record with a non-blank cell, and the line it starts on."""
+def _header(text: str, delim: str, name: str, limits: Limits) -> tuple[list[str], int, list[str]]:
+    """The header record, the line it starts on, and what the report says of the lines above it.
+
+    The header is the first record filling more than half as many cells as the typical one of the
+    first records: a report's title lines above it ("Laporan Penjualan - Januari 2026",
+    "Printed: 01/02/2026") and Excel's delimiter hint ``sep=;`` name one or two, and are skipped.
+    """
     reader = csv.reader(io.StringIO(text[: 4 * limits.max_field_chars], newline=""), delimiter=delim, strict=False)
+    first: list[tuple[int, list[str]]] = []
     for line, record in _records_with_lines(reader, name, limits):
-        if record and any(cell.strip() for cell in record):
-            return record, line
-    raise UnreadableFileError(f"{name} has no header row; the first line should name the columns.")
+        if any(cell.strip() for cell in record):
+            first.append((line, record))
+        if len(first) >= _HEADER_LOOKAHEAD:
+            break
+    if not first:
+        raise UnreadableFileError(f"{name} has no header row; the first line should name the columns.")
+    at = _header_at([r for _, r in first])
+    line, record = first[at if at is not None else 0]
+    above = [(n, _line_text(r, delim)) for n, r in first if n < line]
+    return record, line, _above_note(line, above)
+
+
+def _header_at(rows: Sequence[Sequence[str]], least: int = 1) -> int | None:
+    """Which of the first non-blank rows is the header: the first not shaped like a title.
+
+    A title line ("Laporan Penjualan - Januari 2026", "Periode: | Januari 2026", ``sep=;``) fills
+    at most two cells, at the row's start, and reaches at most half as far as the typical row (the
+    median: rows of extra fields further down do not make the header a title). A header that
+    leaves some columns unnamed (``Rep,,,Created Date``) still reaches its last column. The
+    header fills at least ``least`` cells.
+    """
+    filled = [sum(1 for c in r if c.strip()) for r in rows]
+    reach = [max((i + 1 for i, c in enumerate(r) if c.strip()), default=0) for r in rows]
+    typical = sorted(reach)[len(reach) // 2] if reach else 0
+    return next(
+        (i for i, r in enumerate(reach) if filled[i] >= least and (filled[i] > _TITLE_CELLS or 2 * r > typical)),
+        None,
+    )
+
+
+#: A title line above the header fills at most this many cells ("Periode:", "Januari 2026").
+_TITLE_CELLS = 2
+
+
+def _above_note(line: int, above: Sequence[tuple[int, str]]) -> list[str]:
+    """The report's sentence on the lines above the header (numbered, with their text), if any."""
+    if not above:
+        return []
+    lines = f"line {above[0][0]}" if above[0][0] == line - 1 else f"lines {above[0][0]}-{line - 1}"
+    shown = "', '".join(_short(text) for _, text in above[:2]) + ("', ..." if len(above) > 2 else "'")
+    one = above[0][0] == line - 1
+    return [
+        f"The header row is on line {line}; {lines} above it ('{shown}) "
+        + ("names no columns and was skipped." if one else "name no columns and were skipped.")
+    ]
+
+
+#: How many records :func:`_header` compares to find the header.
+_HEADER_LOOKAHEAD = 20
+
+
+def _line_text(record: Sequence[str], delim: str) -> str:
+    text = delim.join(record).rstrip(delim).strip()
+    return text + delim if text == "sep=" else text
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _trim_header(header: Sequence[str]) -> list[str]:
@@ -1064,19 +1134,30 @@ def _read_sheet(
     limits: Limits,
     formulas: frozenset[tuple[int, int]] = frozenset(),
 ) -> RawTable | None:
-    header: list[str] | None = None
-    header_line = 0
+    # The header is found among the first rows as in a CSV file (a title row or a "Periode: |
+    # Januari 2026" row above it is skipped), but needs two cells: one is a cover sheet's title.
+    sheet_rows = enumerate(ws.iter_rows(values_only=True), start=1)
+    read: list[tuple[int, Any]] = []  # every row read so far, blank ones too
+    first: list[tuple[int, list[str]]] = []  # the non-blank ones, as text
+    for line, values in sheet_rows:
+        read.append((line, values))
+        cells = [cell_text(v) for v in values]
+        if any(c.strip() for c in cells):
+            first.append((line, cells))
+            if len(first) >= _HEADER_LOOKAHEAD:
+                break
+    at = _header_at([cells for _, cells in first], least=2)
+    if at is None:
+        return None
+    header_line, header = first[at]
+    above = [(n, "; ".join(c.strip() for c in cells if c.strip())) for n, cells in first[:at]]
     rows: list[tuple[int, list[str]]] = []
     numeric: dict[int, bool] = {}
     dates: dict[int, bool] = {}
-    for line, values in enumerate(ws.iter_rows(values_only=True), start=1):
+    later = itertools.chain(((n, v) for n, v in read if n > header_line), sheet_rows)
+    for line, values in later:
         if len(rows) > limits.max_rows:
             raise _too_many_rows(name, limits)
-        if header is None:
-            cells = [cell_text(v) for v in values]
-            if sum(1 for c in cells if c.strip()) >= 2:
-                header, header_line = cells, line
-            continue
         texts = []
         for i, v in enumerate(values):
             if v is not None and v != "":
@@ -1105,7 +1186,7 @@ def _read_sheet(
         header,
         rows,
         name=name,
-        notes=(note,) if note else (),
+        notes=(*_above_note(header_line, above), *((note,) if note else ())),
         file_format="xlsx",
         limits=limits,
         sheet=sheet_name,

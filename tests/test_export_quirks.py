@@ -4,6 +4,7 @@ Every number is computed by hand from the rows shown."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -135,3 +136,67 @@ def test_a_windows_1252_file_is_still_read_whole_as_windows_1252(cursor: Any) ->
     assert ds.report.encoding == "windows-1252"
     assert {r.group for r in queries.kpis(cursor, ds, "rep")} == {"José Núñez", "François"}
     assert not any("UTF-8" in n for n in ds.report.notes)
+
+
+def test_title_lines_above_the_header_are_skipped_and_said(cursor: Any) -> None:
+    content = (
+        b"Laporan Penjualan Tim Surabaya - Januari 2026;;;\n"
+        b"Dicetak: 01/02/2026;;;\n"
+        b";;;\n"
+        b"Nama Sales;Tanggal Janji Temu;Status;Nilai\n"
+        b"Eko;13/01/2026;Menang;Rp 1.500.000\n"
+        b"Eko;20/01/2026;Kalah;\n"
+        b"Fitri;14/01/2026;Menang;Rp 2.250.000\n"
+    )
+    ds = load(content, "laporan.csv")
+    assert (
+        "The header row is on line 4; lines 1-3 above it ('Laporan Penjualan Tim Surabaya - Janu...', "
+        "'Dicetak: 01/02/2026') name no columns and were skipped."
+    ) in ds.report.notes
+    assert [r.line for r in ds.report.set_aside] == []
+    assert ds.table["line"].to_pylist() == [5, 6, 7]
+    rows = {r.group: (r.appointments, r.won, r.revenue) for r in queries.kpis(cursor, ds, "rep")}
+    assert rows == {"Eko": (2, 1, 1_500_000), "Fitri": (1, 1, 2_250_000)}
+
+
+def test_excels_delimiter_hint_line_is_read_as_the_delimiter(cursor: Any) -> None:
+    content = b"sep=;\nSales Rep;Created Date;Stage;Amount\nAna;2026-01-05;Closed Won;1.200,50\nAna;2026-01-19;Proposal;800,00\n"
+    ds = load(content, "excel.csv")
+    assert ds.report.delimiter == ";"
+    assert "The header row is on line 2; line 1 above it ('sep=;') names no columns and was skipped." in ds.report.notes
+    [ana] = queries.kpis(cursor, ds, "rep")
+    assert (ana.appointments, ana.won, ana.revenue) == (2, 1, 1200.5)
+
+
+def test_a_header_with_unnamed_columns_or_rows_with_extra_fields_is_still_the_header() -> None:
+    unnamed = b"Sales Rep,,,Created Date\nAna,x,y,2026-01-05\nBudi,x,y,2026-01-06\n"
+    ds = load(unnamed, "unnamed.csv")
+    assert ds.table["line"].to_pylist() == [2, 3] and not any("header row is on" in n for n in ds.report.notes)
+    # Amounts written 1,500 without quotes: most rows have an extra field, the header is the header.
+    wide = b"Sales Rep,Created Date,Stage,Amount\nAna,2026-01-05,Won,1,500\nBudi,2026-01-06,Won,2,500\nCitra,2026-01-07,Lost,\n"
+    ds = load(wide, "wide.csv")
+    assert [r.line for r in ds.report.set_aside] == [2, 3]  # the wrong number of fields, as before
+    assert ds.table["line"].to_pylist() == [4]
+
+
+def test_a_title_row_above_a_sheets_header_is_skipped(cursor: Any, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Laporan Penjualan Tim Surabaya"])
+    ws.append(["Periode:", "Januari 2026"])
+    ws.append([])
+    ws.append(["Nama Sales", "Tanggal Janji Temu", "Status", "Nilai", "Tim"])
+    ws.append(["Eko", dt.date(2026, 1, 13), "Menang", 1_500_000, "Timur"])
+    ws.append(["Fitri", dt.date(2026, 1, 14), "Kalah", None, "Timur"])
+    path = tmp_path / "laporan.xlsx"
+    wb.save(path)
+    ds = load(path.read_bytes(), "laporan.xlsx")
+    assert (
+        "The header row is on line 4; lines 1-3 above it ('Laporan Penjualan Tim Surabaya', 'Periode:; Januari "
+        "2026') name no columns and were skipped."
+    ) in ds.report.notes
+    assert ds.table["line"].to_pylist() == [5, 6]
+    rows = {r.group: (r.appointments, r.won, r.revenue) for r in queries.kpis(cursor, ds, "rep")}
+    assert rows == {"Eko": (1, 1, 1_500_000), "Fitri": (1, 0, 0)}
