@@ -14,6 +14,7 @@ import streamlit as st
 from kpi_core.magic import Scenario, solve
 from kpi_core.model import KpiRow
 
+from . import state
 from .format import INPUT_MONEY, INPUT_SHORTEST, Currency, appointments, money, number, percent
 
 TEAM = "Team"
@@ -267,7 +268,9 @@ def rep_goal(team: KpiRow | None, reps: int, weeks: float, content_key: str) -> 
     """
     filled = filled_for(content_key)
     goal = st.session_state.get(key("goal")) if filled else None
-    source = st.session_state.get(SOURCE) if filled else None
+    # The "Start from" box's value, or, when Streamlit has dropped it because the Magic Number
+    # page is not shown (as it does on the way to this page in a browser), the value set aside.
+    source = st.session_state.get(SOURCE, state.kept(SOURCE)) if filled else None
     if goal and source not in (None, TEAM):
         return float(goal)
     if not goal:
