@@ -33,7 +33,11 @@ class Currency:
 CURRENCIES: dict[str, Currency] = {
     "USD": Currency("USD", "$", ",", "."),
     "EUR": Currency("EUR", "€", ".", ","),
-    "IDR": Currency("IDR", "Rp", ".", ",", space=True, scale=((1e12, "T"), (1e9, "M"), (1e6, "jt")), scale_space=True),
+    # "miliar" and "triliun" spelled out: Indonesian's short "M" (miliar, a billion) reads as a
+    # million in English, and a slider in an English browser writes a million "24M".
+    "IDR": Currency(
+        "IDR", "Rp", ".", ",", space=True, scale=((1e12, "triliun"), (1e9, "miliar"), (1e6, "jt")), scale_space=True
+    ),
 }
 DEFAULT_CURRENCY = "USD"
 

@@ -66,6 +66,9 @@ def test_compact_money_keeps_the_currency_and_its_decimal_comma() -> None:
     assert fmt.compact_money(5_612_345, usd) == "$5.6M"
     assert fmt.compact_money(12_500, usd) == "$12,500"
     assert fmt.compact_money(1_500_000, idr) == "Rp 1,5 jt"
+    # Not "Rp 1,2 M": Indonesian's M (miliar) is a billion, an English reader's M a million.
+    assert fmt.compact_money(1_214_000_000, idr) == "Rp 1,2 miliar"
+    assert fmt.compact_money(-2_500_000_000_000, idr) == "-Rp 2,5 triliun"
     assert fmt.compact_money(None, usd) == "n/a"
 
 
