@@ -386,10 +386,12 @@ def _forward(sc: Scenario, w: Wording) -> MagicResult:
         weeks_text = f"{counted(w.number(usable), 'usable week')} after the sales-cycle lag"
     elif sc.use_pacing:
         weeks_text = f"the {counted(w.number(usable), 'week')} left"
-    message = (
-        f"Book {counted(w.number(magic), 'new first appointment')} a week "
-        f"({ceil_appointments(magic)} rounded up) to reach {target} in {weeks_text}."
-    )
+    # The exact value to two decimals at any size (160.72, not "161 (161 rounded up)"), and the
+    # whole appointments to book beside it when they differ.
+    exact = w.marks(f"{magic:,.2f}".rstrip("0").rstrip("."))
+    whole = ceil_appointments(magic)
+    rounded = f" ({whole} rounded up)" if exact != w.marks(f"{whole:,}") else ""
+    message = f"Book {counted(exact, 'new first appointment')} a week{rounded} to reach {target} in {weeks_text}."
     return _result(
         sc,
         "magic_number",

@@ -327,7 +327,7 @@ def test_with_every_week_gone_the_goal_within_reach_is_what_is_in_hand() -> None
         (
             replace(SPEC, goal=3_000, weeks=1),
             "magic_number",
-            "Book 1 new first appointment a week (1 rounded up) to reach the goal of 3,000 in 1 week.",
+            "Book 1 new first appointment a week to reach the goal of 3,000 in 1 week.",
         ),
         # 144000 / (1 x 12500 x .6 x .4) = 48 weeks; 3000 / 3000 = 1 week
         (
@@ -647,3 +647,23 @@ def test_no_lever_ever_raises_the_magic_number_and_they_are_sorted(base: Scenari
     assert len(levers) == 4
     assert all(change is not None and change <= 1e-12 for change in changes)
     assert changes == sorted(changes)  # type: ignore[type-var]
+
+
+@pytest.mark.parametrize(
+    ("goal", "sentence"),
+    [
+        # 401,800 / (1,000 x 0.5 x 0.5) / 10 = 160.72 a week: the exact value at any size, not "161 (161 rounded up)".
+        (
+            401_800,
+            "Book 160.72 new first appointments a week (161 rounded up) to reach the goal of 401,800 in 10 weeks.",
+        ),
+        # 1,000,000 / 2,500 / 10 = 400 exactly: nothing to round.
+        (1_000_000, "Book 400 new first appointments a week to reach the goal of 1,000,000 in 10 weeks."),
+        (3_100_000, "Book 1,240 new first appointments a week to reach the goal of 3,100,000 in 10 weeks."),
+    ],
+)
+def test_the_sentence_gives_the_exact_value_and_the_whole_appointments_when_they_differ(
+    goal: float, sentence: str
+) -> None:
+    result = solve(Scenario(goal=goal, weeks=10, avg_sale=1_000, p1=0.5, p2=0.5))
+    assert result.message == sentence
