@@ -948,7 +948,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
     if backwards_lines:
         shown = ", ".join(str(x) for x in backwards_lines[:5]) + (", ..." if len(backwards_lines) > 5 else "")
         notes.append(
-            f"{len(backwards_lines)} won opportunit{'y closes' if len(backwards_lines) == 1 else 'ies close'} before "
+            f"{len(backwards_lines):,} won opportunit{'y closes' if len(backwards_lines) == 1 else 'ies close'} before "
             f"the first appointment (line {shown}); their sales cycles count as negative days, so check those dates."
         )
     if outcome_header:
@@ -960,7 +960,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
     if lost_count and not pc.any(pc.and_(lost, advanced)).as_py():
         notes.append(
             (
-                f"None of the {lost_count} lost opportunities counts"
+                f"None of the {lost_count:,} lost opportunities counts"
                 if lost_count > 1
                 else "The one lost opportunity does not count"
             )
@@ -971,7 +971,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
         won_no_amount = pc.sum(pc.and_(pc.and_(won, keep), pc.is_null(amount))).as_py() or 0
         if won_no_amount:
             notes.append(
-                f"{won_no_amount} won opportunit{'y has' if won_no_amount == 1 else 'ies have'} no readable amount; "
+                f"{won_no_amount:,} won opportunit{'y has' if won_no_amount == 1 else 'ies have'} no readable amount; "
                 "they count as sales but add nothing to revenue."
             )
     if amount_header:
@@ -1022,7 +1022,7 @@ def _blank_counts_note(values: pa.Array, lines: pa.Array, keep: pa.Array, header
     one = len(missing) == 1
     whose, teams = ("its rep's", "its team's") if one else ("their reps'", "their teams'")
     return [
-        f"{len(missing)} week{' has' if one else 's have'} no number in '{header}' (line{'' if one else 's'} "
+        f"{len(missing):,} week{' has' if one else 's have'} no number in '{header}' (line{'' if one else 's'} "
         f"{shown}), so {whose} {kpis} read n/a (and {teams} and everyone's) instead of counting the blank as 0; "
         "write 0 where there were none."
     ]

@@ -81,7 +81,8 @@ def _mapping_editor(d: state.Draft) -> None:
             # The box's value lives in session state (seeded by the draft), never stale from another file.
             st.session_state[key] = d.mapping.header(canonical) or imp.NOT_IN_FILE
         cols[i % 4].selectbox(imp.CANONICAL_LABELS[canonical], options, key=key)
-    st.caption("* required. Every other column is kept for filtering (region, product, lead source...).")
+    # Escaped: a caption is Markdown, and "* required" rendered as a bullet point.
+    st.caption(r"\* required. Every other column is kept for filtering (region, product, lead source...).")
     st.checkbox(
         "One name for spellings that differ only in capitals or spaces",
         **state.initial(imp.MAP_SPELLING, value=d.mapping.one_spelling),

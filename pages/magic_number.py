@@ -154,7 +154,8 @@ def body() -> None:
         else:
             opt_right.caption(
                 f"Won so far: {md_escape(fmt.money(pipeline.revenue_won, cur))}; open past the first gate: "
-                f"{pipeline.open_advanced}; open not yet advanced: {pipeline.open_not_advanced}"
+                f"{fmt.number(pipeline.open_advanced, cur)}; open not yet advanced: "
+                f"{fmt.number(pipeline.open_not_advanced, cur)}"
             )
             if use_pacing:
                 st.session_state.setdefault("mn_weeks_elapsed", 0.0)

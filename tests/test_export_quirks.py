@@ -200,3 +200,9 @@ def test_a_title_row_above_a_sheets_header_is_skipped(cursor: Any, tmp_path: Pat
     assert ds.table["line"].to_pylist() == [5, 6]
     rows = {r.group: (r.appointments, r.won, r.revenue) for r in queries.kpis(cursor, ds, "rep")}
     assert rows == {"Eko": (1, 1, 1_500_000), "Fitri": (1, 0, 0)}
+
+
+def test_counts_in_the_reports_sentences_are_grouped() -> None:
+    rows = "".join(f"Ana,2026-01-{1 + i % 28:02d},Lost\n" for i in range(1200))
+    notes = load(f"Sales Rep,Created Date,Outcome\nAna,2026-01-01,Won\n{rows}".encode(), "many.csv").report.notes
+    assert any(n.startswith("None of the 1,200 lost opportunities counts") for n in notes)
