@@ -7,6 +7,7 @@ and month-first fit; the decimal mark detected only where the values leave no do
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import math
@@ -957,8 +958,9 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
     if h("outcome") and h("stage"):
         notes.extend(_yes_no_outcome_note(raw, mapping, stage, lost))
     lost_count = pc.sum(lost).as_py() or 0
+    caveat = None
     if lost_count and not pc.any(pc.and_(lost, advanced)).as_py():
-        notes.append(
+        caveat = (
             (
                 f"None of the {lost_count:,} lost opportunities counts"
                 if lost_count > 1
@@ -967,6 +969,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
             + " as having passed the first gate, so the close ratio only sees won deals; if lost deals had reached "
             "a demo or proposal, mark their stage as 'next step or later'."
         )
+        notes.append(caveat)
     if amount_header:
         won_no_amount = pc.sum(pc.and_(pc.and_(won, keep), pc.is_null(amount))).as_py() or 0
         if won_no_amount:
@@ -999,6 +1002,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
     first, last = _span(table["first_appointment"])
     unreadable = [_unreadable(h_, text, parsed, lines, why, keep) for h_, text, parsed, why in pending]
     report = _report(raw, mapping, source, table.num_rows, set_aside, unreadable, formats, decimal, notes)
+    report = dataclasses.replace(report, close_ratio_caveat=caveat)
     return Dataset(
         Shape.OPPORTUNITIES,
         table,

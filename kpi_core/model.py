@@ -194,6 +194,9 @@ class ImportReport:
     notes: tuple[str, ...] = ()
     #: The currency the amounts name (``"IDR"`` for ``Rp 1.500.000``), or ``None`` when they name none.
     currency: str | None = None
+    #: The sentence (also among ``notes``) saying the close ratio only sees won deals, because no
+    #: lost opportunity counts as past the first gate; the pages showing the close ratio repeat it.
+    close_ratio_caveat: str | None = None
 
     @property
     def rows_set_aside(self) -> int:
