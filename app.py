@@ -1,10 +1,16 @@
 """Magic Number: the entry script only sets up the page, the navigation and the shared sidebar."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import sidebar
 
-st.set_page_config(page_title="Magic Number", page_icon=":material/target:", layout="wide")
+#: The browser tab's icon, served by the app itself: a Material icon there is fetched from
+#: fonts.gstatic.com by every visitor's browser (and fails where the app runs without internet).
+ICON = str(Path(__file__).resolve().parent / "assets" / "icon.png")
+
+st.set_page_config(page_title="Magic Number", page_icon=ICON, layout="wide")
 
 navigation = st.navigation(
     [
