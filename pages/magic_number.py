@@ -3,7 +3,7 @@
 import streamlit as st
 
 from kpi_core.coaching import coaching
-from kpi_core.magic import LABELS, SOLVABLE, Scenario, implied_funnel, lever_sensitivity, solve
+from kpi_core.magic import LABELS, SOLVABLE, MagicResult, Scenario, implied_funnel, lever_sensitivity, solve
 from kpi_core.model import Dataset, Filters, KpiRow, Shape
 from ui import charts, links, memo, page, settings, state
 from ui import format as fmt
@@ -80,6 +80,20 @@ def _on_source_change(rows_by_rep: dict, ds: Dataset, filters: Filters) -> None:
         mi.prefill(row, team_row, chosen)
 
 
+def _live_line(result: MagicResult, solve_for: str, cur: fmt.Currency) -> str:
+    """The answer in one line under the inputs (Markdown of the app's own numbers and labels)."""
+    if solve_for == "magic_number":
+        if result.magic_number is None:
+            return md_escape(result.message)
+        return (
+            f"**{result.magic_number_rounded}** first appointments a week "
+            f"(exact {md_escape(fmt.appointments(result.magic_number, cur))})"
+        )
+    value = md_escape(mi.shown_value(solve_for, result.solved_value, cur))
+    line = f"{SOLVE_LABELS[solve_for]} needed: **{value}**"
+    return line if result.feasible else f"{line}. {md_escape(result.message)}"
+
+
 def body() -> None:
     st.title("How many first appointments a week does my goal take?")
     ds = state.dataset()
@@ -144,7 +158,7 @@ def body() -> None:
             reps = () if source_name == mi.TEAM else (source_name,)
             pipeline = memo.pipeline(ds, state.filters(reps=reps))
         use_pacing = opt_right.checkbox(
-            "Pacing: count what is already won and in the pipeline",
+            "Pacing: count what is won and open",
             key="mn_pacing",
             disabled=pipeline is None,
             help="Part-way through the period, the remaining goal is the goal minus revenue already won and the "
@@ -169,6 +183,8 @@ def body() -> None:
                     format=fmt.INPUT_SHORTEST,
                     key="mn_weeks_elapsed",
                 )
+        # The answer again where the sliders are: on a phone the hero is a screen or two above them.
+        live = st.empty()
 
     scenario = Scenario(
         goal=mi.value("goal"),
@@ -228,6 +244,8 @@ def body() -> None:
         for warning in result.warnings:
             st.warning(md_escape(warning))
 
+    live.markdown(_live_line(result, solve_for, cur))
+
     st.subheader("The funnel this goal implies")
     stages = implied_funnel(result)
     funnel_cols = st.columns(4)
@@ -274,11 +292,11 @@ def body() -> None:
             from ui.tables import number_frame, show_numbers
 
             records = [
-                {
+                {  # the change beside the lever: on a phone's width the columns after it need a scroll
                     "Lever": lv.label,
-                    "Step": lv.step_description,
-                    "New Magic Number": lv.new_magic_number,
                     "Change": lv.change,
+                    "New Magic Number": lv.new_magic_number,
+                    "Step": lv.step_description,
                 }
                 for lv in levers
             ]

@@ -95,6 +95,7 @@ def test_the_levers_are_compared_for_the_magic_number() -> None:
     }
     # Numbers underneath, so the columns sort: 600,000 / (12,500 x .6 x .5) / 48 = 3.33 with the close
     # ratio 10 points up, 0.83 fewer than the 4.17 of the worked example.
+    assert list(levers.columns) == ["Lever", "Change", "New Magic Number", "Step"]  # the change first: a phone's width
     assert levers["New Magic Number"].dtype == "float64"
     close = levers.set_index("Lever").loc["Close ratio"]
     assert close["New Magic Number"] == pytest.approx(600_000 / (12_500 * 0.6 * 0.5) / 48)
@@ -243,3 +244,20 @@ def test_a_placeholder_where_neither_the_rep_nor_the_team_has_a_value_says_to_ty
     # Solving for it: the input is not used, so no sentence.
     at.selectbox(key="mn_solve").set_value("avg_sale").run()
     assert _notes(at) == []
+
+
+def test_the_answer_is_repeated_under_the_sliders_and_moves_with_them() -> None:
+    """On a phone the hero is a screen or two above the sliders: the inputs end with the answer."""
+    at = open_page(new_app(), "magic_number")
+    _set_inputs(at, WORKED_EXAMPLE)
+
+    def lines() -> list[str]:
+        return [str(m.value).replace("\\", "") for m in at.markdown]
+
+    assert "**5** first appointments a week (exact 4.17)" in lines()
+    at.slider(key="mn_p2_slider").set_value(80.0).run()
+    assert "**3** first appointments a week (exact 2.08)" in lines()
+    at.slider(key="mn_p2_slider").set_value(40.0).run()
+    at.selectbox(key="mn_solve").set_value("p2").run()
+    _set_inputs(at, {"appts": 3.5})
+    assert "Close ratio needed: **47.6 %**" in lines()
