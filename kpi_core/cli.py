@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="keep names and labels that differ only in capitals or spaces apart (reps, teams, regions...; read as one by default)",
         )
+        p.add_argument(
+            "--shape",
+            choices=[s.value for s in Shape],
+            help="what the file is, when its headers mislead: one row per opportunity, or a weekly activity log",
+        )
         p.add_argument("--date-format", help="date format of the file, e.g. dd/mm/yyyy or %%d/%%m/%%Y")
         p.add_argument("--decimal", choices=[".", ","], help="decimal mark of the numbers")
         p.add_argument("--sheet", help="Excel sheet to read")
@@ -259,6 +264,7 @@ def _load(args: argparse.Namespace) -> Dataset:
         won_values=tuple(args.won_value) if args.won_value is not None else None,
         lost_values=tuple(args.lost_value) if args.lost_value is not None else None,
         one_spelling=False if args.keep_spellings else None,
+        shape=Shape(args.shape) if args.shape else None,
     )
     try:
         # From the disk: a CSV is read without the whole file in memory (same dataset as `load`).

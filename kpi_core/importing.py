@@ -395,6 +395,8 @@ class LoadOptions:
     lost_values: tuple[str, ...] | None = None
     #: ``False``: rep and team names that differ only in capitals or spaces stay apart.
     one_spelling: bool | None = None
+    #: The file's shape when the headers mislead (``None``: detected from them).
+    shape: Shape | None = None
 
 
 def content_key(content: bytes) -> str:
@@ -1259,5 +1261,5 @@ def load_path(
 
 
 def _mapped(raw: RawTable, name: str, key: str, options: LoadOptions) -> Dataset:
-    mapping = apply_options(raw, propose_mapping(raw), options)
+    mapping = apply_options(raw, propose_mapping(raw, options.shape), options)
     return build_dataset(raw, mapping, source=name, key=key)

@@ -327,8 +327,9 @@ def _synonyms(shape: Shape) -> dict[str, tuple[str, ...]]:
 
 
 #: Roles a column of dates never plays, and the words that name such a column: HubSpot's
-#: "Date entered 'Closed Won (Sales Pipeline)'" holds dates, not outcomes.
-_NOT_DATES = frozenset({"stage", "outcome", "amount"})
+#: "Date entered 'Closed Won (Sales Pipeline)'" holds dates, not outcomes, and "Tanggal Janji
+#: Temu" (the appointment's date) is not a weekly log's count of appointments.
+_NOT_DATES = frozenset({"stage", "outcome", "amount", "appointments", "next_steps", "wins", "revenue", "cycle_days"})
 _DATE_WORDS = frozenset({"date", "time", "tanggal", "waktu"})
 
 

@@ -206,3 +206,35 @@ def test_counts_in_the_reports_sentences_are_grouped() -> None:
     rows = "".join(f"Ana,2026-01-{1 + i % 28:02d},Lost\n" for i in range(1200))
     notes = load(f"Sales Rep,Created Date,Outcome\nAna,2026-01-01,Won\n{rows}".encode(), "many.csv").report.notes
     assert any(n.startswith("None of the 1,200 lost opportunities counts") for n in notes)
+
+
+def test_an_opportunity_sheet_with_a_week_number_column_is_not_a_weekly_log(cursor: Any) -> None:
+    """'Minggu' (week) and 'Tanggal Janji Temu' (the appointment's date) read as a weekly log's week
+    and count of appointments: the file did not load ('No value in 'Minggu' can be read as a date')."""
+    content = (
+        b"No;Minggu;Nama Sales;Tanggal Janji Temu;Status;Nilai\n"
+        b"1;3;Bayu;13/01/2026;Menang;Rp 12.500.000\n"
+        b"2;3;Bayu;15/01/2026;Kalah;\n"
+        b"3;4;Dewi;22/01/2026;Menang;Rp 7.500.000\n"
+    )
+    ds = load(content, "sheet.csv")
+    assert ds.shape.value == "opportunities"
+    assert {r.group: (r.appointments, r.won, r.revenue) for r in queries.kpis(cursor, ds, "rep")} == {
+        "Bayu": (2, 1, 12_500_000),
+        "Dewi": (1, 1, 7_500_000),
+    }
+
+
+def test_the_command_line_can_say_what_the_file_is(tmp_path: Path) -> None:
+    """One row per opportunity with its week and a count of meetings held: the headers say weekly log."""
+    path = tmp_path / "deals.csv"
+    path.write_bytes(
+        b"Sales Rep,Week,Meetings,Created Date,Outcome\n"
+        b"Ana,2026-03-02,3,2026-03-02,Won\nAna,2026-03-09,1,2026-03-10,Lost\nBudi,2026-03-02,2,2026-03-04,\n"
+    )
+    guessed = cli("inspect", str(path), "--format", "json")
+    assert json.loads(guessed.stdout)["shape"] == "weekly_log"
+    told = cli("kpis", str(path), "--shape", "opportunities", "--format", "json")
+    assert told.returncode == 0, told.stderr
+    rows = {r["rep"]: (r["appointments"], r["won"]) for r in json.loads(told.stdout)}
+    assert rows == {"Ana": (2, 1), "Budi": (1, 0)}
