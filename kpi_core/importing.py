@@ -74,6 +74,8 @@ DATE_FORMATS: dict[str, str] = {
     "%B %d, %Y": "Month dd, yyyy",
     "%b %d %Y": "Mon dd yyyy",
     "excel-serial": "Excel serial number",
+    # An ISO week (a weekly log's "2026-W10"), read as its Monday.
+    "%G-W%V": "yyyy-Www (ISO week)",
 }
 EXCEL_SERIAL = "excel-serial"
 
@@ -146,6 +148,8 @@ def parse_date(value: str, fmt: str) -> dt.date | None:
         return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
     if "%b" in fmt or "%B" in fmt:
         text = _english_months(text)
+    if fmt == "%G-W%V":  # strptime needs the day of the week with an ISO week: its Monday
+        text, fmt = text + "-1", "%G-W%V-%u"
     try:
         return dt.datetime.strptime(text, fmt).date()
     except ValueError:

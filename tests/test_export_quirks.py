@@ -238,3 +238,12 @@ def test_the_command_line_can_say_what_the_file_is(tmp_path: Path) -> None:
     assert told.returncode == 0, told.stderr
     rows = {r["rep"]: (r["appointments"], r["won"]) for r in json.loads(told.stdout)}
     assert rows == {"Ana": (2, 1), "Budi": (1, 0)}
+
+
+def test_a_weekly_log_dated_by_iso_week_reads_each_week_as_its_monday(cursor: Any) -> None:
+    log = b"Rep,Week,Appointments,Next Steps,Wins,Revenue\nEko,2026-W10,10,6,2,5000\nEko,2026-W11,8,5,1,2000\n"
+    ds = load(log, "log.csv")
+    assert ds.report.date_formats == {"Week": "%G-W%V"}
+    assert (ds.first_date, ds.last_date) == (dt.date(2026, 3, 2), dt.date(2026, 3, 15))  # Monday 2 to Sunday 15 March
+    [eko] = queries.kpis(cursor, ds, "rep")
+    assert (eko.appointments, eko.weeks, eko.weekly_appointments) == (18, 2, 9)
