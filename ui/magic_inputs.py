@@ -81,7 +81,25 @@ def forget_slider_ends() -> None:
 
 
 def value(name: str) -> float:
+    _settle(name)
     return float(st.session_state[key(name)])
+
+
+#: Values the slider and the exact input of a field brought in this run, before they are settled.
+_PENDING = "mn_pending"
+
+
+def _settle(name: str) -> None:
+    """The field's value from what its widgets brought in this run: the slider's, when both did.
+
+    The user moves one widget at a time, but a run cut short by the next key press on the slider
+    has already written the exact input's new value on the server, not in the browser, whose
+    next request brings the input's old value back as a change: taken, it put the slider back
+    (five presses of the arrow key moved it by one step, or none).
+    """
+    brought = st.session_state.get(_PENDING, {}).pop(name, None)
+    if brought:
+        set_value(name, brought.get("slider", brought.get("input")))
 
 
 def set_value(name: str, v: float) -> None:
@@ -210,9 +228,12 @@ def substitute_notes(cur: Currency, solve_for: str | None = None) -> list[str]:
 
     An input the user has changed since, or the one being solved for, needs none.
     """
+    subs = st.session_state.get(SUBSTITUTES, ())
+    for sub in subs:
+        _settle(sub.name)  # a value changed in this run counts before its widget is drawn
     return [
         substitute_sentence(sub, cur)
-        for sub in st.session_state.get(SUBSTITUTES, ())
+        for sub in subs
         if sub.name != solve_for and st.session_state.get(key(sub.name)) == sub.value
     ]
 
@@ -281,15 +302,25 @@ def rep_goal(team: KpiRow | None, reps: int, weeks: float, content_key: str) -> 
 
 
 def _copy(src: str, dst_name: str) -> None:
-    set_value(dst_name, st.session_state[src])
+    """A widget's on_change: what it brought, settled by :func:`value` once every callback has run."""
+    which = "slider" if src.endswith("_slider") else "input"
+    st.session_state.setdefault(_PENDING, {}).setdefault(dst_name, {})[which] = st.session_state[src]
+
+
+def _show(widget: str, v: float) -> None:
+    if st.session_state.get(widget) != v:
+        st.session_state[widget] = v
 
 
 def render(f: Field, cur: Currency, *, disabled: bool = False, help_text: str | None = None) -> None:
     """A slider and an exact number input bound to the same value."""
     v = value(f.name)
     top = _slider_max(f)
-    st.session_state[f"{key(f.name)}_slider"] = min(max(v, f.low), top)
-    st.session_state[f"{key(f.name)}_input"] = v
+    # Written only when they differ: a value written to a widget's key is sent to the browser and
+    # replaces what the widget shows, so a run that started before the user's next key press
+    # would put the slider back (five presses of the arrow key moved it by one step, or none).
+    _show(f"{key(f.name)}_slider", min(max(v, f.low), top))
+    _show(f"{key(f.name)}_input", v)
     label = f.label + (f" ({cur.code})" if f.money else "")
     st.slider(
         label,
