@@ -528,6 +528,8 @@ def _first_non_empty(values: pa.Array) -> str:
 
 
 def _dates(raw: RawTable, mapping: ColumnMapping, header: str) -> tuple[pa.Array, str | None]:
+    if header in raw.mixed_dates:
+        return _mixed_dates(raw, mapping, header)
     fmt = mapping.date_formats.get(header)
     if fmt is None and header in raw.native_dates:
         fmt = "%Y-%m-%d"
@@ -552,6 +554,70 @@ def _dates(raw: RawTable, mapping: ColumnMapping, header: str) -> tuple[pa.Array
 
 
 _ISO_DATE = "%Y-%m-%d"
+
+
+def _split_cells(raw: RawTable, header: str, text_lines: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """An Excel column of typed cells and text cells (``text_lines``, from the reader) as three
+    arrays of its rows: which cells are text, the typed cells alone and the text cells alone (the
+    others ``""``). Matched on the rows' lines, so rows the reader set aside change nothing."""
+    values = raw.values(header)
+    is_text = pc.fill_null(pc.is_in(raw.lines, value_set=text_lines), False)
+    empty = pa.scalar("", pa.string())
+    return is_text, pc.if_else(is_text, empty, values), pc.if_else(is_text, values, empty)
+
+
+def _without_time(values: pa.Array) -> pa.Array:
+    """Cells with a time of day (``2026-01-05 14:30``) dropped to their date."""
+    if pc.any(pc.match_substring(values, ":")).as_py():
+        return pc.replace_substring_regex(values, pattern=_TIME_SUFFIX_RE2, replacement="")
+    return values
+
+
+def _mixed_dates(raw: RawTable, mapping: ColumnMapping, header: str) -> tuple[pa.Array, str | None]:
+    """An Excel column of date cells and dates typed as text: each date cell is the date it holds;
+    the text cells alone choose their format (or ask, as a column of text does), unless the
+    mapping names one. The format returned is the text's (``yyyy-mm-dd`` when none reads it)."""
+    is_text, typed, text = _split_cells(raw, header, raw.mixed_dates[header])
+    typed = _without_time(typed)
+    typed_dates = _iso_dates(typed)
+    if typed_dates is None:  # not expected: the reader writes every date cell as yyyy-mm-dd
+        typed_dates = cells.map_distinct(typed, lambda v: parse_date(v, _ISO_DATE) if v else None, pa.date32())
+    text = _without_time(text)
+    fmt = mapping.date_formats.get(header) or choose_date_format(header, cells.distinct(text))
+    if fmt is None:
+        return typed_dates, _ISO_DATE
+    chosen = fmt
+    text_dates = cells.map_distinct(text, lambda v: parse_date(v, chosen) if v else None, pa.date32())
+    return pc.if_else(is_text, text_dates, typed_dates), fmt
+
+
+def _mixed_notes(
+    raw: RawTable, mapping: ColumnMapping, date_formats: Mapping[str, str], decimal: str | None
+) -> list[str]:
+    """One sentence for each mapped Excel column whose typed cells sit beside text cells: what the
+    text cells are and how they were read."""
+    notes = []
+    date_roles = (*OPPORTUNITY_DATES, "week")
+    number_roles = ("amount", *WEEKLY_NUMBERS)
+    for canonical, header in mapping.columns.items():
+        if header is None:
+            continue
+        if header in raw.mixed_dates and canonical in date_roles:
+            lines, kind = raw.mixed_dates[header], "date"
+            fmt = date_formats.get(header)
+            how = f"read as {format_label(fmt)}" if fmt else "not read"
+        elif header in raw.mixed_numbers and canonical in number_roles:
+            lines, kind = raw.mixed_numbers[header], "number"
+            how = f"read with '{decimal}' as the decimal mark" if decimal else "not read"
+        else:
+            continue
+        shown = ", ".join(str(x) for x in lines.slice(0, 5).to_pylist()) + (", ..." if len(lines) > 5 else "")
+        one = len(lines) == 1
+        notes.append(
+            f"'{header}' mixes {kind} cells with {len(lines):,} {kind}{'' if one else 's'} typed as text "
+            f"(line{'' if one else 's'} {shown}), {how}."
+        )
+    return notes
 
 
 def _iso_dates(values: pa.Array) -> pa.Array | None:
@@ -585,7 +651,11 @@ def _decimal(raw: RawTable, mapping: ColumnMapping, headers: Sequence[str]) -> t
         return None, {}
     if not textual:
         return ".", {}
-    arrays = [cells.present(raw.cells(h)) for h in textual]
+    # An Excel column of number cells and text cells: the text alone says which mark it uses.
+    columns = [
+        _split_cells(raw, h, raw.mixed_numbers[h])[2] if h in raw.mixed_numbers else raw.cells(h) for h in textual
+    ]
+    arrays = [cells.present(c) for c in columns]
     shapes = [_plain_digits(a) for a in arrays]
     if all(shape is not None for shape in shapes):
         # Fast path: every value is a plain number (-?digits, at most one '.'), so only values with
@@ -598,8 +668,8 @@ def _decimal(raw: RawTable, mapping: ColumnMapping, headers: Sequence[str]) -> t
             settled = settled or bool(np.any((after >= 0) & (after != 3)))
             open_values += cells.distinct(a.filter(pa.array((after == 3) & (before <= 3))))
         if settled or not open_values:
-            return ".", dict(zip(textual, arrays, strict=True))
-    return choose_decimal(textual, [cells.distinct(raw.cells(h)) for h in textual]), {}
+            return ".", {h: a for h, a in zip(textual, arrays, strict=True) if h not in raw.mixed_numbers}
+    return choose_decimal(textual, [cells.distinct(c) for c in columns]), {}
 
 
 def _all_plain(present: pa.Array) -> bool:
@@ -647,7 +717,16 @@ def _plain_digits(present: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
 
 def _numbers(raw: RawTable, header: str, decimal: str, plain: Mapping[str, pa.Array] | None = None) -> pa.Array:
     """A number column read with ``decimal``; ``plain`` holds the non-empty cells of columns
-    already known to hold only plain numbers (from :func:`_decimal`)."""
+    already known to hold only plain numbers (from :func:`_decimal`). In an Excel column of number
+    cells and text cells, only the text is read with ``decimal``: a number cell is its number."""
+    if header in raw.mixed_numbers:
+        is_text, typed, text = _split_cells(raw, header, raw.mixed_numbers[header])
+        try:  # a number cell's text is a plain number (cell_text): Arrow's cast reads it as Python would
+            typed_numbers = pc.cast(cells.nullable(typed), pa.float64())
+        except pa.ArrowInvalid:
+            typed_numbers = cells.map_distinct(typed, lambda v: parse_amount(v, ".") if v else None, pa.float64())
+        text_numbers = cells.map_distinct(text, lambda v: parse_amount(v, decimal) if v else None, pa.float64())
+        return pc.if_else(is_text, text_numbers, typed_numbers)
     mark = "." if header in raw.native_numbers else decimal
     values = _text(raw, header)
     present = (plain or {}).get(header) if mark == "." else None
@@ -841,7 +920,7 @@ def _report(
         encoding=raw.encoding,
         delimiter=raw.delimiter,
         sheet=raw.sheet,
-        notes=(*raw.notes, *notes),
+        notes=(*raw.notes, *_mixed_notes(raw, mapping, date_formats, decimal), *notes),
         currency=currency_of(raw, mapping.header("amount" if mapping.shape is Shape.OPPORTUNITIES else "revenue")),
     )
     assert report.rows_loaded + report.rows_set_aside == report.data_rows, "every row must be accounted for"

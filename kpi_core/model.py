@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -73,7 +74,10 @@ class RawTable:
     ``table`` holds one string column per header (internal names ``c0``, ``c1``...; cells trimmed,
     ``""`` when empty; possibly dictionary-encoded, see :meth:`cells`); ``lines`` the file line (or sheet row) where each data row starts.
     ``native_numbers`` / ``native_dates`` name headers whose cells all came typed from Excel or
-    Parquet, so their format is known, not guessed.
+    Parquet, so their format is known, not guessed. ``mixed_numbers`` / ``mixed_dates`` map the
+    headers of Excel columns whose number (or date) cells sit beside text cells to the lines of
+    those text cells: the typed cells are read as what they are, and only the text is read with a
+    format chosen from it (a column with no text cell keeps the native path).
     """
 
     headers: tuple[str, ...]
@@ -88,6 +92,8 @@ class RawTable:
     native_numbers: frozenset[str] = frozenset()
     native_dates: frozenset[str] = frozenset()
     notes: tuple[str, ...] = ()
+    mixed_numbers: Mapping[str, pa.Array] = field(default_factory=dict)
+    mixed_dates: Mapping[str, pa.Array] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:

@@ -7,6 +7,7 @@ text until :mod:`kpi_core.typing` reads them with the formats the user confirmed
 
 from __future__ import annotations
 
+import array
 import codecs
 import contextlib
 import csv
@@ -1152,19 +1153,32 @@ def _read_sheet(
     header_line, header = first[at]
     above = [(n, "; ".join(c.strip() for c in cells if c.strip())) for n, cells in first[:at]]
     rows: list[tuple[int, list[str]]] = []
-    numeric: dict[int, bool] = {}
-    dates: dict[int, bool] = {}
+    width = len(header)
+    kinds = [0] * width  # per column: the kinds of cell it holds (_DATE | _NUMBER | _TEXT | _OTHER)
+    first_typed = [0] * width  # per column: the index in ``rows`` of its first date or number cell
+    # Per column, the lines of the text cells after its first typed cell, while it may yet be a
+    # mixed column (dates or numbers, and text); a column of text alone records nothing.
+    text_lines: list[array.array[int] | None] = [array.array("i") for _ in range(width)]
     later = itertools.chain(((n, v) for n, v in read if n > header_line), sheet_rows)
     for line, values in later:
         if len(rows) > limits.max_rows:
             raise _too_many_rows(name, limits)
         texts = []
         for i, v in enumerate(values):
-            if v is not None and v != "":
-                is_num = isinstance(v, (int, float)) and not isinstance(v, bool)
-                is_date = isinstance(v, (dt.date, dt.datetime))
-                numeric[i] = numeric.get(i, True) and is_num
-                dates[i] = dates.get(i, True) and is_date
+            if v is None:
+                texts.append("")
+                continue
+            if i < width:
+                kind = _cell_kind(v)
+                seen = kinds[i]
+                if kind & ~seen:  # a kind of cell the column has not held so far
+                    if kind & _TYPED and not seen & _TYPED:
+                        first_typed[i] = len(rows)
+                    kinds[i] = seen = seen | kind
+                    if seen not in _MIXABLE:
+                        text_lines[i] = None
+                if kind == _TEXT and seen & _TYPED and (found := text_lines[i]) is not None:
+                    found.append(line)
             texts.append(cell_text(v))
         while texts and len(texts) > len(header) and not texts[-1]:
             texts.pop()
@@ -1179,10 +1193,10 @@ def _read_sheet(
     trimmed = list(header)
     while trimmed and not trimmed[-1].strip():
         trimmed.pop()
-    native_numbers = frozenset(trimmed[i] for i, ok in numeric.items() if ok and i < len(trimmed))
-    native_dates = frozenset(trimmed[i] for i, ok in dates.items() if ok and i < len(trimmed))
+    native_numbers = frozenset(trimmed[i] for i in range(len(trimmed)) if kinds[i] == _NUMBER)
+    native_dates = frozenset(trimmed[i] for i in range(len(trimmed)) if kinds[i] == _DATE)
     note = _formula_note(formulas, trimmed, header_line, rows[-1][0] if rows else header_line)
-    return _build(
+    raw = _build(
         header,
         rows,
         name=name,
@@ -1194,6 +1208,38 @@ def _read_sheet(
         native_numbers=native_numbers,
         native_dates=native_dates,
     )
+    mixed: dict[int, dict[str, pa.Array]] = {_DATE: {}, _NUMBER: {}}
+    for i in range(min(len(trimmed), len(raw.headers))):
+        found = text_lines[i]
+        if kinds[i] in (_DATE | _TEXT, _NUMBER | _TEXT) and found is not None:
+            before = [n for n, texts in rows[: first_typed[i]] if texts[i].strip()]
+            lines = pa.array([*before, *found], type=pa.int32())
+            # Only the rows kept for typing: a row set aside (too many fields) is reported as a row.
+            mixed[kinds[i] & _TYPED][raw.headers[i]] = lines.filter(pc.is_in(lines, value_set=raw.lines))
+    if not mixed[_DATE] and not mixed[_NUMBER]:
+        return raw
+    return replace(raw, mixed_dates=mixed[_DATE], mixed_numbers=mixed[_NUMBER])
+
+
+#: The kinds of cell a spreadsheet column holds, as bits.
+_DATE, _NUMBER, _TEXT, _OTHER = 1, 2, 4, 8
+_TYPED = _DATE | _NUMBER
+#: The kinds a column may hold and still be read cell by cell: one typed kind, with or without text.
+_MIXABLE = frozenset({0, _DATE, _NUMBER, _TEXT, _DATE | _TEXT, _NUMBER | _TEXT})
+
+
+def _cell_kind(value: Any) -> int:
+    """What a spreadsheet cell holds: a date (or date and time), a number, text, or something else
+    (true/false, a time alone); 0 for blank text."""
+    if isinstance(value, str):
+        return _TEXT if value.strip() else 0
+    if isinstance(value, bool):
+        return _OTHER
+    if isinstance(value, (int, float)):
+        return _NUMBER
+    if isinstance(value, dt.date):
+        return _DATE
+    return _OTHER
 
 
 # --- Parquet ----------------------------------------------------------------------------------------
