@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -189,6 +190,52 @@ def _stage_scale(stages: Sequence[str] = STAGES) -> alt.Scale:
     return alt.Scale(domain=list(stages), range=[STAGE_COLORS[s] for s in stages])
 
 
+def _whole_ticks(top: float, most: int) -> list[int]:
+    """0, then multiples of the smallest step of 1, 2 or 5 x 10^k that reaches ``top`` (at least 1)
+    in at most ``most`` steps: ``(12, 5) -> [0, 5, 10, 15]``."""
+    top = max(top, 1.0)
+    power = 1
+    while True:
+        for step in (power, 2 * power, 5 * power):
+            steps = math.ceil(top / step - 1e-9)
+            if steps <= most:
+                return [i * step for i in range(steps + 1)]
+        power *= 10
+
+
+def _counts(top: float, most: int, **scale: Any) -> dict[str, Any]:
+    """The scale and axis of an axis of counts (opportunities, first appointments): whole-number
+    ticks, the last one ending the axis. Vega's own ticked a scale up to 2 every half ("0,5" first
+    appointments) and wrote 12 opportunities' ticks as "0,0", "1,0"...; its ``tickMinStep`` does not
+    prevent that (a step of 0.5 for 0 to 2)."""
+    ticks = _whole_ticks(top, most)
+    return {
+        "scale": alt.Scale(domain=[0, ticks[-1]], nice=False, **scale),
+        "axis": alt.Axis(values=ticks, format=",d"),
+    }
+
+
+def _top(counts: Sequence[float | int | None]) -> float:
+    """The largest of the counts that are known (0 when none is)."""
+    return float(max((c for c in counts if c is not None), default=0))
+
+
+def _rep_axis() -> alt.Axis:
+    """The reps' axis beside the per-rep funnels: a long name on two lines (:data:`REP_WRAP_CHARS`),
+    the pair of lines centred on the rep's row (Vega centres the first line on it)."""
+    name = "datum.label"
+    wraps = f"length({name}) > {REP_WRAP_CHARS} && indexof({name}, ' ') > 0"
+    # The last space in the name's first half (its middle character included), else its first space.
+    first_half = f"lastindexof(substring({name}, 0, ceil(length({name}) / 2) + 1), ' ')"
+    cut = f"({first_half} > 0 ? {first_half} : indexof({name}, ' '))"
+    return alt.Axis(
+        labelLimit=REP_LABEL_LIMIT,
+        labelExpr=f"{wraps} ? [substring({name}, 0, {cut}), substring({name}, {cut} + 1)] : {name}",
+        labelLineHeight=REP_LINE_HEIGHT,
+        labelOffset=alt.condition(wraps, alt.value(-REP_LINE_HEIGHT / 2), alt.value(0)),
+    )
+
+
 def funnel_frame(rows: Sequence[KpiRow], cur: Currency) -> pd.DataFrame:
     """One row per group and stage: count and the conversion from the previous stage."""
     records = []
@@ -226,8 +273,13 @@ def conversion_frame(rows: Sequence[KpiRow], cur: Currency) -> pd.DataFrame:
 #: one only (the rows line up), they fit a tablet's main column with the sidebar open (488 px at
 #: 820); with names on both and 250 px each they were 719 px wide.
 REP_FUNNEL_WIDTH = 180
-#: The longest rep name drawn in full beside the per-rep funnels (longer ones end in "...").
+#: The widest line of a rep's name beside the per-rep funnels, in pixels (a longer line ends in "...").
 REP_LABEL_LIMIT = 100
+#: A rep's name longer than this (in characters) is written on two lines beside the per-rep funnels,
+#: broken at the last space of its first half: in one line of 100 px, "Rosie Papadopoulos" read
+#: "Rosie Papadopou…", and a wider label would push the pair past a tablet's main column.
+REP_WRAP_CHARS = 16
+REP_LINE_HEIGHT = 13
 #: Plot width of each small chart of a three-column grid (peer deviations, weekly activity): three
 #: of them with their axes and the legend below fit the same 820 px.
 SMALL_CHART_WIDTH = 200
@@ -242,6 +294,9 @@ WEEKLY_REPS_PER_PANEL = 3
 #: it fills the 358-pixel column.
 WEEKLY_PLOT_WIDTH = 190
 WEEKLY_PHONE_PLOT_WIDTH = 290
+#: The most weeks labelled under a weekly panel ("Feb 09" is about 35 px wide).
+WEEKLY_TICKS = 4
+WEEKLY_PHONE_TICKS = 6
 #: The line height of the levers' two-line labels.
 LEVER_LINE_HEIGHT = 14
 #: Pixels each weekly panel's scales keep free at their ends, for the line's points.
@@ -249,6 +304,15 @@ WEEKLY_POINT_ROOM = 5
 #: The whole width of one chart of :func:`show_grid`, its labels included (the plot takes what the
 #: labels leave): three to a row in a laptop's 820-pixel main column, one on a phone.
 GRID_PANEL_WIDTH = 250
+#: The team funnel's rows: a stage's band, and the part of it left free above each bar for the
+#: bar's conversion.
+TEAM_FUNNEL_STEP = 50
+TEAM_FUNNEL_GAP = 0.5
+#: The most steps between the ticks of an axis of counts (:func:`_counts`): the team funnel's, a
+#: per-rep funnel's, a weekly panel's.
+TEAM_COUNT_TICKS = 6
+REP_COUNT_TICKS = 4
+WEEKLY_COUNT_TICKS = 4
 #: Plot width of each per-rep funnel chart on a phone, where the two stack: with the reps' names it
 #: fits a 390-pixel screen's main column (358 px).
 PHONE_FUNNEL_WIDTH = 200
@@ -291,23 +355,37 @@ def funnels(
         alt.Chart(team_df, title="Team funnel: appointments → next steps → won")
         .mark_bar()
         .encode(
-            y=alt.Y("stage:N", sort=list(STAGES), title=None),
-            x=alt.X("count:Q", title="Opportunities"),
+            y=alt.Y(
+                "stage:N",
+                sort=list(STAGES),
+                title=None,
+                scale=alt.Scale(paddingInner=TEAM_FUNNEL_GAP, paddingOuter=TEAM_FUNNEL_GAP / 2),
+            ),
+            x=alt.X("count:Q", title="Opportunities", **_counts(_top([team.appointments]), TEAM_COUNT_TICKS)),
             color=alt.Color("stage:N", scale=_stage_scale(), legend=None),
             tooltip=tooltip_stage,
         )
-        .properties(height=120, width="container")
+        .properties(height=TEAM_FUNNEL_STEP * len(STAGES), width="container")
     )
-    team_text = team_chart.mark_text(align="left", dx=4).encode(text="conversion_text:N")
+    # Each conversion ("75 % of appointments") above its bar, from the bar's start: at the bar's end
+    # it ran past the chart's right edge for any ratio above about 60 % on a phone.
+    bar = TEAM_FUNNEL_STEP * (1 - TEAM_FUNNEL_GAP)
+    team_text = team_chart.mark_text(align="left", baseline="bottom", dy=-bar / 2 - 2).encode(
+        text="conversion_text:N", x=alt.value(0)
+    )
     reps_df = funnel_frame(reps, cur)
     rep_order = [r.group for r in reps]
     per_rep = (
         alt.Chart(reps_df, title="Per rep: reaching each stage")
         .mark_bar()
         .encode(
-            y=alt.Y("rep:N", sort=rep_order, title=None, axis=alt.Axis(labelLimit=REP_LABEL_LIMIT)),
+            y=alt.Y("rep:N", sort=rep_order, title=None, axis=_rep_axis()),
             yOffset=alt.YOffset("stage:N", sort=list(STAGES)),
-            x=alt.X("count:Q", title="Opportunities"),
+            x=alt.X(
+                "count:Q",
+                title="Opportunities",
+                **_counts(_top([c for r in reps for c in (r.appointments, r.advanced, r.won)]), REP_COUNT_TICKS),
+            ),
             color=alt.Color(
                 "stage:N",
                 scale=_stage_scale(),
@@ -322,7 +400,7 @@ def funnels(
     )
     conv_df = conversion_frame(reps, cur)
     # Side by side, the rows line up with the left chart's, which names the reps; stacked (a phone), each names them.
-    conv_axis = alt.Axis(labelLimit=REP_LABEL_LIMIT) if narrow else None
+    conv_axis = _rep_axis() if narrow else None
     conv = (
         alt.Chart(conv_df, title="Conversion of each step")
         .mark_bar()
@@ -628,9 +706,8 @@ def weekly_panels(frame: pd.DataFrame, *, narrow: bool = False) -> list[ChartSpe
         domain=[alt.DateTime(year=d.year, month=d.month, date=d.day) for d in (first, last)],
         padding=WEEKLY_POINT_ROOM,
     )
-    magic = pd.to_numeric(frame["magic_number"], errors="coerce")
-    top = max(float(frame["appointments"].max()), float(magic.max()) if magic.notna().any() else 0.0)
-    counts = alt.Scale(domain=[0, top or 1.0], nice=True, padding=WEEKLY_POINT_ROOM)
+    counts = _counts(_weekly_top(frame), WEEKLY_COUNT_TICKS, padding=WEEKLY_POINT_ROOM)
+    week_axis = _week_axis(first, last, WEEKLY_PHONE_TICKS if narrow else WEEKLY_TICKS)
     reps = list(dict.fromkeys(frame["rep"]))
     header = alt.Header(labelFontSize=12, labelAnchor="start", labelColor="#31333f")
     out = []
@@ -638,7 +715,7 @@ def weekly_panels(frame: pd.DataFrame, *, narrow: bool = False) -> list[ChartSpe
         names = reps[i : i + WEEKLY_REPS_PER_PANEL]
         rows = frame[frame["rep"].isin(names)]
         panel = (
-            _weekly_layers(rows, weeks, counts)
+            _weekly_layers(rows, weeks, counts, week_axis)
             .properties(width=WEEKLY_PHONE_PLOT_WIDTH if narrow else WEEKLY_PLOT_WIDTH, height=140)
             .facet(facet=alt.Facet("rep:N", title=None, sort=names, header=header), columns=1)
         )
@@ -649,20 +726,43 @@ def weekly_panels(frame: pd.DataFrame, *, narrow: bool = False) -> list[ChartSpe
 
 def weekly_activity(frame: pd.DataFrame) -> ChartSpec:
     """The same charts as :func:`weekly_panels` in one faceted chart, three to a row (the PNG file)."""
+    if frame.empty:
+        week_axis, counts = alt.Axis(), _counts(0, WEEKLY_COUNT_TICKS)
+    else:
+        week_axis = _week_axis(frame["week"].min(), frame["week"].max(), WEEKLY_TICKS)
+        counts = _counts(_weekly_top(frame), WEEKLY_COUNT_TICKS)
     return spec(
-        _weekly_layers(frame, alt.Scale(), alt.Scale())
+        _weekly_layers(frame, alt.Scale(), counts, week_axis)
         .properties(width=SMALL_CHART_WIDTH, height=160)
         .facet(facet=alt.Facet("rep:N", title=None), columns=3)
     )
 
 
-def _weekly_layers(data: pd.DataFrame, weeks: alt.Scale, counts: alt.Scale) -> alt.LayerChart:
+def _weekly_top(frame: pd.DataFrame) -> float:
+    """The busiest week's first appointments or the highest Magic Number, whichever is higher."""
+    magic = pd.to_numeric(frame["magic_number"], errors="coerce")
+    return max(float(frame["appointments"].max()), float(magic.max()) if magic.notna().any() else 0.0)
+
+
+def _week_axis(first: pd.Timestamp, last: pd.Timestamp, most: int) -> alt.Axis:
+    """A "Week starting" axis ticked on Mondays, the weeks' own starts (Vega's week ticks fall on
+    Sundays: "Feb 08" under a week starting Monday, 9 February), every week or every few weeks so
+    that at most ``most`` are labelled; the year under each date when the weeks span two years."""
+    mondays = pd.date_range(first, last, freq="7D")
+    step = -(-len(mondays) // most)
+    values = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in mondays[::step]]
+    date = "timeFormat(datum.value, '%b %d')"
+    label = date if first.year == last.year else f"[{date}, timeFormat(datum.value, '%Y')]"
+    return alt.Axis(values=values, labelExpr=label)
+
+
+def _weekly_layers(data: pd.DataFrame, weeks: alt.Scale, counts: dict[str, Any], week_axis: alt.Axis) -> alt.LayerChart:
     line = (
         alt.Chart()
         .mark_line(point=True, color=STAGE_COLORS["Appointments"])
         .encode(
-            x=alt.X("week:T", title="Week starting", scale=weeks),
-            y=alt.Y("appointments:Q", title="First appointments", scale=counts),
+            x=alt.X("week:T", title="Week starting", scale=weeks, axis=week_axis),
+            y=alt.Y("appointments:Q", title="First appointments", **counts),
             tooltip=[
                 alt.Tooltip("rep:N", title="Rep"),
                 alt.Tooltip("week:T", title="Week starting", format="%Y-%m-%d"),

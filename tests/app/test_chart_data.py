@@ -122,7 +122,9 @@ def test_the_grids_are_one_small_chart_per_kpi_or_rep_and_one_faceted_chart_for_
     encodings = [p.vega["spec"]["layer"][0]["encoding"] for p in panels]
     scales = [(e["x"]["scale"], e["y"]["scale"]) for e in encodings]
     assert scales[0] == scales[1]
-    assert scales[0][1]["domain"] == [0, target.magic_number] and target.magic_number > 9  # the rule fits
+    # The rule fits: the scale of appointments reaches the Magic Number, and ends on a whole tick.
+    assert target.magic_number > 9 and scales[0][1]["domain"][1] >= target.magic_number
+    assert encodings[0]["y"]["axis"]["values"][-1] == scales[0][1]["domain"][1]
     assert charts.weekly_activity(weekly).vega["columns"] == 3
 
     peers = pd.DataFrame(
@@ -144,3 +146,35 @@ def test_the_grids_are_one_small_chart_per_kpi_or_rep_and_one_faceted_chart_for_
     legends = [p.vega["layer"][0]["encoding"]["color"]["legend"] for p in panels]
     assert legends == [{"orient": "bottom", "direction": "vertical"}, None], "one legend, under the first chart"
     assert charts.peer_deviation(peers).vega["columns"] == 3
+
+
+def test_axes_of_counts_have_whole_ticks_and_weeks_are_ticked_on_their_mondays() -> None:
+    """Vega ticked a scale of 0 to 2 first appointments every half ("0,5") and labelled weeks on
+    Sundays ("Feb 08" under the week of Monday 9 February); its ``tickMinStep`` did not prevent
+    the halves. The browser test (tests/browser/test_chart_labels.py) reads the drawn labels."""
+    import datetime as dt
+
+    from kpi_core.model import KpiRow
+    from ui import format as fmt
+
+    cur = fmt.currency("USD")
+    series = [
+        (rep, dt.date(2026, 2, 2) + dt.timedelta(weeks=w), float(w % 3)) for rep in ("Ana", "Budi") for w in range(4)
+    ]
+    panel = charts.weekly_panels(charts.weekly_frame(series, {}, cur))[0].vega["spec"]["layer"][0]["encoding"]
+    assert panel["y"]["axis"] == {"values": [0, 1, 2], "format": ",d"} and panel["y"]["scale"]["domain"] == [0, 2]
+    mondays = [dt.date(v["year"], v["month"], v["date"]) for v in panel["x"]["axis"]["values"]]
+    assert mondays == [dt.date(2026, 2, d) for d in (2, 9, 16, 23)]
+
+    row = KpiRow("Team", None, 12, 9, 6, 0.75, 2 / 3, 6000.0, 1000.0, 30.0, 30.0, 4.0, 3.0)
+    drawn = charts.funnels(row, [row], cur)
+    team = drawn.team.vega["layer"][0]["encoding"]["x"]
+    assert team["axis"]["values"] == [0, 2, 4, 6, 8, 10, 12] and team["scale"]["domain"] == [0, 12]
+    per_rep = drawn.reps.vega["hconcat"][0]["encoding"]["x"]
+    assert all(isinstance(v, int) for v in per_rep["axis"]["values"]) and per_rep["axis"]["format"] == ",d"
+    assert [charts._whole_ticks(top, 4) for top in (0, 1.97, 63, 8300)] == [
+        [0, 1],
+        [0, 1, 2],
+        [0, 20, 40, 60, 80],
+        [0, 5000, 10000],
+    ]
