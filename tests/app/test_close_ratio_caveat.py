@@ -31,9 +31,10 @@ def test_the_report_keeps_the_sentence_apart() -> None:
     assert load(b"Sales Rep,Created Date,Stage\nAna,2026-03-02,Won\n", "w.csv").report.close_ratio_caveat is None
 
 
-def test_the_overview_and_the_magic_number_page_say_what_the_close_ratio_sees() -> None:
+def test_the_overview_funnels_and_magic_number_pages_say_what_the_close_ratio_sees() -> None:
     at = confirm(upload(new_app(), "crm.csv", ONLY_WON))
     assert SENTENCE in _infos(open_page(at, "overview"))
+    assert SENTENCE in _infos(open_page(at, "funnels"))
     assert SENTENCE in _infos(open_page(at, "magic_number"))
 
 
