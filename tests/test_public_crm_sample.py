@@ -29,7 +29,7 @@ def test_every_rep_matches_a_pandas_computation_of_the_spec() -> None:
     assert "8300 of 8800 data rows loaded, 500 set aside" in done.stderr
     assert "500 rows set aside, has no first-appointment date: lines 8302-8801\n" in done.stderr
     # Lost deals carry no stage history here: the report says why the close ratio reads 100 %.
-    assert "None of the 2473 lost opportunities counts as having passed the first gate" in done.stderr
+    assert "None of the 2,473 lost opportunities counts as having passed the first gate" in done.stderr
 
     df = pd.read_csv(CRM)
     df["engage"] = pd.to_datetime(df["engage_date"], format="%m/%d/%Y")
