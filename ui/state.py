@@ -204,6 +204,7 @@ def reset_filters(ds: Dataset) -> None:
     for key in list(st.session_state.keys()):
         if isinstance(key, str) and (key.startswith(FILTER_DIM_PREFIX) or key == FILTER_TEAMS):
             st.session_state[key] = []
+    st.session_state[FILTER_DECIDED] = False  # listed among the filters in force: it goes with them
     if ds.first_date and ds.last_date:
         st.session_state[FILTER_WINDOW] = (ds.first_date, ds.last_date)
     else:

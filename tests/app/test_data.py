@@ -251,3 +251,15 @@ def test_opportunity_ids_on_more_than_one_line_are_named_on_the_data_page() -> N
     assert [w.value.replace("\\", "") for w in at.warning] == [SENTENCE]
     upload_fixture(at, "canonical.csv")
     assert not at.warning
+
+
+def test_a_new_file_starts_without_the_previous_files_filters_decided_only_included() -> None:
+    """'Decided opportunities only' is listed among the filters in force: it goes with them."""
+    at = new_app()
+    at.sidebar.checkbox(key="filter_decided_only").check().run()
+    at.session_state["filter_teams"] = ["North"]
+    at.run()
+    assert "Decided opportunities only" in sidebar_text(at)
+    at = upload_fixture(at, "canonical.csv")
+    assert at.sidebar.checkbox(key="filter_decided_only").value is False
+    assert "Filters: none" in sidebar_text(at)
