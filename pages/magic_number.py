@@ -63,8 +63,14 @@ def _initialize(rows_by_rep: dict, ds: Dataset, filters: Filters) -> None:
         st.session_state.setdefault(mi.SOLVE, "magic_number")
     if rep is not None:
         st.session_state[mi.SOURCE] = rep
-        if rep in rows_by_rep:
-            mi.prefill(rows_by_rep[rep], team_row, rep)
+    if any(name in link for name in mi.PREFILLED):
+        # A link made on the Peer comparison: its values are the rep's in the manager's data. This
+        # session holds other data (the sample, to a rep opening the link), whatever the names.
+        mi.from_link(link, rep or mi.TEAM)
+        if str(link.get("cur", "")) in fmt.CURRENCIES:
+            st.session_state[state.CURRENCY] = str(link["cur"])
+    elif rep is not None and rep in rows_by_rep:
+        mi.prefill(rows_by_rep[rep], team_row, rep)
     _apply_link(link)
     if not filled and "goal" not in link:
         mi.set_value("goal", mi.default_goal())
@@ -109,6 +115,7 @@ def body() -> None:
     for key in KEPT:
         state.keep(key)
     _initialize(rows_by_rep, ds, filters)
+    cur = state.money_format()  # a link made in rupiah has set the currency
 
     choices = [mi.TEAM, *rows_by_rep]
     if st.session_state.get(mi.SOURCE) not in choices:
@@ -209,7 +216,9 @@ def body() -> None:
             {
                 "rep": None if source_name == mi.TEAM else source_name,
                 **{name: mi.value(name) for name in links.NUMERIC_PARAMS},
+                "cycle": st.session_state.get(mi.key("cycle_days")),
                 "solve": None if solve_for == "magic_number" else solve_for,
+                "cur": cur.code,
             }
         )
     )

@@ -6,6 +6,7 @@ from kpi_core.model import LOWER_IS_BETTER, PeerSettings
 from kpi_core.peers import BEST_PRACTICE, MONEY_LEFT_ON_TABLE, compare_peers
 from ui import charts, links, memo, page, state
 from ui import format as fmt
+from ui import magic_inputs as mi
 from ui.downloads import buttons
 from ui.format import KPI_LABELS
 from ui.magic_inputs import DEFAULT_WEEKS
@@ -172,16 +173,13 @@ def body() -> None:
         key="share_weeks",
     )
     link_rows = []
+    # Each link carries every input (the rep's own, or the team's or a placeholder where the rep has
+    # none, and says which), the rep's sales cycle and the currency: a rep opening it has none of
+    # this data in their session (a rep with no won sale had the sample's average sale filled in).
+    everyone = memo.kpis(ds, "all", filters)
     for row in rows:
-        values = {
-            "rep": row.group,
-            "goal": goal or None,
-            "weeks": weeks,
-            "avg_sale": row.avg_sale,
-            "p1": None if row.p1 is None else row.p1 * 100,
-            "p2": None if row.p2 is None else row.p2 * 100,
-            "appts": row.weekly_appointments,
-        }
+        values = {"rep": row.group, "goal": goal or None, "weeks": weeks, "cur": cur.code}
+        values.update(mi.link_values(row, everyone[0] if everyone else None))
         link_rows.append({"Rep": row.group, "Link": links.magic_link(base or "", values)})
     st.dataframe(link_rows, hide_index=True, width="stretch", key="peers_links")
     st.code("\n".join(r["Link"] for r in link_rows), language=None)

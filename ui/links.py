@@ -16,8 +16,12 @@ NUMERIC_PARAMS: dict[str, tuple[str, float, float]] = {
     "p2": ("mn_p2", 0.0, 100.0),
     "appts": ("mn_appts", 0.0, 10000.0),
 }
-TEXT_PARAMS = ("rep", "solve")
-ALL_PARAMS = ("rep", *NUMERIC_PARAMS, "solve")
+#: The rep's mean sales cycle in days (for the sales-cycle lag), carried with the inputs: lowest, highest.
+CYCLE_BOUNDS = (0.0, 36500.0)
+#: ``cur``: the currency code of the manager's setting; ``team`` and ``placeholder``: comma lists
+#: of the inputs that are the team's, or a placeholder, because the rep has no value of their own.
+TEXT_PARAMS = ("rep", "solve", "cur", "team", "placeholder")
+ALL_PARAMS = ("rep", *NUMERIC_PARAMS, "cycle", "solve", "cur", "team", "placeholder")
 
 
 def number_text(value: float) -> str:
@@ -29,7 +33,9 @@ def number_text(value: float) -> str:
 def parse(params: Mapping[str, str]) -> dict[str, float | str]:
     """The usable parameters of a link; unreadable or out-of-range numbers are dropped."""
     out: dict[str, float | str] = {}
-    for name, (_, low, high) in NUMERIC_PARAMS.items():
+    bounds = {name: (low, high) for name, (_, low, high) in NUMERIC_PARAMS.items()}
+    bounds["cycle"] = CYCLE_BOUNDS
+    for name, (low, high) in bounds.items():
         raw = params.get(name)
         if raw is None:
             continue

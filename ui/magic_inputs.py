@@ -7,6 +7,7 @@ the slider (``mn_<name>_slider``) and the number input (``mn_<name>_input``) bot
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import streamlit as st
@@ -191,6 +192,42 @@ def starting_values(
                 team_reason = why_undefined(fallback, kpi)
             substitutes.append(Substitute(name, v, who, reason, team is not None, team_reason))
     return values, tuple(substitutes)
+
+
+#: Why a link's input is not the rep's own: the link says so (its ``team`` and ``placeholder`` lists).
+FROM_LINK = "has none of their own in the data behind this link"
+
+
+def link_values(row: KpiRow, fallback: KpiRow | None) -> dict[str, float | str | None]:
+    """What a share link carries for ``row``'s rep besides the goal: every input the page starts
+    from (:func:`starting_values`: the team's, or a placeholder, where the rep has none), the
+    rep's sales cycle, and which inputs are not the rep's own."""
+    values, subs = starting_values(row, fallback, row.group)
+    cycle = row.cycle_days_mean if row.cycle_days_mean is not None else None
+    return {
+        **values,
+        "cycle": cycle,
+        "team": ",".join(s.name for s in subs if s.from_team) or None,
+        "placeholder": ",".join(s.name for s in subs if not s.from_team) or None,
+    }
+
+
+def from_link(link: Mapping[str, float | str], who: str) -> tuple[Substitute, ...]:
+    """Fill the inputs a link carries, and only from it: a rep opening a link has the sample data
+    (or their own upload) in their session, never the manager's, so an input the link leaves out
+    starts from a placeholder, not from this session's data. Says which inputs are not the rep's own."""
+    team = set(str(link.get("team", "")).split(","))
+    substitutes = []
+    for name in PREFILLED:
+        v = link.get(name)
+        value = float(v) if isinstance(v, float | int) else FALLBACKS[name]
+        set_value(name, value)
+        if v is None or name in team or name in str(link.get("placeholder", "")).split(","):
+            substitutes.append(Substitute(name, value, who, FROM_LINK, from_team=v is not None and name in team))
+    st.session_state[SUBSTITUTES] = tuple(substitutes)
+    cycle = link.get("cycle")
+    st.session_state[key("cycle_days")] = float(cycle) if isinstance(cycle, float | int) else None
+    return tuple(substitutes)
 
 
 def prefill(row: KpiRow | None, fallback: KpiRow | None, who: str) -> tuple[Substitute, ...]:

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pyarrow as pa
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import FIXTURES, confirm, new_app, open_page, upload
 
@@ -112,3 +113,71 @@ def test_the_apps_address_is_its_page_address_without_the_page(page_url: str | N
     from ui import links
 
     assert links.app_url(page_url, "peers") == app
+
+
+# Nadia has 6 opportunities, 3 next steps and no won sale: no average sale of her own.
+NADIA = b"Sales Rep,Created Date,Next Step Date,Outcome,Close Date,Amount\n" + b"".join(
+    [
+        *(f"Ana,2026-03-{d:02d},2026-03-{d + 2:02d},Won,2026-03-{d + 10:02d},{1000 * d}\n".encode() for d in (2, 3, 4)),
+        *(f"Ana,2026-03-{d:02d},,Lost,2026-03-{d + 5:02d},\n".encode() for d in (5, 6, 7)),
+        *(f"Nadia Putri,2026-03-{d:02d},2026-03-{d + 1:02d},Lost,2026-03-{d + 4:02d},\n".encode() for d in (2, 3, 4)),
+        *(f"Nadia Putri,2026-03-{d:02d},,,,\n".encode() for d in (5, 6, 7)),
+    ]
+)
+
+
+def _link_of(at: AppTest, rep: str) -> dict[str, list[str]]:
+    table = next(df.value for df in at.dataframe if "Link" in df.value.columns)
+    return parse_qs(urlparse(table.set_index("Rep").loc[rep, "Link"]).query)
+
+
+def test_a_link_carries_every_input_the_reps_cycle_and_the_currency() -> None:
+    """Nadia has no won sale: her link carries the team's average sale and says it is the team's."""
+    at = open_page(confirm(upload(new_app(), "nadia.csv", NADIA)), "peers")
+    nadia, ana = _link_of(at, "Nadia Putri"), _link_of(at, "Ana")
+    # Everyone: 3 won sales of 2,000 + 3,000 + 4,000 = 9,000 / 3 = 3,000.
+    assert nadia["avg_sale"] == ["3000"] and nadia["team"] == ["avg_sale"]
+    assert nadia["p2"] == ["0"] and nadia["p1"] == ["50"] and nadia["cur"] == ["USD"]
+    assert "cycle" not in nadia  # no won sale, no cycle
+    assert ana["avg_sale"] == ["3000"] and ana["cycle"] == ["10"] and "team" not in ana
+
+
+def test_a_rep_opening_the_link_gets_the_links_numbers_never_this_sessions_data() -> None:
+    """A rep's session holds the sample data; the link's rep may share a name with a sample rep."""
+    manager = open_page(confirm(upload(new_app(), "nadia.csv", NADIA)), "peers")
+    link = {k: v[0] for k, v in _link_of(manager, "Nadia Putri").items()}
+    rep = new_app()
+    rep.query_params.update(link)
+    open_page(rep, "magic_number")
+    assert rep.number_input(key="mn_avg_sale_input").value == 3000
+    said = " ".join(i.value.replace("\\", "") for i in rep.info)
+    assert (
+        "Nadia Putri has none of their own in the data behind this link, so average revenue per sale starts from "
+        "the team's ($3,000); change it below."
+    ) in said
+    # A link leaving an input out (an older link), for a name the sample also has: a placeholder, said.
+    sample_name = new_app()
+    sample_name.query_params.update({"rep": "Andi Pratama", "goal": "500000", "p1": "60", "p2": "40", "appts": "3"})
+    open_page(sample_name, "magic_number")
+    assert sample_name.number_input(key="mn_avg_sale_input").value == 10_000
+    said = " ".join(i.value.replace("\\", "") for i in sample_name.info)
+    assert "so average revenue per sale starts from $10,000, a placeholder: type your own." in said
+    assert "Sales cycle" not in " ".join(c.value for c in sample_name.caption)  # the sample's cycle is not Andi's
+
+
+def test_a_link_made_in_rupiah_opens_in_rupiah() -> None:
+    rep = new_app()
+    rep.query_params.update(
+        {
+            "rep": "Dewi",
+            "goal": "600000000",
+            "weeks": "48",
+            "avg_sale": "18750000",
+            "p1": "60",
+            "p2": "40",
+            "appts": "3",
+            "cur": "IDR",
+        }
+    )
+    open_page(rep, "magic_number")
+    assert "Rp 600.000.000" in " ".join(c.value.replace("\\", "") for c in rep.caption)
