@@ -52,8 +52,8 @@ def _number_text(value: numbers.Real | Decimal) -> str:
     number = float(value)
     if not math.isfinite(number):
         return ""
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
+    if isinstance(value, numbers.Integral) or (not isinstance(value, Decimal) and number.is_integer()):
+        return str(int(number))  # a count in a column of floats (NaN where undefined): 167, not 167.0
     return str(value) if isinstance(value, Decimal) else repr(number)
 
 
@@ -71,8 +71,13 @@ def to_csv_bytes(columns: Sequence[str], rows: Iterable[Row]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx_bytes(columns: Sequence[str], rows: Iterable[Row], sheet: str = "Data") -> bytes:
-    """An .xlsx workbook of ``columns`` and ``rows``: numbers as numbers, dates as dates, text only as text."""
+def to_xlsx_bytes(
+    columns: Sequence[str], rows: Iterable[Row], sheet: str = "Data", number_formats: Mapping[str, str] | None = None
+) -> bytes:
+    """An .xlsx workbook of ``columns`` and ``rows``: numbers as numbers, dates as dates, text only as text.
+
+    ``number_formats`` gives a column's numbers an Excel format (``"0.0%"``: a ratio 0.305 shows as
+    30.5 %, as on screen), the value itself unchanged."""
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -84,6 +89,9 @@ def to_xlsx_bytes(columns: Sequence[str], rows: Iterable[Row], sheet: str = "Dat
     bold = book.add_format({"bold": True})
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
     time_format = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    by_column = [
+        book.add_format({"num_format": f}) if (f := (number_formats or {}).get(str(h))) else None for h in columns
+    ]
     for c, header in enumerate(columns):
         ws.write_string(0, c, str(neutralize_cell(str(header))), bold)
     for r, row in enumerate(rows, start=1):
@@ -94,7 +102,7 @@ def to_xlsx_bytes(columns: Sequence[str], rows: Iterable[Row], sheet: str = "Dat
                 ws.write_boolean(r, c, value)
             elif isinstance(value, (numbers.Real, Decimal)):
                 if math.isfinite(float(value)):
-                    ws.write_number(r, c, float(value))
+                    ws.write_number(r, c, float(value), by_column[c])
             elif isinstance(value, dt.datetime):
                 ws.write_datetime(r, c, value, time_format)
             elif isinstance(value, dt.date):

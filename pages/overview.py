@@ -53,7 +53,7 @@ def body() -> None:
     state.remember(GROUP_BY)
     rows = memo.kpis(ds, by, filters)
     st.subheader("KPIs per " + ("rep" if by == "rep" else "team" if by == "team" else "value of the chosen column"))
-    label = options[by] if by in ("rep", "team") else "Value"
+    label = options[by]  # the column's own name for an extra column (it read "Value" in the downloads too)
     frame = kpi_frame(rows, label, with_team=by == "rep" and ds.has_teams)
     show_kpi_table(frame, cur, key="overview_kpi_table")
     buttons(frame, "kpis", key="overview_download")

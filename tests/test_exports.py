@@ -71,7 +71,7 @@ def test_the_csv_export_never_starts_a_text_cell_with_a_formula_character() -> N
 def test_the_csv_export_keeps_numbers_and_dates_as_they_are() -> None:
     rows = _reopen_csv(to_csv_bytes(COLUMNS, ROWS))[1:]
     assert rows[0][2:] == ["-1500.5", "3", "2026-01-05", ""]
-    assert rows[-1] == ["Ana", "North", "1200.0", "0", "2026-02-01", "0.25"]
+    assert rows[-1] == ["Ana", "North", "1200", "0", "2026-02-01", "0.25"]  # a whole float as a whole number
 
 
 def test_the_csv_export_accepts_mappings_and_neutralizes_headers() -> None:

@@ -6,12 +6,15 @@ A text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return get
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from kpi_core.exports import neutralize_cell as neutralize
 from kpi_core.exports import to_csv_bytes, to_xlsx_bytes
+
+from .format import KIND, KPI_LABELS
 
 __all__ = ["buttons", "csv_bytes", "excel_bytes", "neutralize"]
 
@@ -26,9 +29,27 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return to_csv_bytes([str(c) for c in frame.columns], _rows(frame))
 
 
+#: Excel number formats by the kind of KPI (ui.format.KIND): the numbers read as on screen.
+EXCEL_FORMATS = {"percent": "0.0%", "money": "#,##0", "days": "0", "count": "#,##0", "decimal": "0.00"}
+
+
+def number_formats(columns: Sequence[str]) -> dict[str, str]:
+    """Each KPI column's Excel format: a KPI's label, its peer average (same kind) or its deviation (a percent)."""
+    kind_of = {KPI_LABELS[name]: kind for name, kind in KIND.items()}
+    out = {}
+    for column in columns:
+        label, _, part = str(column).partition(": ")
+        kind = "percent" if part == "deviation" and label in kind_of else kind_of.get(label)
+        if kind:
+            out[str(column)] = EXCEL_FORMATS[kind]
+    return out
+
+
 def excel_bytes(frame: pd.DataFrame, sheet: str = "KPIs") -> bytes:
-    """An .xlsx workbook; text is written as strings, never as formulas; numbers stay numbers."""
-    return to_xlsx_bytes([str(c) for c in frame.columns], _rows(frame), sheet=sheet[:31])
+    """An .xlsx workbook; text is written as strings, never as formulas; numbers stay numbers,
+    shown as on screen (ratios as percents, amounts grouped)."""
+    columns = [str(c) for c in frame.columns]
+    return to_xlsx_bytes(columns, _rows(frame), sheet=sheet[:31], number_formats=number_formats(columns))
 
 
 def buttons(frame: pd.DataFrame, stem: str, key: str) -> None:

@@ -8,6 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from tests.app.conftest import new_app
 from ui.downloads import csv_bytes, excel_bytes, neutralize
 
 
@@ -35,7 +36,7 @@ def _frame() -> pd.DataFrame:
 def test_the_csv_export_quotes_formulas_and_keeps_negative_numbers() -> None:
     text = csv_bytes(_frame()).decode("utf-8-sig")
     assert "'=1+1" in text
-    assert "-1500.0" in text and "'-1500" not in text
+    assert "-1500\r\n" in text and "'-1500" not in text  # a whole number as one (it read -1500.0)
 
 
 def test_the_excel_export_holds_text_not_formulas_and_numbers_as_numbers() -> None:
@@ -43,3 +44,37 @@ def test_the_excel_export_holds_text_not_formulas_and_numbers_as_numbers() -> No
     assert sheet["A2"].value == "'=1+1"
     assert sheet["A2"].data_type == "s"
     assert sheet["B2"].value == -1500
+
+
+def test_the_excel_export_shows_ratios_as_percents_and_amounts_grouped() -> None:
+    """The values are the table's (0.305, not 30.5); only their Excel format reads as on screen."""
+    at = new_app()
+    frame = next(df.value for df in at.dataframe if "Close ratio" in df.value.columns)
+    sheet = openpyxl.load_workbook(io.BytesIO(excel_bytes(frame))).active
+    header = [c.value for c in sheet[1]]
+    close = sheet.cell(row=2, column=header.index("Close ratio") + 1)
+    assert close.value == pytest.approx(frame["Close ratio"].iloc[0]) and close.number_format == "0.0%"
+    assert sheet.cell(row=2, column=header.index("Revenue") + 1).number_format == "#,##0"
+    assert sheet.cell(row=2, column=header.index("Appointments") + 1).number_format == "#,##0"
+
+
+def test_the_peer_tables_deviations_are_percents_and_peer_averages_read_as_their_kpi() -> None:
+    from ui.downloads import number_formats
+
+    formats = number_formats(
+        [
+            "Rep",
+            "Close ratio",
+            "Close ratio: peer average",
+            "Close ratio: deviation",
+            "Average revenue per sale: deviation",
+            "Average revenue per sale: peer average",
+        ]
+    )
+    assert formats == {
+        "Close ratio": "0.0%",
+        "Close ratio: peer average": "0.0%",
+        "Close ratio: deviation": "0.0%",
+        "Average revenue per sale: deviation": "0.0%",
+        "Average revenue per sale: peer average": "#,##0",
+    }

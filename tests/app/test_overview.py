@@ -110,3 +110,10 @@ def test_the_sidebar_filters_offer_every_team_and_a_column_of_many_accounts() ->
     assert len(at.sidebar.multiselect(key="filter_teams").options) == 60
     labels = [m.label for m in at.sidebar.multiselect]
     assert "account" in labels and "opportunity_id" not in labels
+
+
+def test_a_table_by_an_extra_column_is_headed_by_that_columns_name() -> None:
+    """It read "Value", on screen and in the downloads."""
+    at = new_app()
+    at.selectbox(key="overview_group_by").set_value("Region").run()
+    assert at.dataframe[0].value.columns[0] == "Region"
