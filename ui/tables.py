@@ -64,11 +64,18 @@ def number_frame(records: Sequence[dict[str, Any]], numbers: Sequence[str]) -> p
     return frame
 
 
-def show_numbers(frame: pd.DataFrame, formats: dict[str, Callable[[float | None], str]], key: str) -> None:
-    """A table whose number columns sort as numbers and read as ``formats`` writes them ("n/a" where undefined)."""
+def show_numbers(
+    frame: pd.DataFrame,
+    formats: dict[str, Callable[[float | None], str]],
+    key: str,
+    wide: Sequence[str] = (),
+) -> None:
+    """A table whose number columns sort as numbers and read as ``formats`` writes them ("n/a" where
+    undefined); the ``wide`` text columns get room for their sentences."""
     formatters = {col: (lambda v, f=f: f(None if pd.isna(v) else v)) for col, f in formats.items() if col in frame}
     styler: Styler = frame.style.format(formatters, na_rep=fmt.NA)
-    st.dataframe(styler, hide_index=True, key=key, width="stretch")
+    config = {col: st.column_config.TextColumn(width="large") for col in wide if col in frame}
+    st.dataframe(styler, hide_index=True, key=key, width="stretch", column_config=config or None)
 
 
 def peer_frame(rows: Sequence[PeerRow], cur: Currency) -> pd.DataFrame:
@@ -101,4 +108,5 @@ def show_peer_table(frame: pd.DataFrame, cur: Currency, key: str) -> None:
         label = KPI_LABELS[name]
         formats[label] = formats[f"{label}: peer average"] = lambda v, n=name: fmt.kpi(n, v, cur)
         formats[f"{label}: deviation"] = lambda v: fmt.signed_percent(v, cur)
-    show_numbers(frame, formats, key)
+    # The sentences ("Money left on the table", "no: too few opportunities") were cut at 1280 px.
+    show_numbers(frame, formats, key, wide=("Ranked", "Flags", "Best on"))

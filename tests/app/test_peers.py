@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, urlparse
 
 import pyarrow as pa
@@ -181,3 +182,11 @@ def test_a_link_made_in_rupiah_opens_in_rupiah() -> None:
     )
     open_page(rep, "magic_number")
     assert "Rp 600.000.000" in " ".join(c.value.replace("\\", "") for c in rep.caption)
+
+
+def test_the_peer_tables_sentences_get_room() -> None:
+    """'Money left on the table' and 'no: too few opportunities' were cut at 1280 px."""
+    at = open_page(new_app(), "peers")
+    table = next(d for d in at.dataframe if "Flags" in d.value.columns)
+    config = json.loads(table.proto.columns)
+    assert all(config[col]["width"] == "large" for col in ("Ranked", "Flags", "Best on"))
