@@ -247,3 +247,16 @@ def test_a_weekly_log_dated_by_iso_week_reads_each_week_as_its_monday(cursor: An
     assert (ds.first_date, ds.last_date) == (dt.date(2026, 3, 2), dt.date(2026, 3, 15))  # Monday 2 to Sunday 15 March
     [eko] = queries.kpis(cursor, ds, "rep")
     assert (eko.appointments, eko.weeks, eko.weekly_appointments) == (18, 2, 9)
+
+
+def test_won_deals_without_an_amount_are_said_and_left_out_of_revenue(cursor: Any) -> None:
+    content = (
+        b"Sales Rep,Created Date,Outcome,Amount\nAna,2026-01-01,Won,\nAna,2026-01-02,Won,100\nBudi,2026-01-03,Won,\n"
+    )
+    ds = load(content, "x.csv")
+    assert (
+        "2 won opportunities have no readable amount; they count as sales, and revenue and the average sale leave "
+        "them out (n/a where no won opportunity's amount is known)."
+    ) in ds.report.notes
+    rows = {r.group: (r.won, r.revenue, r.avg_sale) for r in queries.kpis(cursor, ds, "rep")}
+    assert rows == {"Ana": (2, 100, 100), "Budi": (1, None, None)}
