@@ -1060,8 +1060,12 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
         if won_no_amount:
             notes.append(
                 f"{won_no_amount:,} won opportunit{'y has' if won_no_amount == 1 else 'ies have'} no readable amount; "
-                "they count as sales, and revenue and the average sale leave them out (n/a where no won "
-                "opportunity's amount is known)."
+                + (
+                    "it counts as a sale, and revenue and the average sale leave it out"
+                    if won_no_amount == 1
+                    else "they count as sales, and revenue and the average sale leave them out"
+                )
+                + " (n/a where no won opportunity's amount is known)."
             )
     if amount_header:
         notes.extend(_currencies_note(raw, mapping, amount_header))

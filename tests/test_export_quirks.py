@@ -260,3 +260,5 @@ def test_won_deals_without_an_amount_are_said_and_left_out_of_revenue(cursor: An
     ) in ds.report.notes
     rows = {r.group: (r.won, r.revenue, r.avg_sale) for r in queries.kpis(cursor, ds, "rep")}
     assert rows == {"Ana": (2, 100, 100), "Budi": (1, None, None)}
+    one = load(b"Sales Rep,Created Date,Outcome,Amount\nAna,2026-01-01,Won,\nAna,2026-01-02,Won,100\n", "y.csv")
+    assert any(n.startswith("1 won opportunity has no readable amount; it counts as a sale,") for n in one.report.notes)
