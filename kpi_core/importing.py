@@ -566,6 +566,14 @@ def _split_cells(raw: RawTable, header: str, text_lines: pa.Array) -> tuple[pa.A
     return is_text, pc.if_else(is_text, empty, values), pc.if_else(is_text, values, empty)
 
 
+def date_texts(raw: RawTable, header: str) -> pa.Array:
+    """The cells of a date column whose format is to be chosen: every cell, or in an Excel column
+    mixing date cells with text, the text cells alone (the others ``""``)."""
+    if header in raw.mixed_dates:
+        return _split_cells(raw, header, raw.mixed_dates[header])[2]
+    return raw.cells(header)
+
+
 def _without_time(values: pa.Array) -> pa.Array:
     """Cells with a time of day (``2026-01-05 14:30``) dropped to their date."""
     if pc.any(pc.match_substring(values, ":")).as_py():

@@ -194,3 +194,23 @@ def test_the_command_line_loads_every_row_of_a_mixed_date_column_and_says_so(tmp
     assert (rows["Budi"]["appointments"], rows["Budi"]["revenue"]) == (2, 900)
     assert "5 of 5 data rows loaded, 0 set aside" in done.stderr
     assert "'Created Date' mixes date cells with 2 dates typed as text (lines 4, 6), read as dd/mm/yyyy." in done.stderr
+
+
+def test_two_mixed_columns_asking_the_same_question_are_answered_together() -> None:
+    """The Data page asks once for every date column that leaves the same day/month question open;
+    an Excel column mixing date cells with text asks by its text alone."""
+    from kpi_core.mapping import propose_mapping
+    from ui.importer import siblings
+
+    content = _xlsx(
+        [
+            ["Sales Rep", "Created Date", "Close Date", "Outcome"],
+            ["Ana", dt.date(2026, 3, 2), dt.date(2026, 3, 20), "Won"],
+            ["Ana", "03/04/2026", "05/06/2026", "Won"],
+            ["Budi", dt.date(2026, 3, 9), dt.date(2026, 3, 30), "Won"],
+        ]
+    )
+    raw = read_file(content, "mixed.xlsx")
+    with pytest.raises(AmbiguousFormatError) as asked:
+        load(content, "mixed.xlsx")
+    assert siblings(raw, propose_mapping(raw), asked.value) == ["Close Date"]

@@ -13,7 +13,7 @@ import streamlit as st
 
 from kpi_core import cells
 from kpi_core.errors import AmbiguousFormatError, MappingError
-from kpi_core.importing import choose_date_format, format_label
+from kpi_core.importing import choose_date_format, date_texts, format_label
 from kpi_core.mapping import distinct_values, outcome_of, propose_mapping, propose_stages, with_overrides
 from kpi_core.model import (
     OPPORTUNITY_COLUMNS,
@@ -239,7 +239,7 @@ def siblings(raw: RawTable, mapping: ColumnMapping, err: AmbiguousFormatError) -
         if not header or header == err.column or header in mapping.date_formats or header in raw.native_dates:
             continue
         try:
-            choose_date_format(header, cells.distinct(raw.cells(header)))
+            choose_date_format(header, cells.distinct(date_texts(raw, header)))  # an Excel column's text alone
         except AmbiguousFormatError as other:
             if set(other.options) == set(err.options):
                 out.append(header)
