@@ -52,7 +52,8 @@ def show_kpi_table(frame: pd.DataFrame, cur: Currency, key: str) -> None:
     """The KPI table, sortable, with percentages, currency and whole days formatted."""
     styler: Styler = frame.style.format(_formatters(cur, TABLE_KPIS, KPI_LABELS), na_rep=fmt.NA)
     config = {KPI_LABELS[n]: st.column_config.Column(KPI_LABELS[n], help=fmt.NA_HELP.get(n)) for n in TABLE_KPIS}
-    st.dataframe(styler, hide_index=True, column_config=config, key=key, width="stretch")
+    # An undefined KPI reads "n/a" (the grid drew "None" for a missing number whatever the Styler said).
+    st.dataframe(styler, hide_index=True, column_config=config, key=key, width="stretch", placeholder=fmt.NA)
 
 
 def number_frame(records: Sequence[dict[str, Any]], numbers: Sequence[str]) -> pd.DataFrame:
@@ -69,13 +70,15 @@ def show_numbers(
     formats: dict[str, Callable[[float | None], str]],
     key: str,
     wide: Sequence[str] = (),
+    helps: dict[str, str] | None = None,
 ) -> None:
     """A table whose number columns sort as numbers and read as ``formats`` writes them ("n/a" where
-    undefined); the ``wide`` text columns get room for their sentences."""
+    undefined, with the column's ``helps`` saying why); the ``wide`` text columns get room for their sentences."""
     formatters = {col: (lambda v, f=f: f(None if pd.isna(v) else v)) for col, f in formats.items() if col in frame}
     styler: Styler = frame.style.format(formatters, na_rep=fmt.NA)
-    config = {col: st.column_config.TextColumn(width="large") for col in wide if col in frame}
-    st.dataframe(styler, hide_index=True, key=key, width="stretch", column_config=config or None)
+    config: dict[str, Any] = {col: st.column_config.TextColumn(width="large") for col in wide if col in frame}
+    config.update({col: st.column_config.Column(help=text) for col, text in (helps or {}).items() if col in frame})
+    st.dataframe(styler, hide_index=True, key=key, width="stretch", column_config=config or None, placeholder=fmt.NA)
 
 
 def peer_frame(rows: Sequence[PeerRow], cur: Currency) -> pd.DataFrame:
@@ -109,4 +112,5 @@ def show_peer_table(frame: pd.DataFrame, cur: Currency, key: str) -> None:
         formats[label] = formats[f"{label}: peer average"] = lambda v, n=name: fmt.kpi(n, v, cur)
         formats[f"{label}: deviation"] = lambda v: fmt.signed_percent(v, cur)
     # The sentences ("Money left on the table", "no: too few opportunities") were cut at 1280 px.
-    show_numbers(frame, formats, key, wide=("Ranked", "Flags", "Best on"))
+    helps = {KPI_LABELS[n]: text for n in PEER_KPIS if (text := fmt.NA_HELP.get(n))}
+    show_numbers(frame, formats, key, wide=("Ranked", "Flags", "Best on"), helps=helps)

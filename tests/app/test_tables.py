@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 
 from kpi_core.model import KpiRow
+from tests.app.conftest import new_app, open_page
 from ui.format import KPI_LABELS
 from ui.tables import TABLE_KPIS, kpi_frame
 
@@ -35,3 +37,14 @@ def test_without_teams_and_without_rows() -> None:
     empty = kpi_frame([], "Rep", with_team=True)
     assert len(empty) == 0 and empty["Rep"].dtype == object
     assert all(empty[KPI_LABELS[n]].dtype == np.float64 for n in TABLE_KPIS)
+
+
+def test_an_undefined_kpi_reads_n_a_in_the_tables_not_none() -> None:
+    """The grid drew a missing number as "None", whatever the table's formatting said."""
+    at = new_app()
+    assert at.dataframe[0].proto.placeholder == "n/a"
+    at = open_page(at, "peers")
+    table = next(d for d in at.dataframe if "Flags" in d.value.columns)
+    assert table.proto.placeholder == "n/a"
+    helps = json.loads(table.proto.columns)
+    assert helps["Close ratio"]["help"].startswith("Won / next steps")
