@@ -444,7 +444,7 @@ def read_text(
     if "\x00" in text:
         count = text.count("\x00")
         text = text.replace("\x00", "")
-        notes.append(f"{count} NUL character(s) were removed from the text.")
+        notes.append(f"{count:,} NUL character{'s were' if count > 1 else ' was'} removed from the text.")
         utf8 = None
     delim = delimiter or detect_delimiter(text)
     csv.field_size_limit(limits.max_field_chars)
@@ -473,7 +473,7 @@ def read_text(
             "reads as one value; close or remove that quote and upload again."
         )
     if blank:
-        notes.append(f"{blank} blank line(s) were skipped (they are not data rows).")
+        notes.append(_blank_note(blank))
     return _build(
         header,
         rows,
@@ -484,6 +484,12 @@ def read_text(
         limits=limits,
         notes=tuple(notes),
     )
+
+
+def _blank_note(blank: int) -> str:
+    if blank == 1:
+        return "1 blank line was skipped (it is not a data row)."
+    return f"{blank:,} blank lines were skipped (they are not data rows)."
 
 
 def _ends_inside_quotes(text: str, line: int, record: Sequence[str]) -> bool:
@@ -518,7 +524,7 @@ def _fast_raw(
         return None
     table, lines, set_aside, blank_lines = fast
     if blank_lines:
-        notes = [*notes, f"{blank_lines} blank line(s) were skipped (they are not data rows)."]
+        notes = [*notes, _blank_note(blank_lines)]
     headers, header_notes = _clean_headers(_trim_header(header))
     return RawTable(
         headers=headers,

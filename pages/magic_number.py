@@ -173,7 +173,13 @@ def body() -> None:
         )
         weeks_elapsed = 0.0
         if pipeline is None:
-            opt_right.caption("Pacing needs an opportunity list with this rep's opportunities.")
+            opt_right.caption(
+                "Pacing needs an opportunity list with "
+                + ("the team's" if source_name == mi.TEAM else "this rep's")
+                + " opportunities (a weekly log has no open ones)."
+                if ds.shape is not Shape.OPPORTUNITIES
+                else "Pacing needs the chosen rep's opportunities in this data."
+            )
         else:
             opt_right.caption(
                 f"Won so far: {md_escape(fmt.money(pipeline.revenue_won, cur))}; open past the first gate: "

@@ -343,7 +343,7 @@ CASES: tuple[Case, ...] = (
         "stray NUL bytes inside two names of a 50-row file",
         "pipeline.csv",
         with_nuls,
-        Loaded(50, 50, notes=("3 NUL character(s) were removed",)),
+        Loaded(50, 50, notes=("3 NUL characters were removed",)),
     ),
     Case(
         "huge_single_field",
@@ -390,7 +390,7 @@ CASES: tuple[Case, ...] = (
             2,
             5,
             set_aside=((4, "is a total line, not an opportunity"), (5, "is empty"), (6, "is empty")),
-            notes=("1 blank line(s) were skipped",),
+            notes=("1 blank line was skipped (it is not a data row)",),
         ),
     ),
     Case(
