@@ -139,7 +139,7 @@ def ceil_appointments(value: float) -> int:
 
 def percent_text(fraction: float) -> str:
     """``0.84 -> "84 %"``, ``0.4762 -> "47.6 %"``: at most one decimal, trailing zeros dropped."""
-    text = f"{fraction * 100:.1f}".rstrip("0").rstrip(".")
+    text = f"{fraction * 100:,.1f}".rstrip("0").rstrip(".")  # grouped: 1,885.3 %, as the page's metric
     return f"{text} %"
 
 
@@ -259,10 +259,15 @@ def _usable_weeks(sc: Scenario, weeks_left: float, w: Wording) -> tuple[float, t
     if lagged >= 1:
         return lagged, ()
     usable = max(lagged, min(1.0, weeks_left))
-    warning = (
-        f"The sales cycle of {counted(w.number(sc.cycle_days or 0.0), 'day')} "
+    period = (
+        f"{counted(w.number(weeks_left), 'week')} left"
+        if sc.use_pacing
+        else counted(w.number(weeks_left), "selling week")
+    )
+    warning = (  # the cycle in whole days, as everywhere else
+        f"The sales cycle of {counted(w.marks(f'{math.floor((sc.cycle_days or 0.0) + 0.5):,}'), 'day')} "
         f"({counted(w.number(_lag_weeks(sc)), 'week')}) eats the period: of the "
-        f"{counted(w.number(weeks_left), 'week')} left, less than one week remains for appointments "
+        f"{period}, less than one week remains for appointments "
         f"that can still close in time, so the Magic Number assumes {counted(w.number(usable), 'usable week')}."
     )
     return usable, (warning,)
@@ -390,7 +395,7 @@ def _forward(sc: Scenario, w: Wording) -> MagicResult:
     # whole appointments to book beside it when they differ.
     exact = w.marks(f"{magic:,.2f}".rstrip("0").rstrip("."))
     whole = ceil_appointments(magic)
-    rounded = f" ({whole} rounded up)" if exact != w.marks(f"{whole:,}") else ""
+    rounded = f" ({w.marks(f'{whole:,}')} rounded up)" if exact != w.marks(f"{whole:,}") else ""
     message = f"Book {counted(exact, 'new first appointment')} a week{rounded} to reach {target} in {weeks_text}."
     return _result(
         sc,

@@ -92,7 +92,7 @@ def _live_line(result: MagicResult, solve_for: str, cur: fmt.Currency) -> str:
         if result.magic_number is None:
             return md_escape(result.message)
         return (
-            f"**{result.magic_number_rounded}** first appointments a week "
+            f"**{md_escape(fmt.number(result.magic_number_rounded, cur))}** first appointments a week "
             f"(exact {md_escape(fmt.appointments(result.magic_number, cur))})"
         )
     value = md_escape(mi.shown_value(solve_for, result.solved_value, cur))
@@ -239,7 +239,7 @@ def body() -> None:
                 a.metric(
                     # The unit goes in the label: the number alone stays whole on a phone's width.
                     HERO_LABEL,
-                    str(result.magic_number_rounded),
+                    fmt.number(result.magic_number_rounded, cur),  # 2,054, as the sentence beside it
                     help="New first appointments to book every week, rounded up to whole appointments.",
                 )
                 b.metric("Exact value", fmt.appointments(result.magic_number, cur))

@@ -104,7 +104,10 @@ def test_an_infeasible_ratio_and_the_lag_warning_use_the_readers_decimal_mark() 
     assert "would have to be 333,3 %" in result.message
     lagged = solve(replace(SPEC, weeks=2, cycle_days=10.5, use_cycle_lag=True), wording=INDONESIAN)
     # 10.5 days = 1.5 weeks of lag; 2 - 1.5 = 0.5 < 1 usable week, floored at 1
-    assert lagged.warnings[0].startswith("The sales cycle of 10,5 days (1,5 weeks) eats the period")
+    # The cycle in whole days (half up), its weeks exact; "of the 2 selling weeks" without pacing ("left" with it).
+    assert lagged.warnings[0].startswith(
+        "The sales cycle of 11 days (1,5 weeks) eats the period: of the 2 selling weeks"
+    )
 
 
 def test_a_levers_step_uses_the_readers_decimal_mark() -> None:
@@ -667,3 +670,13 @@ def test_the_sentence_gives_the_exact_value_and_the_whole_appointments_when_they
 ) -> None:
     result = solve(Scenario(goal=goal, weeks=10, avg_sale=1_000, p1=0.5, p2=0.5))
     assert result.message == sentence
+
+
+def test_sentences_group_large_numbers_as_the_page_does() -> None:
+    # 600,000 / (0.5 x 48 x 12,500 x .06) = 33.33 a week: a close ratio of 3,333.3 % is needed.
+    assert "would have to be 3,333.3 %" in solve(replace(SPEC, p1=0.06, weekly_appointments=0.5), "p2").message
+    # 12,000,000 / (12,500 x .6 x .4) / 1 week = 4,000 a week; 100 more of goal: 4,000.03, so 4,001 to book.
+    big = solve(replace(SPEC, goal=12_000_000, weeks=1))
+    assert big.message.startswith("Book 4,000 new first appointments a week to reach")
+    odd = solve(replace(SPEC, goal=12_000_100, weeks=1))
+    assert "(4,001 rounded up)" in odd.message
