@@ -74,6 +74,14 @@ def body() -> None:
     )
     compared = compare_peers(rows, peer_settings)
     ranked = [p for p in compared if not p.small_sample]
+    # Ranked reps, but each alone in their team: a lower threshold would not give anyone a peer.
+    alone = (
+        "Each team has a single rep with at least "
+        f"{int(min_opps)} opportunities, so no rep has a peer to compare with; to compare every rep with every "
+        "other, choose no team column on the Data page."
+        if ranked and all(p.peers == 0 for p in ranked)
+        else None
+    )
 
     highlights = []
     for p in ranked:
@@ -106,7 +114,7 @@ def body() -> None:
         why = st.column_config.TextColumn("Why", width="large")
         st.dataframe(highlights, hide_index=True, width="stretch", column_config={"Why": why}, key="peers_highlights")
     else:
-        st.info("No rep stands out from their peers on these thresholds in this window.")
+        st.info(alone or "No rep stands out from their peers on these thresholds in this window.")
     small = [p for p in compared if p.small_sample]
     if small:
         st.caption(f"Too few opportunities to rank (fewer than {int(min_opps)}); shown in the table, not ranked:")
@@ -119,7 +127,7 @@ def body() -> None:
     if frame.empty and level:
         st.info("Every ranked rep is level with their peers on every KPI, so there is no deviation to draw.")
     elif frame.empty:
-        st.info("No rep has enough opportunities and peers to compare; lower the threshold in Settings.")
+        st.info(alone or "No rep has enough opportunities and peers to compare; lower the threshold in Settings.")
     else:
         panels = memo.cached(ds, "peers_chart", (filters, cur, peer_settings), lambda: charts.peer_panels(frame))
         charts.show_grid(

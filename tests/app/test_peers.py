@@ -190,3 +190,15 @@ def test_the_peer_tables_sentences_get_room() -> None:
     table = next(d for d in at.dataframe if "Flags" in d.value.columns)
     config = json.loads(table.proto.columns)
     assert all(config[col]["width"] == "large" for col in ("Ranked", "Flags", "Best on"))
+
+
+def test_teams_of_one_ranked_rep_say_so_instead_of_asking_for_a_lower_threshold() -> None:
+    """The weekly log fixture: Eko in North, Fitri in South, each ranked, neither with a peer."""
+    at = open_page(confirm(upload(new_app(), "weekly_log.csv", (FIXTURES / "weekly_log.csv").read_bytes())), "peers")
+    infos = [i.value for i in at.info]
+    said = (
+        "Each team has a single rep with at least 5 opportunities, so no rep has a peer to compare with; to "
+        "compare every rep with every other, choose no team column on the Data page."
+    )
+    assert infos.count(said) == 2  # the highlights and the deviations
+    assert not any("lower the threshold" in i for i in infos)
