@@ -265,11 +265,16 @@ def body() -> None:
     stages = implied_funnel(result)
     funnel_cols = st.columns(4)
     for col, stage in zip(funnel_cols, stages, strict=True):
+        help_text = ""
         if stage.name == "revenue":
-            per_week, period = fmt.money(stage.per_week, cur), fmt.money(stage.period, cur)
+            # Compact, as the Team overview's headline amounts: "Rp 37.500.000" was cut to "Rp 37.500.…"
+            # in a quarter of a laptop's width; the exact amount is in the help.
+            per_week, period = fmt.compact_money(stage.per_week, cur), fmt.compact_money(stage.period, cur)
+            help_text = f"Exact value: {md_escape(fmt.money(stage.per_week, cur))} a week, "
+            help_text += f"{md_escape(fmt.money(stage.period, cur))} over the period."
         else:
             per_week, period = fmt.appointments(stage.per_week, cur), fmt.number(stage.period, cur, 1)
-        col.metric(f"{stage.label} per week", per_week, help=f"Over the period: {md_escape(period)}")
+        col.metric(f"{stage.label} per week", per_week, help=help_text or f"Over the period: {md_escape(period)}")
         col.caption(f"Over the period: {md_escape(period)}")
     if any(s.per_week is not None for s in stages if s.name != "revenue"):
         charts.show(charts.implied_funnel(stages, cur), cur=cur, key="mn_funnel_chart", png_name="implied_funnel")

@@ -261,3 +261,15 @@ def test_the_answer_is_repeated_under_the_sliders_and_moves_with_them() -> None:
     at.selectbox(key="mn_solve").set_value("p2").run()
     _set_inputs(at, {"appts": 3.5})
     assert "Close ratio needed: **47.6 %**" in lines()
+
+
+def test_the_revenue_a_week_fits_its_quarter_of_the_page_in_rupiah() -> None:
+    """'Rp 37.500.000' was cut to 'Rp 37.500.…' at a laptop's width: compact, the exact amount in the help."""
+    at = open_page(new_app(), "magic_number")
+    at.session_state["currency"] = "IDR"
+    _set_inputs(at, {"goal": 1_800_000_000, "weeks": 48})
+    revenue = next(m for m in at.metric if m.label == "Revenue per week")
+    assert revenue.value == "Rp 37,5 jt"
+    assert "Exact value: Rp 37.500.000 a week, Rp 1.800.000.000 over the period." in revenue.proto.help.replace(
+        "\\", ""
+    )
