@@ -1,5 +1,7 @@
 """Data: upload a file (or keep the sample), confirm how its columns are read, see the import report."""
 
+import re
+
 import streamlit as st
 
 from kpi_core.errors import AmbiguousFormatError, KpiError
@@ -10,6 +12,15 @@ from ui import importer as imp
 from ui import memo, page, state
 from ui.format import number
 from ui.text import md_escape
+
+#: The command line's way to the same choice, in a report note: not for a reader of this page.
+_COMMAND_LINE = re.compile(r"; command line: [^)]*\)")
+
+
+def on_this_page(note: str) -> str:
+    """A report note as this page says it: "(Data page: ...; command line: --keep-spellings)" -> "(on this page: ...)"."""
+    return _COMMAND_LINE.sub(")", note).replace("(Data page: ", "(on this page: ")
+
 
 #: Runs of lines the by-reason summary shows per reason ("... and 480 more lines"; every line is in
 #: the line-by-line table below it).
@@ -269,7 +280,7 @@ def _report() -> None:
     else:
         st.caption("Every value in the mapped columns could be read.")
     for note in r.notes:
-        st.info(md_escape(note))
+        st.info(md_escape(on_this_page(note)))
     duplicates = memo.duplicate_ids(ds)
     if duplicates is not None:
         st.warning(md_escape(duplicates.sentence()))

@@ -263,3 +263,11 @@ def test_a_new_file_starts_without_the_previous_files_filters_decided_only_inclu
     at = upload_fixture(at, "canonical.csv")
     assert at.sidebar.checkbox(key="filter_decided_only").value is False
     assert "Filters: none" in sidebar_text(at)
+
+
+def test_the_reports_notes_name_this_pages_choice_not_the_command_lines() -> None:
+    at = open_page(upload_fixture(new_app(), "spellings.csv"), "data")
+    notes = [i.value.replace("\\", "") for i in at.info]
+    spelled = next(n for n in notes if n.startswith("Rep names that differ only in capitals or spaces"))
+    assert spelled.endswith("(on this page: untick 'One name for spellings that differ only in capitals or spaces').")
+    assert not any("command line" in n for n in notes)
