@@ -50,6 +50,11 @@ def _initialize(rows_by_rep: dict, ds: Dataset, filters: Filters) -> None:
     fresh = params and links.query(params) != st.session_state.get(mi.LAST_QUERY)
     filled = mi.filled_for(ds.content_key)
     if filled and not fresh:
+        if st.session_state.get(mi.FILLED_FILTERS) != filters:
+            source = st.session_state.get(mi.SOURCE, mi.TEAM)
+            team_row = _team_row(ds, filters)
+            mi.refill(team_row if source == mi.TEAM else rows_by_rep.get(source), team_row, source)
+            st.session_state[mi.FILLED_FILTERS] = filters
         return
     link = params if fresh else {}
     team_row = _team_row(ds, filters)
@@ -74,7 +79,9 @@ def _initialize(rows_by_rep: dict, ds: Dataset, filters: Filters) -> None:
     _apply_link(link)
     if not filled and "goal" not in link:
         mi.set_value("goal", mi.default_goal())
+        mi.started({"goal": mi.value("goal")})
     st.session_state[mi.READY] = ds.content_key
+    st.session_state[mi.FILLED_FILTERS] = filters
     st.session_state[mi.LAST_QUERY] = links.query(params)
 
 

@@ -10,6 +10,8 @@ from ui.text import md_escape
 
 WEEKS = "weekly_weeks"
 GOAL = "weekly_goal"
+#: The goal per rep the page last proposed: a goal still equal to it is the user's untouched.
+DERIVED = "weekly_goal_derived"
 
 
 def body() -> None:
@@ -38,10 +40,14 @@ def body() -> None:
         on_change=state.remember,
         args=(WEEKS,),
     )
+    derived = mi.rep_goal(team[0] if team else None, len(rows), weeks, ds.content_key, filters)
+    if GOAL in st.session_state and st.session_state[GOAL] == st.session_state.get(DERIVED):
+        st.session_state[GOAL] = derived  # untouched, it follows the window, the filters and the weeks
+    st.session_state[DERIVED] = derived
     goal = c1.number_input(
         f"Revenue goal per rep ({cur.code})",
         min_value=0.0,
-        **state.initial(GOAL, value=mi.rep_goal(team[0] if team else None, len(rows), weeks, ds.content_key)),
+        **state.initial(GOAL, value=derived),
         step=1000.0,
         format=fmt.INPUT_MONEY,
         key=GOAL,

@@ -26,6 +26,10 @@ LAST_QUERY = "mn_last_query"
 SOLVE = "mn_solve"
 #: The inputs that started from something other than the chosen rep's (or team's) own numbers.
 SUBSTITUTES = "mn_substitutes"
+#: What the page itself put in each input (name -> value); an input still holding it is untouched.
+STARTED = "mn_started"
+#: The window and filters the inputs were filled for (another filter refills the untouched ones).
+FILLED_FILTERS = "mn_filled_filters"
 FALLBACKS = {"avg_sale": 10_000.0, "p1": 50.0, "p2": 50.0, "appts": 5.0}
 #: The inputs :func:`prefill` fills, and the KPI each starts from.
 PREFILLED = {"avg_sale": "avg_sale", "p1": "p1", "p2": "p2", "appts": "weekly_appointments"}
@@ -225,6 +229,7 @@ def from_link(link: Mapping[str, float | str], who: str) -> tuple[Substitute, ..
         if v is None or name in team or name in str(link.get("placeholder", "")).split(","):
             substitutes.append(Substitute(name, value, who, FROM_LINK, from_team=v is not None and name in team))
     st.session_state[SUBSTITUTES] = tuple(substitutes)
+    st.session_state[STARTED] = {}  # the link's values are the sender's choice, not the page's
     cycle = link.get("cycle")
     st.session_state[key("cycle_days")] = float(cycle) if isinstance(cycle, float | int) else None
     return tuple(substitutes)
@@ -236,9 +241,45 @@ def prefill(row: KpiRow | None, fallback: KpiRow | None, who: str) -> tuple[Subs
     values, substitutes = starting_values(row, fallback, who)
     for name, v in values.items():
         set_value(name, v)
+    started(values)
     st.session_state[SUBSTITUTES] = substitutes
     st.session_state[key("cycle_days")] = None if row is None else row.cycle_days_mean
     return substitutes
+
+
+def started(values: Mapping[str, float]) -> None:
+    """Remember ``values`` as put in their inputs by the page, not typed by the user."""
+    st.session_state[STARTED] = {**st.session_state.get(STARTED, {}), **values}
+
+
+def untouched(name: str) -> bool:
+    """Whether the input still holds what the page put in it (the user has not changed it)."""
+    put = st.session_state.get(STARTED, {})
+    _settle(name)
+    return name in put and st.session_state.get(key(name)) == put[name]
+
+
+def refill(row: KpiRow | None, fallback: KpiRow | None, who: str) -> None:
+    """Other window or filters: the inputs the user has not changed start again from ``row``'s
+    KPIs under them (the goal too, on their scale); the ones the user typed stay. The whole
+    company's full-year ratios stayed on the page after a filter to one team and three weeks,
+    and the Weekly activity page shared the company's goal among that team's reps.
+
+    A link's values (nothing put by the page) are the sender's: they stay, with their cycle.
+    """
+    if not st.session_state.get(STARTED):
+        return
+    values, substitutes = starting_values(row, fallback, who)
+    fresh = {name: v for name, v in values.items() if untouched(name)}
+    for name, v in fresh.items():
+        set_value(name, v)
+    started(fresh)
+    st.session_state[SUBSTITUTES] = substitutes
+    st.session_state[key("cycle_days")] = None if row is None else row.cycle_days_mean
+    if untouched("goal"):
+        goal = default_goal()
+        set_value("goal", goal)
+        started({"goal": goal})
 
 
 def substitute_sentence(sub: Substitute, cur: Currency) -> str:
@@ -315,7 +356,7 @@ def round_goal(target: float) -> float:
     return float(math.ceil(target / power) * power)
 
 
-def rep_goal(team: KpiRow | None, reps: int, weeks: float, content_key: str) -> float:
+def rep_goal(team: KpiRow | None, reps: int, weeks: float, content_key: str, filters: object = None) -> float:
     """The Weekly activity page's first goal per rep.
 
     The Magic Number page's goal when it was set for one rep; else the team's goal shared among
@@ -325,6 +366,10 @@ def rep_goal(team: KpiRow | None, reps: int, weeks: float, content_key: str) -> 
     data (``content_key`` is the dataset in use) is not used.
     """
     filled = filled_for(content_key)
+    # The Magic Number page's goal: typed there, or put there for the window and filters in force
+    # (one put there for the whole company would be shared among the reps of a filtered team).
+    if filled and filters is not None and st.session_state.get(FILLED_FILTERS) != filters and untouched("goal"):
+        filled = False
     goal = st.session_state.get(key("goal")) if filled else None
     # The "Start from" box's value, or, when Streamlit has dropped it because the Magic Number
     # page is not shown (as it does on the way to this page in a browser), the value set aside.

@@ -273,3 +273,27 @@ def test_the_revenue_a_week_fits_its_quarter_of_the_page_in_rupiah() -> None:
     assert "Exact value: Rp 37.500.000 a week, Rp 1.800.000.000 over the period." in revenue.proto.help.replace(
         "\\", ""
     )
+
+
+def test_another_window_and_filter_refill_the_inputs_the_user_has_not_changed() -> None:
+    """The company's full-year ratios stayed on the page after a filter to one team and three weeks."""
+    import datetime as dt
+
+    from kpi_core import queries
+    from kpi_core.db import session_cursor
+    from kpi_core.model import Filters
+    from ui import state
+
+    at = open_page(new_app(), "magic_number")
+    at.number_input(key="mn_p2_input").set_value(45.0).run()  # typed: it stays
+    at.session_state["filter_teams"] = ["North"]
+    at.session_state["filter_window"] = (dt.date(2026, 3, 2), dt.date(2026, 3, 22))
+    at.run()
+    ds = at.session_state[state.DATASET]
+    north = queries.kpis(
+        session_cursor(), ds, "all", Filters(start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 22), teams=("North",))
+    )[0]
+    assert at.number_input(key="mn_avg_sale_input").value == round(north.avg_sale, 2)
+    assert at.number_input(key="mn_p1_input").value == round(north.p1 * 100, 2)
+    assert at.number_input(key="mn_appts_input").value == round(north.weekly_appointments, 2)
+    assert at.number_input(key="mn_p2_input").value == 45.0

@@ -8,10 +8,10 @@ import pytest
 
 from kpi_core import db, queries
 from kpi_core.importing import load_path
-from kpi_core.model import KpiRow
+from kpi_core.model import Filters, KpiRow
 from tests.app.conftest import new_app, open_page, upload_fixture
 from ui import magic_inputs as mi
-from ui.state import ROOT
+from ui.state import DATASET, ROOT
 
 
 def kpis_of_the_sample() -> list[KpiRow]:
@@ -117,3 +117,34 @@ def test_the_goal_typed_as_digits_is_shown_grouped_in_the_currency_of_the_settin
     assert not any(str(c.value).endswith(" per rep") for c in at.caption)  # 0: the rep sets the goal
     at.number_input(key="share_goal").set_value(2_500_000).run()
     assert "Rp 2.500.000 per rep" in [c.value.replace("\\", "") for c in at.caption]
+
+
+def test_a_filter_to_one_team_shares_that_teams_goal_not_the_companys() -> None:
+    """After the Magic Number page filled its goal for the whole company, a filter to North shared
+    the company's 6.4M among North's reps (1.6M each)."""
+    at = open_page(new_app(), "magic_number")
+    company_goal = at.number_input(key="mn_goal_input").value
+    at.session_state["filter_teams"] = ["North"]
+    open_page(at, "weekly")
+    reps = _reps_shown(at)
+    ds = at.session_state[DATASET]
+    north = queries.kpis(db.session_cursor(), ds, "all", Filters(teams=("North",)))[0]
+    # The Magic Number page's rule for a team's goal (20 % above its pace over 48 weeks), shared among North's reps.
+    team_goal = mi._stretched_goal(48.0, north.avg_sale, north.p1, north.p2, north.weekly_appointments)
+    expected = mi.round_goal(team_goal / reps)
+    goal = at.number_input(key="weekly_goal").value
+    assert goal == expected
+    assert goal != mi.round_goal(company_goal / reps)
+
+
+def test_an_untouched_goal_per_rep_follows_a_filter_changed_on_the_page_and_a_typed_one_stays() -> None:
+    at = open_page(new_app(), "weekly")
+    everyone = at.number_input(key="weekly_goal").value
+    at.session_state["filter_teams"] = ["North"]
+    at.run()
+    north = at.number_input(key="weekly_goal").value
+    assert north != everyone
+    at.number_input(key="weekly_goal").set_value(250_000.0).run()
+    at.session_state["filter_teams"] = ["South"]
+    at.run()
+    assert at.number_input(key="weekly_goal").value == 250_000.0
