@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from . import db, queries
 from .errors import AmbiguousFormatError, InvalidInputError, KpiError
+from .exports import neutralize_cell
 from .importing import LoadOptions, format_label, load_path
 from .magic import Scenario, solve
 from .model import KPI_FIELDS, Dataset, Filters, ImportReport, KpiRow, PeerSettings, Shape
@@ -169,9 +170,10 @@ def _emit(rows: list[dict[str, Any]], fmt: str, out: Any, document: Any = None) 
     flat = [{k: _clean(v) for k, v in _flatten(r).items()} for r in rows]
     columns = list(dict.fromkeys(k for r in flat for k in r))
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        # As the app's downloads: a rep named "=SUM(A1)" is text in a spreadsheet, never a formula.
+        writer = csv.DictWriter(out, fieldnames=[neutralize_cell(c) for c in columns], lineterminator="\n")
         writer.writeheader()
-        writer.writerows(flat)
+        writer.writerows([{neutralize_cell(k): neutralize_cell(v) for k, v in r.items()} for r in flat])
         return
     cells = [[_show(r.get(c)) for c in columns] for r in flat]
     widths = [max(len(c), *(len(row[i]) for row in cells)) if cells else len(c) for i, c in enumerate(columns)]
@@ -403,7 +405,9 @@ def cmd_weekly(args: argparse.Namespace) -> None:
     ds = _load(args)
     win = _window(ds, args)
     series = queries.weekly_appointments_series(db.session_cursor(), ds, _filters(args))
-    _emit_window([{"rep": r, "week": w, "appointments": n} for r, w, n in series], ds, args, win)
+    # A count as a whole number (8, not 8.0); a weekly log's typed 2.5 as it is.
+    rows = [{"rep": r, "week": w, "appointments": int(n) if float(n).is_integer() else n} for r, w, n in series]
+    _emit_window(rows, ds, args, win)
 
 
 def cmd_peers(args: argparse.Namespace) -> None:

@@ -287,3 +287,15 @@ def test_the_command_line_reads_files_above_the_apps_upload_cap_unless_one_is_se
     )
     assert capped.returncode == 2
     assert "above the 1 MB upload limit" in capped.stderr
+
+
+def test_csv_output_never_carries_a_live_formula_and_counts_are_whole(tmp_path: Path) -> None:
+    """As the app's downloads: a rep named "=SUM(A1)" comes out as text a spreadsheet will not run."""
+    path = tmp_path / "f.csv"
+    path.write_text("Sales Rep,Created Date,Outcome,Amount\n=SUM(A1),2026-01-05,Won,100\n-Ana,2026-01-06,Lost,\n")
+    done = cli("kpis", str(path), "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    reps = [line.split(",")[0] for line in done.stdout.splitlines()[1:]]
+    assert sorted(reps) == ["'-Ana", "'=SUM(A1)"]
+    weekly = cli("weekly", str(ROOT / "sample_data" / "opportunities.csv"), "--format", "json")
+    assert all(isinstance(r["appointments"], int) for r in json.loads(weekly.stdout))
