@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from kpi_core.coaching import coaching
 from kpi_core.magic import Scenario, solve
-from ui import charts, memo, page, state
+from ui import charts, memo, page, settings, state
 from ui import format as fmt
 from ui import magic_inputs as mi
 from ui.text import md_escape
@@ -119,6 +120,26 @@ def body() -> None:
         for rep, row in rows.items()
     ]
     show_numbers(number_frame(records, list(formats)), formats, key="weekly_table")
+
+    # Spec 5: a barometer below its target (100 % by default) gets the prospecting coaching; here
+    # once for every rep below it, each named with their barometer.
+    thresholds = settings.coaching_thresholds()
+    measured = sorted(
+        (target.activity_barometer, rep)
+        for rep, target in targets.items()
+        if target is not None and target.activity_barometer is not None
+    )
+    below = [(b, rep) for b, rep in measured if b < thresholds.activity_barometer]
+    advice = coaching(None, None, below[0][0], thresholds, fmt.wording(cur)) if below else ()
+    if advice:
+        st.subheader("Coaching")
+        reps = ", ".join(f"{rep} ({fmt.percent(b, cur)})" for b, rep in below)
+        with st.container(border=True):
+            st.markdown(
+                f"**{md_escape(f'{len(below)} of {len(measured)} reps book fewer first appointments than their Magic Number')}"
+                f"{md_escape(': ' + reps)}**"
+            )
+            st.markdown("\n".join(f"- {md_escape(tip)}" for tip in advice[0].tips))
 
 
 page.run(body)

@@ -10,6 +10,7 @@ from kpi_core import db, queries
 from kpi_core.importing import load_path
 from kpi_core.model import Filters, KpiRow
 from tests.app.conftest import new_app, open_page, upload_fixture
+from ui import format as fmt
 from ui import magic_inputs as mi
 from ui.state import DATASET, ROOT
 
@@ -148,3 +149,17 @@ def test_an_untouched_goal_per_rep_follows_a_filter_changed_on_the_page_and_a_ty
     at.session_state["filter_teams"] = ["South"]
     at.run()
     assert at.number_input(key="weekly_goal").value == 250_000.0
+
+
+def test_reps_below_their_magic_number_get_the_prospecting_coaching_by_name() -> None:
+    """Spec 5: an activity barometer below 100 % shows the coaching for prospecting."""
+    at = open_page(new_app(), "weekly")
+    table = at.dataframe[-1].value.set_index("Rep")["Activity barometer"].dropna()
+    below = table[table < 1].sort_values()
+    heading = next(str(m.value).replace("\\", "") for m in at.markdown if "fewer first appointments" in str(m.value))
+    assert heading.startswith(f"**{len(below)} of {len(table)} reps book fewer first appointments than their Magic")
+    first, value = below.index[0], below.iloc[0]
+    assert f"{first} ({fmt.percent(value, fmt.currency('USD'))})" in heading
+    assert any("appointment" in str(m.value) and str(m.value).startswith("- ") for m in at.markdown)
+    at.number_input(key="weekly_goal").set_value(1.0).run()  # a goal every rep's pace beats
+    assert not any("fewer first appointments" in str(m.value) for m in at.markdown)
