@@ -262,6 +262,10 @@ def funnel_frame(rows: Sequence[KpiRow], cur: Currency) -> pd.DataFrame:
                     "count_text": number(count, cur, 2),
                     "conversion": conversion,
                     "conversion_text": "" if order == 0 else f"{percent(conversion, cur)} {of_what}",
+                    # The tooltip's: an empty "Conversion" row read as a value missing.
+                    "conversion_tip": "where every opportunity starts"
+                    if order == 0
+                    else f"{percent(conversion, cur)} {of_what}",
                 }
             )
     return pd.DataFrame.from_records(records)
@@ -353,7 +357,7 @@ def funnels(
         alt.Tooltip("rep:N", title="Rep"),
         alt.Tooltip("stage:N", title="Stage"),
         alt.Tooltip("count_text:N", title="Count"),
-        alt.Tooltip("conversion_text:N", title="Conversion"),
+        alt.Tooltip("conversion_tip:N", title="Conversion"),
     ]
     rep_width = PHONE_FUNNEL_WIDTH if narrow else REP_FUNNEL_WIDTH
     team_df = funnel_frame([team], cur)

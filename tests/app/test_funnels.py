@@ -86,3 +86,19 @@ def test_on_a_phone_the_per_rep_pair_stacks_and_keeps_its_own_widths() -> None:
     params = [p for p in narrow.reps.vega["params"] if p["name"] == "rep_pick"]
     assert len(params) == 1 and len(params[0]["views"]) >= 2  # still one click highlights a rep in both
     assert narrow.team.vega == wide.team.vega
+
+
+def test_every_bars_tooltip_says_its_conversion_the_first_stage_too() -> None:
+    """The Appointments bars' tooltip had an empty "Conversion" row."""
+    from kpi_core.model import KpiRow
+    from ui import charts
+    from ui import format as fmt
+
+    row = KpiRow("Ana", None, 10, 6, 3, 0.6, 0.5, 3000.0, 1000.0, 30.0, 30.0, 4.0, 2.5)
+    frame = charts.funnel_frame([row], fmt.currency("USD"))
+    tips = dict(zip(frame["stage"], frame["conversion_tip"], strict=True))
+    assert tips == {
+        "Appointments": "where every opportunity starts",
+        "Next steps": "60 % of appointments",
+        "Sales": "50 % of next steps",
+    }
