@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--date-format", help="date format of the file, e.g. dd/mm/yyyy or %%d/%%m/%%Y")
         p.add_argument("--decimal", choices=[".", ","], help="decimal mark of the numbers")
         p.add_argument("--sheet", help="Excel sheet to read")
-        p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+        p.add_argument("--format", choices=["table", "json", "csv"], default="table", help="output format")
         return p
 
     file_command("inspect", "detected shape, rows, proposed mapping and problems")
@@ -133,25 +133,47 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--end", type=_date, help="last day of the window (yyyy-mm-dd)")
         p.add_argument("--decided-only", action="store_true", help="drop opportunities still open")
     p = file_command("peers", "each rep against the peer average, with flags")
-    p.add_argument("--min-opportunities", type=int, default=5)
-    p.add_argument("--start", type=_date)
-    p.add_argument("--end", type=_date)
-    p.add_argument("--decided-only", action="store_true")
+    p.add_argument(
+        "--min-opportunities",
+        type=_at_least_one,
+        default=5,
+        help="fewest opportunities in the window for a rep to be ranked and be a peer (default 5)",
+    )
+    p.add_argument("--start", type=_date, help="first day of the window (yyyy-mm-dd)")
+    p.add_argument("--end", type=_date, help="last day of the window (yyyy-mm-dd)")
+    p.add_argument("--decided-only", action="store_true", help="drop opportunities still open")
 
     m = sub.add_parser("magic", help="solve the Magic Number, or any other quantity")
-    m.add_argument("--goal", type=float)
-    m.add_argument("--weeks", type=float)
-    m.add_argument("--avg-sale", type=float)
-    m.add_argument("--p1", type=float)
-    m.add_argument("--p2", type=float)
-    m.add_argument("--weekly-appointments", type=float)
-    m.add_argument("--solve", choices=["goal", "weeks", "avg_sale", "p1", "p2"], default=None)
+    m.add_argument("--goal", type=float, help="revenue goal over the selling weeks")
+    m.add_argument("--weeks", type=float, help="selling weeks")
+    m.add_argument("--avg-sale", type=float, help="average revenue per sale")
+    m.add_argument("--p1", type=float, help="appointment-to-next-step ratio as a fraction (0.6 for 60 %%)")
+    m.add_argument("--p2", type=float, help="close ratio as a fraction (0.4 for 40 %%)")
+    m.add_argument(
+        "--weekly-appointments", type=float, help="current first appointments a week (the activity barometer's)"
+    )
+    m.add_argument(
+        "--solve",
+        choices=["magic_number", "goal", "weeks", "avg_sale", "p1", "p2"],
+        default=None,
+        help="the quantity to solve for from the others (default: the Magic Number)",
+    )
     m.add_argument("--cycle-days", type=float, help="mean sales cycle; turns the sales-cycle lag on")
-    m.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    m.add_argument("--format", choices=["table", "json", "csv"], default="table", help="output format")
     return parser
 
 
 # --- output -------------------------------------------------------------------------------------------
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is fewer than 1 opportunity; give 1 or more")
+    return value
 
 
 def _clean(value: Any) -> Any:
@@ -433,6 +455,8 @@ def cmd_peers(args: argparse.Namespace) -> None:
 
 def cmd_magic(args: argparse.Namespace) -> None:
     needed = ["goal", "weeks", "avg_sale", "p1", "p2"]
+    if args.solve == "magic_number":
+        args.solve = None  # the default, named
     missing = [n for n in needed if n != args.solve and getattr(args, n) is None]
     if args.solve and args.weekly_appointments is None:
         missing.append("weekly_appointments")

@@ -299,3 +299,13 @@ def test_csv_output_never_carries_a_live_formula_and_counts_are_whole(tmp_path: 
     assert sorted(reps) == ["'-Ana", "'=SUM(A1)"]
     weekly = cli("weekly", str(ROOT / "sample_data" / "opportunities.csv"), "--format", "json")
     assert all(isinstance(r["appointments"], int) for r in json.loads(weekly.stdout))
+
+
+def test_the_magic_number_can_be_named_as_what_to_solve_and_a_peer_threshold_must_be_one_or_more() -> None:
+    args = ("magic", "--goal", "600000", "--weeks", "48", "--avg-sale", "12500", "--p1", "0.6", "--p2", "0.4")
+    default, named = cli(*args, "--format", "json"), cli(*args, "--solve", "magic_number", "--format", "json")
+    assert named.returncode == 0, named.stderr
+    assert json.loads(named.stdout)["magic_number"] == json.loads(default.stdout)["magic_number"]
+    refused = cli("peers", str(SAMPLE / "opportunities.csv"), "--min-opportunities", "0")
+    assert refused.returncode == 2
+    assert "0 is fewer than 1 opportunity; give 1 or more" in refused.stderr and "Traceback" not in refused.stderr
