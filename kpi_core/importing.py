@@ -534,11 +534,7 @@ def _dates(raw: RawTable, mapping: ColumnMapping, header: str) -> tuple[pa.Array
     if fmt is None and header in raw.native_dates:
         fmt = "%Y-%m-%d"
     # The time of day is dropped first, so a timestamp column has as few distinct values as days.
-    dates_only = _text(raw, header)
-    if pc.any(pc.match_substring(cells.texts(dates_only), ":")).as_py():
-        dates_only = cells.per_value(
-            dates_only, lambda v: pc.replace_substring_regex(v, pattern=_TIME_SUFFIX_RE2, replacement="")
-        )
+    dates_only = _without_time(_text(raw, header))
     if fmt in (None, _ISO_DATE):
         iso = _iso_dates(dates_only)
         if iso is not None:
@@ -575,9 +571,12 @@ def date_texts(raw: RawTable, header: str) -> pa.Array:
 
 
 def _without_time(values: pa.Array) -> pa.Array:
-    """Cells with a time of day (``2026-01-05 14:30``) dropped to their date."""
-    if pc.any(pc.match_substring(values, ":")).as_py():
-        return pc.replace_substring_regex(values, pattern=_TIME_SUFFIX_RE2, replacement="")
+    """Cells with a time of day (``2026-01-05 14:30``) dropped to their date (for a dictionary
+    array, in its dictionary: a timestamp column then has as few distinct values as days)."""
+    if pc.any(pc.match_substring(cells.texts(values), ":")).as_py():
+        return cells.per_value(
+            values, lambda v: pc.replace_substring_regex(v, pattern=_TIME_SUFFIX_RE2, replacement="")
+        )
     return values
 
 
