@@ -26,9 +26,9 @@ def body() -> None:
     a.metric("Appointments", fmt.number(total.appointments, cur, 2))
     b.metric("Appointment → next step", fmt.percent(total.p1, cur), help="Next steps as a percent of appointments.")
     c.metric("Next step → sale", fmt.percent(total.p2, cur), help="Sales as a percent of next steps.")
-    caveat = ds.report.close_ratio_caveat
+    caveat = page.close_ratio_sentence(ds)
     if caveat and total.p2 is not None:
-        st.info(md_escape(f"Close ratio: {caveat.removesuffix('.')} on the Data page."))
+        st.info(md_escape(caveat))
     st.caption("Click a rep in either chart below to highlight that rep in both; double-click to clear.")
     coach = settings.coaching_thresholds()
     thresholds = (coach.p1, coach.p2)

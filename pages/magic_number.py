@@ -142,8 +142,9 @@ def body() -> None:
         solve_for = st.session_state[mi.SOLVE]
         # Where a starting value is the team's or a placeholder, not the rep's own, say so (it was silent).
         notes = mi.substitute_notes(cur, solve_for)
-        if ds.report.close_ratio_caveat and solve_for != "p2":
-            notes.append(f"Close ratio: {ds.report.close_ratio_caveat.removesuffix('.')} on the Data page.")
+        caveat = page.close_ratio_sentence(ds)
+        if caveat and solve_for != "p2":
+            notes.append(caveat)
         if notes:
             st.info("\n\n".join(md_escape(note) for note in notes))
         left, right = st.columns(2)

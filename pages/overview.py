@@ -35,9 +35,9 @@ def body() -> None:
         )
     elif not ds.has_amounts:
         st.info("The file has no amount column, so revenue and average revenue per sale are not available.")
-    caveat = ds.report.close_ratio_caveat
+    caveat = page.close_ratio_sentence(ds)
     if caveat and total.p2 is not None:
-        st.info(md_escape(f"Close ratio: {caveat.removesuffix('.')} on the Data page."))
+        st.info(md_escape(caveat))
 
     # pandas and its Styler (~0.7 s to import) load only now, after the headline is on screen:
     # on a cold server the first page shows its answer sooner.

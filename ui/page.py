@@ -8,6 +8,7 @@ from typing import NoReturn
 import streamlit as st
 
 from kpi_core.errors import KpiError
+from kpi_core.model import Dataset
 
 from .text import md_escape
 
@@ -70,3 +71,10 @@ def empty(message: str) -> NoReturn:
     """
     st.info(message)
     raise _EmptyState
+
+
+def close_ratio_sentence(ds: Dataset) -> str | None:
+    """The import report's caveat on the close ratio (no lost opportunity counts as past the first
+    gate), as the pages that show the ratio repeat it; ``None`` when there is none."""
+    caveat = ds.report.close_ratio_caveat
+    return f"Close ratio: {caveat.removesuffix('.')} on the Data page." if caveat else None
