@@ -46,7 +46,7 @@ from .model import (
     Shape,
     UnreadableValues,
 )
-from .reading import DEFAULT_LIMITS, Limits, content_hash, read_file, read_path
+from .reading import DEFAULT_LIMITS, Limits, content_hash, listed, read_file, read_path
 
 # --- dates ------------------------------------------------------------------------------------------
 
@@ -618,7 +618,7 @@ def _mixed_notes(
             how = f"read with '{decimal}' as the decimal mark" if decimal else "not read"
         else:
             continue
-        shown = ", ".join(str(x) for x in lines.slice(0, 5).to_pylist()) + (", ..." if len(lines) > 5 else "")
+        shown = listed(lines.slice(0, 6).to_pylist())
         one = len(lines) == 1
         notes.append(
             f"'{header}' mixes {kind} cells with {len(lines):,} {kind}{'' if one else 's'} typed as text "
@@ -960,7 +960,7 @@ def _currencies_note(raw: RawTable, mapping: ColumnMapping, amount_header: str) 
             continue
         codes = sorted(value_set(raw, header))
         if len(codes) > 1:
-            shown = ", ".join(f"'{c}'" for c in codes[:5]) + (", ..." if len(codes) > 5 else "")
+            shown = listed([f"'{c}'" for c in codes])
             return [
                 f"The amounts in '{amount_header}' are in {len(codes)} currencies ({shown} in '{header}'), and "
                 "revenue adds them as they are; map an amount converted to one currency (such as 'Amount in "
@@ -1039,7 +1039,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
     backwards = pc.less(dates["close_date"].take(won_rows), dates["first_appointment"].take(won_rows))
     backwards_lines = raw.lines.take(won_rows).filter(pc.fill_null(backwards, False)).to_pylist()
     if backwards_lines:
-        shown = ", ".join(str(x) for x in backwards_lines[:5]) + (", ..." if len(backwards_lines) > 5 else "")
+        shown = listed(backwards_lines)
         notes.append(
             f"{len(backwards_lines):,} won opportunit{'y closes' if len(backwards_lines) == 1 else 'ies close'} before "
             f"the first appointment (line {shown}); their sales cycles count as negative days, so check those dates."
@@ -1118,7 +1118,7 @@ def _blank_counts_note(values: pa.Array, lines: pa.Array, keep: pa.Array, header
     missing = lines.filter(pc.and_(keep, pc.is_null(values))).to_pylist()
     if not missing:
         return []
-    shown = ", ".join(str(x) for x in missing[:5]) + (", ..." if len(missing) > 5 else "")
+    shown = listed(missing)
     kpis = "next steps and ratios" if what == "next steps" else "wins, close ratio and average revenue per sale"
     one = len(missing) == 1
     whose, teams = ("its rep's", "its team's") if one else ("their reps'", "their teams'")
@@ -1266,7 +1266,7 @@ def _outcome_notes(raw: RawTable, header: str, mapping: ColumnMapping, *, any_wo
     if not any_won:
         unread = [v for v in values if outcome_of(v, mapping) == "open" and outcome_word(v) not in OPEN_WORDS]
         if unread:
-            quoted = ", ".join(repr(v) for v in unread[:6]) + (", ..." if len(unread) > 6 else "")
+            quoted = listed([repr(v) for v in unread], 6)
             notes.append(
                 f"No value of '{header}' is read as won, so there are no sales: {quoted} "
                 f"{'is' if len(unread) == 1 else 'are'} read as open. If one means won or lost, say so "
@@ -1304,7 +1304,7 @@ def _yes_no_outcome_note(raw: RawTable, mapping: ColumnMapping, stage: pa.Array,
     if not count:
         return []
     stages = cells.distinct(stage.filter(rows))
-    shown = ", ".join(repr(s) for s in stages[:4]) + (", ..." if len(stages) > 4 else "")
+    shown = listed([repr(s) for s in stages], 4)
     many = count != 1
     return [
         f"In '{header}', {count} opportunit{'ies' if many else 'y'} read as lost {'have' if many else 'has'} a stage "

@@ -360,8 +360,15 @@ def _mixed_lines(content: bytes) -> tuple[str, list[int]] | None:
     return ("".join(out), other) if utf8 else None
 
 
+def listed(items: Sequence[object], limit: int = 5) -> str:
+    """The first ``limit`` items for a report's sentence, "..." when there are more: ``"3, 7, 9, ..."``.
+
+    ``items`` need hold only ``limit + 1`` of them (a long array's first few, sliced)."""
+    return ", ".join(str(x) for x in items[:limit]) + (", ..." if len(items) > limit else "")
+
+
 def _mixed_note(lines: Sequence[int]) -> str:
-    shown = ", ".join(str(x) for x in lines[:5]) + (", ..." if len(lines) > 5 else "")
+    shown = listed(lines)
     one = len(lines) == 1
     return (
         f"The file is UTF-8 but for line{'' if one else 's'} {shown}, which {'was' if one else 'were'} read as "
