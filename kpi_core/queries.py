@@ -38,6 +38,13 @@ class Window:
         """Length in days / 7 (spec 2)."""
         return ((self.end - self.start).days + 1) / 7
 
+    def days_of_week(self, monday: dt.date) -> int:
+        """How many days of the week starting on ``monday`` lie in the window: 7 for a whole week,
+        fewer for a window that starts or ends inside it, 0 for a week outside it."""
+        first = max(self.start, monday)
+        last = min(self.end, monday + dt.timedelta(days=6))
+        return max(0, (last - first).days + 1)
+
 
 def window(ds: Dataset, filters: Filters = Filters()) -> Window | None:
     """The window in force: the filters' dates, else the file's first and last date.

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from kpi_core.coaching import coaching
+from kpi_core import queries
 from kpi_core.magic import Scenario, solve
 from ui import charts, memo, page, settings, state
 from ui import format as fmt
@@ -78,7 +79,7 @@ def body() -> None:
             )
         )
     frame = memo.cached(
-        ds, "weekly_frame", (filters, cur, goal, weeks), lambda: charts.weekly_frame(series, targets, cur)
+        ds, "weekly_frame", (filters, cur, goal, weeks), lambda: charts.weekly_frame(series, targets, cur, queries.window(ds, filters))
     )
     narrow = page.on_a_phone()
     panels = memo.cached(
@@ -92,10 +93,16 @@ def body() -> None:
         png_name="weekly_activity",
         fill=narrow,
     )
+    part_weeks = (
+        " An open point is a week the window starts or ends in: it counts only its days inside the window, "
+        "and the short dash is the same part of the Magic Number."
+        if (frame["days"] < 7).any()
+        else ""
+    )
     st.caption(
         "Each chart: a rep's first appointments a week, on the same scale for every rep, three reps to a column in "
         "the order of the table below. Dashed line: the rep's Magic Number. Weeks start on Monday; weeks without "
-        "appointments show 0."
+        "appointments show 0." + part_weeks
     )
     if missing:
         st.info(

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from kpi_core.magic import FunnelStage, Lever, MagicResult
 from kpi_core.model import KpiRow, PeerRow
+from kpi_core.queries import Window
 
 from .format import KPI_LABELS, Currency, appointments, kpi, money, number, percent, signed_percent
 
@@ -679,13 +680,22 @@ def levers(items: Sequence[Lever], cur: Currency) -> ChartSpec:
 
 
 def weekly_frame(
-    series: Sequence[tuple[str, dt.date, float]], targets: dict[str, MagicResult | None], cur: Currency
+    series: Sequence[tuple[str, dt.date, float]],
+    targets: dict[str, MagicResult | None],
+    cur: Currency,
+    window: Window | None = None,
 ) -> pd.DataFrame:
-    """First appointments per rep per week with the rep's Magic Number beside each week."""
+    """First appointments per rep per week with the rep's Magic Number beside each week.
+
+    A week only partly inside ``window`` (a window that starts or ends mid-week) is compared with
+    its share of the Magic Number, ``days / 7`` of it (``magic_share``): its appointments are
+    those of its days in the window only."""
     records = []
     for rep, week, count in series:
         result = targets.get(rep)
         magic = result.magic_number if result is not None else None
+        days = window.days_of_week(week) if window is not None else 7
+        share = magic * days / 7 if magic is not None and days < 7 else None
         records.append(
             {
                 "rep": rep,
@@ -693,12 +703,29 @@ def weekly_frame(
                 "appointments": count,
                 "appointments_text": number(count, cur, 1),
                 "magic_number": magic,
-                "magic_text": appointments(magic, cur),
+                "magic_text": appointments(magic, cur)
+                if share is None
+                else f"{appointments(magic, cur)} a week, {appointments(share, cur)} for these {days} days",
+                "days": days,
+                "days_text": f"{days} of 7" + ("" if days == 7 else " (a part week)"),
+                "magic_share": share,
             }
         )
-    return pd.DataFrame.from_records(
-        records, columns=["rep", "week", "appointments", "appointments_text", "magic_number", "magic_text"]
-    )
+    return pd.DataFrame.from_records(records, columns=WEEKLY_COLUMNS)
+
+
+#: The columns of :func:`weekly_frame`.
+WEEKLY_COLUMNS = [
+    "rep",
+    "week",
+    "appointments",
+    "appointments_text",
+    "magic_number",
+    "magic_text",
+    "days",
+    "days_text",
+    "magic_share",
+]
 
 
 def weekly_panels(frame: pd.DataFrame, *, narrow: bool = False) -> list[ChartSpec]:
@@ -768,18 +795,19 @@ def _week_axis(first: pd.Timestamp, last: pd.Timestamp, most: int) -> alt.Axis:
 
 
 def _weekly_layers(data: pd.DataFrame, weeks: alt.Scale, counts: dict[str, Any], week_axis: alt.Axis) -> alt.LayerChart:
+    tooltip = [
+        alt.Tooltip("rep:N", title="Rep"),
+        alt.Tooltip("week:T", title="Week starting", format="%Y-%m-%d"),
+        alt.Tooltip("appointments_text:N", title="First appointments"),
+        alt.Tooltip("magic_text:N", title="Magic Number"),
+    ]
     line = (
         alt.Chart()
         .mark_line(point=True, color=STAGE_COLORS["Appointments"])
         .encode(
             x=alt.X("week:T", title="Week starting", scale=weeks, axis=week_axis),
             y=alt.Y("appointments:Q", title="First appointments", **counts),
-            tooltip=[
-                alt.Tooltip("rep:N", title="Rep"),
-                alt.Tooltip("week:T", title="Week starting", format="%Y-%m-%d"),
-                alt.Tooltip("appointments_text:N", title="First appointments"),
-                alt.Tooltip("magic_text:N", title="Magic Number"),
-            ],
+            tooltip=tooltip,
         )
     )
     rule = (
@@ -789,7 +817,19 @@ def _weekly_layers(data: pd.DataFrame, weeks: alt.Scale, counts: dict[str, Any],
             y="mean(magic_number):Q", tooltip=[alt.Tooltip("mean(magic_number):Q", title="Magic Number", format=".2f")]
         )
     )
-    return alt.layer(line, rule, data=data)
+    # A part week (the window starts or ends inside it): an open point, and a tick at its share of
+    # the Magic Number, which is what its few days' appointments are to be read against.
+    part = alt.Chart().transform_filter("datum.days < 7")
+    tooltip = [*tooltip, alt.Tooltip("days_text:N", title="Days in the window")]
+    open_point = part.mark_point(
+        filled=True, fill="white", stroke=STAGE_COLORS["Appointments"], strokeWidth=1.5, opacity=1
+    ).encode(x=alt.X("week:T"), y=alt.Y("appointments:Q"), tooltip=tooltip)
+    share = (
+        part.transform_filter("isValid(datum.magic_share)")
+        .mark_tick(color=THRESHOLD_COLOR, thickness=2, size=12)
+        .encode(x=alt.X("week:T"), y=alt.Y("magic_share:Q"), tooltip=tooltip)
+    )
+    return alt.layer(line, rule, open_point, share, data=data)
 
 
 def money_axis_title(what: str, cur: Currency) -> str:

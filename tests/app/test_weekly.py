@@ -163,3 +163,62 @@ def test_reps_below_their_magic_number_get_the_prospecting_coaching_by_name() ->
     assert any("appointment" in str(m.value) and str(m.value).startswith("- ") for m in at.markdown)
     at.number_input(key="weekly_goal").set_value(1.0).run()  # a goal every rep's pace beats
     assert not any("fewer first appointments" in str(m.value) for m in at.markdown)
+
+
+def _weekly_rows(at) -> list[dict]:
+    """The rows every weekly chart of the page draws (their Arrow datasets, as the browser gets them)."""
+    import pyarrow as pa
+
+    rows = []
+    for chart in at.get("vega_lite_chart"):
+        for d in chart.proto.datasets:
+            rows += pa.ipc.open_stream(d.data.data).read_all().to_pylist()
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        # Monday 5 January 2026 to Sunday 11 January: a whole week; windows cutting it, and one outside it.
+        ("2026-01-05", "2026-01-11", 7),
+        ("2026-01-07", "2026-01-31", 5),
+        ("2025-12-20", "2026-01-06", 2),
+        ("2026-01-06", "2026-01-08", 3),
+        ("2026-01-12", "2026-01-31", 0),
+        ("2025-12-01", "2026-01-04", 0),
+    ],
+)
+def test_the_days_of_a_week_inside_the_window_are_counted_by_hand(start: str, end: str, days: int) -> None:
+    import datetime as dt
+
+    win = queries.Window(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+    assert win.days_of_week(dt.date(2026, 1, 5)) == days
+
+
+def test_a_week_the_window_cuts_is_read_against_its_share_of_the_magic_number() -> None:
+    """The sample's window ends on Friday 27 November 2026: that week's first appointments are
+    five days' worth and were drawn against the whole week's Magic Number, as if the rep had
+    fallen behind. It is now an open point with a dash at five sevenths of the Magic Number."""
+    import datetime as dt
+
+    at = open_page(new_app(), "weekly")
+    rows = _weekly_rows(at)
+    last = max(r["week"] for r in rows)  # the week's Monday as Vega reads it, "2026-11-23T00:00:00"
+    assert dt.date.fromisoformat(last[:10]) == dt.date(2026, 11, 23)
+    cut = [r for r in rows if r["week"] == last]
+    whole = [r for r in rows if r["week"] != last]
+    assert cut and all(r["days"] == 5 for r in cut) and all(r["days"] == 7 for r in whole)
+    assert all(r["magic_share"] is None for r in whole)
+    with_magic = [r for r in cut if r["magic_number"] is not None]
+    assert with_magic
+    for r in with_magic:
+        assert r["magic_share"] == pytest.approx(r["magic_number"] * 5 / 7, rel=1e-12)
+        assert r["magic_text"].endswith(f"{fmt.appointments(r['magic_number'] * 5 / 7, fmt.currency('USD'))} for these 5 days")
+    assert any("An open point is a week the window starts or ends in" in c.value for c in at.caption)
+
+    # A window of whole weeks, Monday to Sunday, has no part week and says nothing of them.
+    at.session_state["filter_window"] = (dt.date(2025, 12, 1), dt.date(2026, 11, 22))
+    at.run()
+    assert not at.exception
+    assert {r["days"] for r in _weekly_rows(at)} == {7}
+    assert not any("open point" in c.value for c in at.caption)
