@@ -266,14 +266,16 @@ def report_lines(report: ImportReport) -> list[str]:
 # --- commands -----------------------------------------------------------------------------------------
 
 
-#: The command line's size cap when ``MAGIC_NUMBER_MAX_UPLOAD_MB`` is not set: the app's 200 MB
-#: protects a shared server; a command reads one person's file from their own disk, without the
-#: whole file in memory (the row cap, ``MAGIC_NUMBER_MAX_ROWS``, still applies).
+#: The command line's size cap when ``MAGIC_NUMBER_MAX_UPLOAD_MB`` is not set (or empty): the
+#: app's 200 MB protects a shared server; a command reads one person's file from their own disk,
+#: without the whole file in memory (the row cap, ``MAGIC_NUMBER_MAX_ROWS``, still applies).
 CLI_MAX_BYTES = 2048 << 20
 
 
 def _limits() -> Limits:
-    if "MAGIC_NUMBER_MAX_UPLOAD_MB" in os.environ:
+    """The app's limits, but for the command line's own size cap when no upload cap is set. A cap
+    set but unreadable (``abc``) is the app's 200 MB, as the warning printed on import says."""
+    if os.environ.get("MAGIC_NUMBER_MAX_UPLOAD_MB", "").strip():
         return DEFAULT_LIMITS
     return replace(DEFAULT_LIMITS, max_bytes=max(DEFAULT_LIMITS.max_bytes, CLI_MAX_BYTES))
 

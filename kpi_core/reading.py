@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import logging
 import os
 import re
 import zipfile
@@ -34,22 +35,39 @@ from .errors import LimitExceededError, UnreadableFileError
 from .model import RawTable, SetAsideRow
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_int(name: str, default: int, unit: str) -> int:
+    """A limit from the environment variable ``name``: megabytes, returned in bytes, for ``unit``
+    ``"MB"`` (``1.5`` is 1.5 MB), else a whole number of ``unit`` (rows, columns); ``default``
+    when unset or empty.
+
+    A value that is no number above 0 (``abc``, ``-5``, ``0``) is an operator's typo: the default
+    is used and a warning says so in one sentence (the command line prints it on stderr, a
+    server in its log); a silent fallback hid it, and ``0`` or ``-5`` refused every file."""
+    scale = 1024 * 1024 if unit == "MB" else 1
+    text = os.environ.get(name, "")
+    if not text.strip():
+        return default * scale
     try:
-        return int(os.environ.get(name, default))
+        value: float = float(text) if unit == "MB" else int(text)
     except ValueError:
-        return default
+        value = 0
+    if 0 < value < float("inf"):
+        return max(1, round(value * scale))
+    what = "a number of megabytes" if unit == "MB" else f"a whole number of {unit}"
+    using = f"{default:,} MB" if unit == "MB" else f"{default:,}"
+    logging.getLogger(__name__).warning("%s=%r is not %s above 0; using %s.", name, text, what, using)
+    return default * scale
 
 
 @dataclass(frozen=True)
 class Limits:
     """Caps that protect a shared server from one huge or hostile file."""
 
-    max_bytes: int = _env_int("MAGIC_NUMBER_MAX_UPLOAD_MB", 200) * 1024 * 1024
-    max_rows: int = _env_int("MAGIC_NUMBER_MAX_ROWS", 6_000_000)
-    max_columns: int = _env_int("MAGIC_NUMBER_MAX_COLUMNS", 500)
+    max_bytes: int = _env_int("MAGIC_NUMBER_MAX_UPLOAD_MB", 200, "MB")
+    max_rows: int = _env_int("MAGIC_NUMBER_MAX_ROWS", 6_000_000, "rows")
+    max_columns: int = _env_int("MAGIC_NUMBER_MAX_COLUMNS", 500, "columns")
     max_field_chars: int = 1_000_000
-    max_unzipped_bytes: int = _env_int("MAGIC_NUMBER_MAX_UNZIPPED_MB", 500) * 1024 * 1024
+    max_unzipped_bytes: int = _env_int("MAGIC_NUMBER_MAX_UNZIPPED_MB", 500, "MB")
     max_zip_ratio: int = 200
 
 

@@ -309,3 +309,62 @@ def test_the_magic_number_can_be_named_as_what_to_solve_and_a_peer_threshold_mus
     refused = cli("peers", str(SAMPLE / "opportunities.csv"), "--min-opportunities", "0")
     assert refused.returncode == 2
     assert "0 is fewer than 1 opportunity; give 1 or more" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def _cli_with(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m kpi_core ARGS`` with ``env`` over a clean environment (no limit variables)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MAGIC_NUMBER_")}
+    return subprocess.run(
+        [sys.executable, "-m", "kpi_core", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**clean, **env},
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("typed", ["abc", "-5", "0", "200MB"])
+def test_an_unreadable_upload_cap_says_so_in_one_sentence_and_the_cap_stays_200_mb(typed: str) -> None:
+    """It fell back to 200 MB without a word (and 0 or -5 refused every file, "above the 1 KB limit")."""
+    done = _cli_with({"MAGIC_NUMBER_MAX_UPLOAD_MB": typed}, "kpis", str(FIXTURES / "canonical.csv"), "--by", "all")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0] == (
+        f"MAGIC_NUMBER_MAX_UPLOAD_MB='{typed}' is not a number of megabytes above 0; using 200 MB."
+    )
+
+
+def test_an_upload_cap_with_decimals_is_that_many_megabytes(tmp_path: Path) -> None:
+    """MAGIC_NUMBER_MAX_UPLOAD_MB=1.5 capped at 200 MB, silently."""
+    path = tmp_path / "big.csv"
+    path.write_text("Owner,Created\n" + "Rep 1,2026-01-05\n" * 100_000)  # 1.6 MB
+    assert 1.5 * 2**20 < path.stat().st_size < 2 * 2**20
+    capped = _cli_with({"MAGIC_NUMBER_MAX_UPLOAD_MB": "1.5"}, "kpis", str(path), "--by", "all")
+    assert capped.returncode == 2
+    assert "big.csv is 1.6 MB, above the 1.5 MB" in capped.stderr
+    loaded = _cli_with({"MAGIC_NUMBER_MAX_UPLOAD_MB": "1.7"}, "kpis", str(path), "--by", "all")
+    assert loaded.returncode == 0, loaded.stderr
+    assert "megabytes" not in loaded.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "typed", "sentence"),
+    [
+        ("MAGIC_NUMBER_MAX_ROWS", "1.5", "is not a whole number of rows above 0; using 6,000,000."),
+        ("MAGIC_NUMBER_MAX_COLUMNS", "lots", "is not a whole number of columns above 0; using 500."),
+        ("MAGIC_NUMBER_MAX_UNZIPPED_MB", "-1", "is not a number of megabytes above 0; using 500 MB."),
+    ],
+)
+def test_every_unreadable_limit_says_so(variable: str, typed: str, sentence: str) -> None:
+    done = _cli_with({variable: typed}, "inspect", str(FIXTURES / "canonical.csv"))
+    assert done.returncode == 0, done.stderr
+    assert f"{variable}='{typed}' {sentence}" in done.stderr.splitlines()
+
+
+def test_an_empty_limit_variable_is_no_limit_set_and_says_nothing() -> None:
+    done = _cli_with(
+        {"MAGIC_NUMBER_MAX_UPLOAD_MB": "", "MAGIC_NUMBER_MAX_ROWS": " "}, "inspect", str(FIXTURES / "canonical.csv")
+    )
+    assert done.returncode == 0, done.stderr
+    assert "MAGIC_NUMBER" not in done.stderr
