@@ -29,8 +29,8 @@ from .importing import LoadOptions, format_label, load_path
 from .magic import Scenario, solve
 from .model import KPI_FIELDS, Dataset, Filters, ImportReport, KpiRow, PeerSettings, Shape
 from .peers import compare_peers
-from .reading import DEFAULT_LIMITS, DELIMITER_NAMES, Limits
-from .teams import read_team_list, with_teams
+from .reading import DEFAULT_LIMITS, DELIMITER_NAMES, Limits, listed
+from .teams import TeamList, read_team_list, with_teams
 
 MAGIC_FIELDS = (
     "goal",
@@ -128,7 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("kpis", "weekly"):
         p = file_command(name, "KPIs per group" if name == "kpis" else "first appointments per rep per week")
         if name == "kpis":
-            p.add_argument("--by", default="rep", help="rep, team, all, or the header of any extra column")
+            p.add_argument(
+                "--by",
+                default="rep",
+                help="rep, team, all, or the header of any extra column; the file's header of the rep or team column "
+                "too (capitals and spaces aside)",
+            )
         p.add_argument("--start", type=_date, help="first day of the window (yyyy-mm-dd)")
         p.add_argument("--end", type=_date, help="last day of the window (yyyy-mm-dd)")
         p.add_argument("--decided-only", action="store_true", help="drop opportunities still open")
@@ -281,6 +286,12 @@ def _limits() -> Limits:
 
 
 def _load(args: argparse.Namespace) -> Dataset:
+    return _load_with_team_list(args)[0]
+
+
+def _load_with_team_list(args: argparse.Namespace) -> tuple[Dataset, TeamList | None]:
+    """The file as a dataset, its teams from ``--teams`` when given (with that team list), the
+    import report printed on stderr."""
     options = LoadOptions(
         sheet=args.sheet,
         columns=tuple(args.map),
@@ -310,6 +321,7 @@ def _load(args: argparse.Namespace) -> Dataset:
             else " Rerun with --decimal . or --decimal ,."
         )
         raise KpiError(str(err) + hint) from None
+    team_list = None
     if args.teams is not None:
         try:
             content = args.teams.read_bytes()
@@ -317,10 +329,57 @@ def _load(args: argparse.Namespace) -> Dataset:
             raise KpiError(
                 f"The team list {args.teams} cannot be read ({err.strerror or err}); check the path."
             ) from None
-        ds = with_teams(ds, read_team_list(content, args.teams.name, team=args.team_column, limits=_limits()))
+        team_list = read_team_list(content, args.teams.name, team=args.team_column, limits=_limits())
+        ds = with_teams(ds, team_list)
     for line in report_lines(ds.report):
         print(line, file=sys.stderr)
-    return ds
+    return ds, team_list
+
+
+def _spelled_alike(text: str) -> str:
+    """A name with capitals and spaces set aside: ``"regional office"`` for ``" Regional  Office"``."""
+    return " ".join(text.split()).casefold()
+
+
+def _grouping(ds: Dataset, by: str, team_list: TeamList | None) -> str:
+    """The grouping ``--by`` names, as :func:`queries.kpis` takes it (``rep``, ``team``, ``all`` or
+    an extra column's header).
+
+    Besides those names as they are, ``--by`` takes the file's own header of the rep or team
+    column (``Team``; a team list's too) and any of these names with capitals and spaces set aside
+    (``region``): a user types the header they see in the file."""
+    if by in ("rep", "team", "all") or ds.dimension(by) is not None:
+        return by
+    names = [("rep", "rep"), ("team", "team"), ("all", "all")]
+    for role in ("rep", "team"):
+        headers: list[str | None] = [ds.mapping.header(role)]
+        if team_list is not None:
+            headers.append(team_list.rep_header if role == "rep" else team_list.team_header)
+        names.extend((h, role) for h in headers if h)
+    names.extend((d.label, d.label) for d in ds.dimensions)
+    key = _spelled_alike(by)
+    found = list(dict.fromkeys(grouping for name, grouping in names if _spelled_alike(name) == key))
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise InvalidInputError(
+            f"'{by}' could name {' or '.join(repr(f) for f in found)}; give --by one of them exactly as written here."
+        )
+    other = next((c for c, h in ds.mapping.columns.items() if h and _spelled_alike(h) == key), None)
+    what = f", the file's {other.replace('_', ' ')} column" if other else ""
+    raise InvalidInputError(f"Cannot group by '{by}'{what}; {_groupings_accepted(names)}.")
+
+
+def _groupings_accepted(names: list[tuple[str, str]]) -> str:
+    """What ``--by`` takes, in words: ``give --by rep (or 'Sales Rep'), team, all, or an extra column: 'Region'``."""
+    roles = []
+    for role in ("rep", "team", "all"):
+        headers = list(dict.fromkeys(repr(n) for n, g in names if g == role and n != role))
+        roles.append(f"{role} (or {', '.join(headers)})" if headers else role)
+    extras = [repr(g) for n, g in names if n == g and g not in ("rep", "team", "all")]
+    if not extras:
+        return f"give --by {', '.join(roles[:-1])} or {roles[-1]}"
+    return f"give --by {', '.join(roles)}, or an extra column: {listed(extras, 12)} (capitals and spaces aside)"
 
 
 def _filters(args: argparse.Namespace) -> Filters:
@@ -419,10 +478,11 @@ def cmd_inspect(args: argparse.Namespace) -> None:
 
 
 def cmd_kpis(args: argparse.Namespace) -> None:
-    ds = _load(args)
+    ds, team_list = _load_with_team_list(args)
+    by = _grouping(ds, args.by, team_list)
     win = _window(ds, args)
-    rows = queries.kpis(db.session_cursor(), ds, args.by, _filters(args))
-    _emit_window([kpi_dict(r, args.by) for r in rows], ds, args, win)
+    rows = queries.kpis(db.session_cursor(), ds, by, _filters(args))
+    _emit_window([kpi_dict(r, by) for r in rows], ds, args, win)
 
 
 def cmd_weekly(args: argparse.Namespace) -> None:

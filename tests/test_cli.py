@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
@@ -368,3 +369,54 @@ def test_an_empty_limit_variable_is_no_limit_set_and_says_nothing() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "MAGIC_NUMBER" not in done.stderr
+
+
+@functools.cache
+def _sample_kpis_by(by: str, *more: str) -> Any:
+    return as_json("kpis", str(SAMPLE / "opportunities.csv"), "--by", by, *more)
+
+
+@pytest.mark.parametrize(
+    ("by", "grouping"),
+    [
+        ("Team", "team"),  # the file's header of the team column
+        ("  team ", "team"),
+        ("Sales Rep", "rep"),
+        ("sales   REP", "rep"),
+        ("region", "Region"),  # an extra column's header, capitals aside
+        ("ALL", "all"),
+    ],
+)
+def test_kpis_group_by_the_file_s_own_header_as_by_what_it_is_mapped_to(by: str, grouping: str) -> None:
+    """``--by Team`` was refused ("Cannot group by 'Team'; choose one of: rep, team, ..."), the file's own header."""
+    assert _sample_kpis_by(by) == _sample_kpis_by(grouping)
+
+
+def test_kpis_group_by_a_team_list_s_own_headers() -> None:
+    joined = ("kpis", str(FIXTURES / "spellings.csv"), "--teams", str(FIXTURES / "team_list.csv"), "--format", "json")
+    by = {name: cli(*joined, "--by", name) for name in ("team", "Manager", "Kota", "kota", "sales agent", "rep")}
+    assert all(done.returncode == 0 for done in by.values()), {n: d.stderr for n, d in by.items()}
+    assert json.loads(by["Manager"].stdout) == json.loads(by["team"].stdout)
+    assert json.loads(by["kota"].stdout) == json.loads(by["Kota"].stdout)
+    assert json.loads(by["sales agent"].stdout) == json.loads(by["rep"].stdout)
+
+
+@pytest.mark.parametrize(
+    ("by", "sentence"),
+    [
+        (
+            "Nope",
+            "Cannot group by 'Nope'; give --by rep (or 'Sales Rep'), team (or 'Team'), all, or an extra column: "
+            "'Opportunity ID', 'Region', 'Product' (capitals and spaces aside).",
+        ),
+        (
+            "stage",
+            "Cannot group by 'stage', the file's stage column; give --by rep (or 'Sales Rep'), team (or 'Team'), "
+            "all, or an extra column: 'Opportunity ID', 'Region', 'Product' (capitals and spaces aside).",
+        ),
+    ],
+)
+def test_an_unknown_grouping_is_refused_with_every_name_by_takes(by: str, sentence: str) -> None:
+    done = cli("kpis", str(SAMPLE / "opportunities.csv"), "--by", by)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == f"error: {sentence}"
