@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from kpi_core.coaching import coaching
 from kpi_core import queries
+from kpi_core.coaching import coaching
 from kpi_core.magic import Scenario, solve
 from ui import charts, memo, page, settings, state
 from ui import format as fmt
@@ -78,8 +78,42 @@ def body() -> None:
                 weekly_appointments=row.weekly_appointments,
             )
         )
+    # The answer first: who books fewer first appointments than their Magic Number (spec 4: the
+    # barometer should read 100 %), each rep a bar against the 100 % line.
+    thresholds = settings.coaching_thresholds()
+    measured = sorted(
+        (target.activity_barometer, rep)
+        for rep, target in targets.items()
+        if target is not None and target.activity_barometer is not None
+    )
+    below = [(b, rep) for b, rep in measured if b < thresholds.activity_barometer]
+    if measured:
+        bar = thresholds.activity_barometer
+        their = "their Magic Number" if bar == 1 else f"{fmt.percent(bar, cur)} of their Magic Number"
+        st.markdown(
+            md_escape(
+                f"{fmt.number(len(below), cur)} of {fmt.number(len(measured), cur)} reps book fewer first "
+                f"appointments a week than {their}."
+                if below
+                else f"All {fmt.number(len(measured), cur)} reps book at least {their} a week."
+            )
+        )
+        levels = memo.cached(
+            ds,
+            "weekly_barometers",
+            (filters, cur, goal, weeks, thresholds),
+            lambda: charts.barometers(
+                [(rep, b, rows[rep].weekly_appointments, targets[rep].magic_number) for b, rep in measured],
+                thresholds.activity_barometer,
+                cur,
+            ),
+        )
+        charts.show(levels, key="weekly_barometers", cur=cur)
     frame = memo.cached(
-        ds, "weekly_frame", (filters, cur, goal, weeks), lambda: charts.weekly_frame(series, targets, cur, queries.window(ds, filters))
+        ds,
+        "weekly_frame",
+        (filters, cur, goal, weeks),
+        lambda: charts.weekly_frame(series, targets, cur, queries.window(ds, filters)),
     )
     narrow = page.on_a_phone()
     panels = memo.cached(
@@ -130,22 +164,12 @@ def body() -> None:
 
     # Spec 5: a barometer below its target (100 % by default) gets the prospecting coaching; here
     # once for every rep below it, each named with their barometer.
-    thresholds = settings.coaching_thresholds()
-    measured = sorted(
-        (target.activity_barometer, rep)
-        for rep, target in targets.items()
-        if target is not None and target.activity_barometer is not None
-    )
-    below = [(b, rep) for b, rep in measured if b < thresholds.activity_barometer]
     advice = coaching(None, None, below[0][0], thresholds, fmt.wording(cur)) if below else ()
     if advice:
         st.subheader("Coaching")
         reps = ", ".join(f"{rep} ({fmt.percent(b, cur)})" for b, rep in below)
         with st.container(border=True):
-            st.markdown(
-                f"**{md_escape(f'{len(below)} of {len(measured)} reps book fewer first appointments than their Magic Number')}"
-                f"{md_escape(': ' + reps)}**"
-            )
+            st.markdown(f"**{md_escape('Below ' + their + ': ' + reps)}**")
             st.markdown("\n".join(f"- {md_escape(tip)}" for tip in advice[0].tips))
 
 

@@ -628,6 +628,62 @@ def barometer(value: float, cur: Currency) -> ChartSpec:
     return _with_data(_barometer_template(), "barometer", records, said)
 
 
+#: A rep's band in :func:`barometers`, room for its name (35 reps take 700 pixels).
+BAROMETER_STEP = 20
+
+
+def barometers(measured: Sequence[tuple[str, float, float, float]], target: float, cur: Currency) -> ChartSpec:
+    """Each rep's activity barometer as a bar against the ``target`` line (100 % unless the
+    coaching settings say otherwise), the furthest below it first.
+
+    ``measured``: (rep, barometer, first appointments a week, Magic Number) per rep."""
+    rows = sorted(measured, key=lambda m: (m[1], m[0]))
+    records = [
+        {
+            "rep": rep,
+            "value": value,
+            "text": percent(value, cur),
+            "weekly_text": appointments(weekly, cur),
+            "magic_text": appointments(magic, cur),
+            "fill": STAGE_COLORS["Appointments"] if value >= target else PEER_COLORS[WORSE],
+        }
+        for rep, value, weekly, magic in rows
+    ]
+    bars = (
+        alt.Chart(
+            pd.DataFrame.from_records(records, columns=["rep", "value", "text", "weekly_text", "magic_text", "fill"])
+        )
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "value:Q",
+                scale=alt.Scale(domainMin=0, nice=True),
+                axis=alt.Axis(format="%", orient="top"),
+                title="Activity barometer",
+            ),
+            y=alt.Y("rep:N", sort=None, title=None, axis=alt.Axis(labelLimit=160)),
+            color=alt.Color("fill:N", scale=None, legend=None),
+            tooltip=[
+                alt.Tooltip("rep:N", title="Rep"),
+                alt.Tooltip("text:N", title="Activity barometer"),
+                alt.Tooltip("weekly_text:N", title="First appointments a week"),
+                alt.Tooltip("magic_text:N", title="Magic Number"),
+            ],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"target": [target], "label": [f"{percent(target, cur)} target"]}))
+        .mark_rule(color=THRESHOLD_COLOR, strokeWidth=2)
+        .encode(x="target:Q", tooltip=alt.Tooltip("label:N", title="Target"))
+    )
+    below = sum(1 for r in rows if r[1] < target)
+    said = f"Activity barometers of {len(rows)} reps against the {percent(target, cur)} target: {below} below it" + (
+        f", the lowest {rows[0][0]} at {percent(rows[0][1], cur)}." if rows else "."
+    )
+    chart = alt.layer(bars, rule).properties(height=alt.Step(BAROMETER_STEP), width="container", autosize=_FIT_WIDTH)
+    return spec(chart, description=said)
+
+
 @functools.cache
 def _levers_template() -> dict[str, Any]:
     return (
@@ -839,6 +895,7 @@ def money_axis_title(what: str, cur: Currency) -> str:
 
 __all__ = [
     "ChartSpec",
+    "barometers",
     "funnels",
     "implied_funnel",
     "levers",

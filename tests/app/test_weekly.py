@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 
 import pytest
@@ -156,13 +157,14 @@ def test_reps_below_their_magic_number_get_the_prospecting_coaching_by_name() ->
     at = open_page(new_app(), "weekly")
     table = at.dataframe[-1].value.set_index("Rep")["Activity barometer"].dropna()
     below = table[table < 1].sort_values()
-    heading = next(str(m.value).replace("\\", "") for m in at.markdown if "fewer first appointments" in str(m.value))
-    assert heading.startswith(f"**{len(below)} of {len(table)} reps book fewer first appointments than their Magic")
+    heading = next(str(m.value).replace("\\", "") for m in at.markdown if str(m.value).startswith("**Below"))
+    assert heading.startswith("**Below their Magic Number: ")
+    assert heading.count("%)") == len(below)
     first, value = below.index[0], below.iloc[0]
     assert f"{first} ({fmt.percent(value, fmt.currency('USD'))})" in heading
     assert any("appointment" in str(m.value) and str(m.value).startswith("- ") for m in at.markdown)
     at.number_input(key="weekly_goal").set_value(1.0).run()  # a goal every rep's pace beats
-    assert not any("fewer first appointments" in str(m.value) for m in at.markdown)
+    assert not any(str(m.value).startswith("**Below") for m in at.markdown)
 
 
 def _weekly_rows(at) -> list[dict]:
@@ -173,7 +175,7 @@ def _weekly_rows(at) -> list[dict]:
     for chart in at.get("vega_lite_chart"):
         for d in chart.proto.datasets:
             rows += pa.ipc.open_stream(d.data.data).read_all().to_pylist()
-    return rows
+    return [r for r in rows if "week" in r]  # not the barometers' bars
 
 
 @pytest.mark.parametrize(
@@ -213,7 +215,9 @@ def test_a_week_the_window_cuts_is_read_against_its_share_of_the_magic_number() 
     assert with_magic
     for r in with_magic:
         assert r["magic_share"] == pytest.approx(r["magic_number"] * 5 / 7, rel=1e-12)
-        assert r["magic_text"].endswith(f"{fmt.appointments(r['magic_number'] * 5 / 7, fmt.currency('USD'))} for these 5 days")
+        assert r["magic_text"].endswith(
+            f"{fmt.appointments(r['magic_number'] * 5 / 7, fmt.currency('USD'))} for these 5 days"
+        )
     assert any("An open point is a week the window starts or ends in" in c.value for c in at.caption)
 
     # A window of whole weeks, Monday to Sunday, has no part week and says nothing of them.
@@ -222,3 +226,39 @@ def test_a_week_the_window_cuts_is_read_against_its_share_of_the_magic_number() 
     assert not at.exception
     assert {r["days"] for r in _weekly_rows(at)} == {7}
     assert not any("open point" in c.value for c in at.caption)
+
+
+def test_the_answer_comes_first_each_reps_barometer_against_the_100_percent_line() -> None:
+    """The page's question is answered at its top: how many reps book fewer first appointments a
+    week than their Magic Number, and each rep's barometer as a bar against the 100 % rule, the
+    lowest first, with the same numbers as the table below."""
+    at = open_page(new_app(), "weekly")
+    table = at.dataframe[-1].value.set_index("Rep")
+    measured = table["Activity barometer"].dropna()
+    below = measured[measured < 1]
+    answer = at.markdown[0].value.replace("\\", "")
+    assert answer == (
+        f"{len(below)} of {len(measured)} reps book fewer first appointments a week than their Magic Number."
+    )
+    chart = at.get("vega_lite_chart")[0].proto
+    spec = json.loads(chart.spec)
+    import pyarrow as pa
+
+    datasets = [pa.ipc.open_stream(d.data.data).read_all().to_pylist() for d in chart.datasets]
+    bars = next(rows for rows in datasets if rows and "rep" in rows[0])
+    rule = next(rows for rows in datasets if rows and "target" in rows[0])
+    assert [r["rep"] for r in bars] == list(measured.sort_values(kind="stable").index)
+    assert [r["value"] for r in bars] == pytest.approx(sorted(measured), rel=1e-12)
+    assert rule == [{"target": 1.0, "label": "100 % target"}]
+    worse = {r["rep"] for r in bars if r["fill"] != bars[-1]["fill"]} if measured.max() >= 1 else set(below.index)
+    assert worse == set(below.index)
+    assert spec["layer"][1]["mark"]["type"] == "rule"
+
+
+def test_with_every_rep_at_their_magic_number_the_answer_says_so() -> None:
+    """A goal small enough that every rep books more than it takes."""
+    at = open_page(new_app(), "weekly")
+    at.number_input(key="weekly_goal").set_value(1000.0).run()
+    reps = len(at.dataframe[-1].value["Activity barometer"].dropna())
+    assert at.markdown[0].value.replace("\\", "") == f"All {reps} reps book at least their Magic Number a week."
+    assert not any("fewer first appointments" in str(m.value) for m in at.markdown)
