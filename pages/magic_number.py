@@ -31,6 +31,9 @@ def _apply_link(params: dict[str, float | str]) -> None:
 
 #: The hero metric's label; its value is the Magic Number alone.
 HERO_LABEL = "Magic Number (first appointments a week)"
+#: The hero's number is the page's one large number, larger than the exact value beside it
+#: (``st.metric`` has no size). Fixed CSS scoped to the hero's container: no data in it.
+HERO_CSS = "<style>.st-key-mn_hero [data-testid='stMetricValue'] {font-size: 4.5rem; line-height: 1.1;}</style>"
 
 
 def _team_row(ds: Dataset, filters: Filters) -> KpiRow | None:
@@ -127,6 +130,7 @@ def body() -> None:
     choices = [mi.TEAM, *rows_by_rep]
     if st.session_state.get(mi.SOURCE) not in choices:
         choices.append(st.session_state[mi.SOURCE])
+    st.html(HERO_CSS)
     hero = st.container()
     with st.expander("Inputs", expanded=True):
         top_left, top_right = st.columns(2)
@@ -244,7 +248,7 @@ def body() -> None:
                 st.error(md_escape(result.message))
             else:
                 a, b = st.columns([3, 1])
-                a.metric(
+                a.container(key="mn_hero").metric(
                     # The unit goes in the label: the number alone stays whole on a phone's width.
                     HERO_LABEL,
                     fmt.number(result.magic_number_rounded, cur),  # 2,054, as the sentence beside it
@@ -254,7 +258,7 @@ def body() -> None:
         else:
             label = SOLVE_LABELS[solve_for]
             a, b = st.columns([3, 1])
-            a.metric(
+            a.container(key="mn_hero").metric(
                 f"{label} needed",
                 mi.shown_value(solve_for, result.solved_value, cur),
                 help=f"The {LABELS[solve_for]} at which the current weekly appointments reach the goal.",

@@ -50,3 +50,27 @@ def test_no_headline_number_is_cut_off_on_a_phone(browser: Browser, app_url: str
         assert seen >= 15  # the overview's, the funnels', the Magic Number's and the Data page's metrics
     finally:
         context.close()
+
+
+def test_the_magic_number_is_the_pages_one_large_number(browser: Browser, app_url: str) -> None:
+    """Design: the hero is one large number with the exact value beside it; both were the same size."""
+    for screen in ({"viewport": {"width": 1280, "height": 900}}, PHONE):
+        context = browser.new_context(**screen)
+        page = context.new_page()
+        try:
+            page.goto(app_url + LINK)
+            values = page.get_by_test_id("stMetricValue")
+            expect(values.first).to_have_text("5", timeout=TIMEOUT)
+            wait_idle(page)
+            size = "el => parseFloat(getComputedStyle(el).fontSize)"
+            hero = page.get_by_test_id("stMetric").filter(has_text="Magic Number").first
+            exact = page.get_by_test_id("stMetric").filter(has_text="Exact value").first
+            big = hero.get_by_test_id("stMetricValue").evaluate(size)
+            small = exact.get_by_test_id("stMetricValue").evaluate(size)
+            assert big >= 1.5 * small, (big, small)
+            clipped = hero.evaluate(
+                "el => [el, ...el.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1)"
+            )
+            assert not clipped, "the hero's number is cut off"
+        finally:
+            context.close()
