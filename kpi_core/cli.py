@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import csv
 import datetime as dt
+import difflib
 import io
 import json
 import math
@@ -25,11 +26,21 @@ import pyarrow as pa
 from . import db, queries
 from .errors import AmbiguousFormatError, InvalidInputError, KpiError
 from .exports import neutralize_cell
-from .importing import LoadOptions, format_label, load_path
+from .importing import LoadOptions, apply_options, build_dataset, format_label
 from .magic import Scenario, solve
-from .model import KPI_FIELDS, Dataset, Filters, ImportReport, KpiRow, PeerSettings, Shape
+from .mapping import (
+    LOST_WORDS,
+    WON_WORDS,
+    check_mapping,
+    distinct_values,
+    outcome_word,
+    propose_mapping,
+    sheet_score,
+    value_set,
+)
+from .model import KPI_FIELDS, ColumnMapping, Dataset, Filters, ImportReport, KpiRow, PeerSettings, RawTable, Shape
 from .peers import compare_peers
-from .reading import DEFAULT_LIMITS, DELIMITER_NAMES, Limits, listed
+from .reading import DEFAULT_LIMITS, DELIMITER_NAMES, Limits, listed, read_path
 from .teams import TeamList, read_team_list, with_teams
 
 MAGIC_FIELDS = (
@@ -89,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
             action="append",
             default=None,
             metavar="VALUE",
-            help="a stage value meaning the first gate was passed (repeatable; replaces the proposal)",
+            help="a stage value meaning the first gate was passed, as the file writes it (repeatable; replaces the "
+            "proposal; '' for none)",
         )
         for which in ("won", "lost"):
             p.add_argument(
@@ -97,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
                 action="append",
                 default=None,
                 metavar="VALUE",
-                help=f"an outcome value meaning {which}, beyond the standard words (repeatable; replaces the proposal)",
+                help=f"an outcome value meaning {which}, beyond the standard words, as the file writes it (repeatable; "
+                "replaces the proposal; '' for none)",
             )
         p.add_argument(
             "--teams",
@@ -295,17 +308,22 @@ def _load_with_team_list(args: argparse.Namespace) -> tuple[Dataset, TeamList | 
     options = LoadOptions(
         sheet=args.sheet,
         columns=tuple(args.map),
-        advanced_stages=tuple(args.advanced_stage) if args.advanced_stage is not None else None,
+        advanced_stages=_chosen(args.advanced_stage),
         date_format=args.date_format,
         decimal=args.decimal,
-        won_values=tuple(args.won_value) if args.won_value is not None else None,
-        lost_values=tuple(args.lost_value) if args.lost_value is not None else None,
+        won_values=_chosen(args.won_value),
+        lost_values=_chosen(args.lost_value),
         one_spelling=False if args.keep_spellings else None,
         shape=Shape(args.shape) if args.shape else None,
     )
     try:
+        # importing.load_path's steps, with the chosen values checked against the file between them.
         # From the disk: a CSV is read without the whole file in memory (same dataset as `load`).
-        ds = load_path(args.file, args.file.name, options, _limits())
+        raw, key = read_path(args.file, args.file.name, sheet=options.sheet, limits=_limits(), sheet_score=sheet_score)
+        mapping = apply_options(raw, propose_mapping(raw, options.shape), options)
+        check_mapping(mapping, raw.headers)
+        _check_chosen_values(args, raw, mapping)
+        ds = build_dataset(raw, mapping, source=args.file.name, key=key)
     except FileNotFoundError:
         raise KpiError(f"There is no file at {args.file}; check the path.") from None
     except IsADirectoryError:
@@ -334,6 +352,77 @@ def _load_with_team_list(args: argparse.Namespace) -> tuple[Dataset, TeamList | 
     for line in report_lines(ds.report):
         print(line, file=sys.stderr)
     return ds, team_list
+
+
+def _chosen(values: list[str] | None) -> tuple[str, ...] | None:
+    """A repeated value flag's values (``None``: not given, keep the proposal); an empty value
+    (``--advanced-stage ""``) adds none, so it alone says "none"."""
+    return None if values is None else tuple(v for v in dict.fromkeys(values) if v)
+
+
+def _check_chosen_values(args: argparse.Namespace, raw: RawTable, mapping: ColumnMapping) -> None:
+    """Refuse ``--advanced-stage``, ``--won-value`` or ``--lost-value`` when none of its values is
+    in the file; warn (stderr) when some are not.
+
+    A typo (``--won-value "Clsoed Won"``) loaded without a word and made every number wrong (no
+    sale at all). A value matches as the import reads it: a cell of the column exactly, capitals
+    and spaces included (cells are read trimmed); a won or lost value that is one of the standard
+    words (spec 1c) also matches that word in other capitals."""
+    flags = [
+        ("--advanced-stage", _chosen(args.advanced_stage), "stage", frozenset[str]()),
+        ("--won-value", _chosen(args.won_value), "outcome", WON_WORDS),
+        ("--lost-value", _chosen(args.lost_value), "outcome", LOST_WORDS),
+    ]
+    given = [(flag, values, role, words) for flag, values, role, words in flags if values]
+    if mapping.shape is Shape.WEEKLY_LOG:
+        if given:
+            names = " and ".join(flag for flag, *_ in given)
+            print(
+                f"warning: {names} {'is' if len(given) == 1 else 'are'} not used: a weekly log counts next steps and "
+                "wins in columns of its own.",
+                file=sys.stderr,
+            )
+        return
+    for flag, values, role, words in given:
+        assert values
+        # Outcomes are read from the stage when no column is mapped to the outcome (spec 1c).
+        header = mapping.header(role) or (mapping.header("stage") if role == "outcome" else None)
+        if header is None:
+            which = "a stage column" if role == "stage" else "an outcome or stage column"
+            raise KpiError(
+                f"{flag} needs {which}, and no column is mapped to {'it' if role == 'stage' else 'either'}; "
+                f"name the file's column with --map {role}=HEADER."
+            )
+        held = set(value_set(raw, header))
+        spelled = {outcome_word(v) for v in held}
+        unmatched = [
+            v for v in values if v not in held and not (outcome_word(v) in words and outcome_word(v) in spelled)
+        ]
+        if not unmatched:
+            continue
+        common = distinct_values(raw, header)
+        shown = [f"'{v}'" + (f" (did you mean '{near}'?)" if (near := _near(v, common)) else "") for v in unmatched]
+        sentence = (
+            f"{flag} {_and(shown)} match{'es' if len(unmatched) == 1 else ''} no value of '{header}', which holds "
+            f"{listed([repr(v) for v in common[:6]])}; "
+        )
+        if len(unmatched) == len(values):
+            raise KpiError(sentence + "give each value as the file writes it, capitals and spaces included.")
+        used = [f"'{v}'" for v in values if v not in unmatched]
+        print(f"warning: {sentence}only {_and(used)} {'is' if len(used) == 1 else 'are'} used.", file=sys.stderr)
+
+
+def _near(value: str, held: list[str]) -> str | None:
+    """The value of the file that ``value`` most likely meant: the same but for capitals and
+    spaces, else a close spelling (``'Closed Won'`` for ``'Clsoed Won'``)."""
+    same = [h for h in held if outcome_word(h) == outcome_word(value)]
+    close = same or difflib.get_close_matches(value, held, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _and(items: list[str]) -> str:
+    """``'a', 'b' and 'c'``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _spelled_alike(text: str) -> str:

@@ -420,3 +420,88 @@ def test_an_unknown_grouping_is_refused_with_every_name_by_takes(by: str, senten
     done = cli("kpis", str(SAMPLE / "opportunities.csv"), "--by", by)
     assert done.returncode == 2
     assert done.stderr.splitlines()[-1] == f"error: {sentence}"
+
+
+def _all(*args: str) -> subprocess.CompletedProcess[str]:
+    return cli("kpis", *args, "--by", "all", "--format", "json")
+
+
+def test_a_won_value_that_matches_nothing_is_refused_with_the_values_the_column_holds() -> None:
+    """A typo in --won-value loaded without a word: no sale at all, every ratio after it wrong."""
+    done = _all(str(SAMPLE / "opportunities.csv"), "--won-value", "Clsoed Won")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        "error: --won-value 'Clsoed Won' matches no value of 'Outcome', which holds 'Lost', 'Won'; "
+        "give each value as the file writes it, capitals and spaces included.\n"
+    )
+
+
+def test_a_chosen_value_in_other_capitals_is_refused_and_names_the_file_s_spelling() -> None:
+    """The import matches a chosen value exactly (capitals included), so 'menang' reads no 'Menang' as won."""
+    done = _all(str(FIXTURES / "jakarta.csv"), "--won-value", "menang")
+    assert done.returncode == 2
+    assert done.stderr == (
+        "error: --won-value 'menang' (did you mean 'Menang'?) matches no value of 'Status', which holds 'Menang', "
+        "'Kalah', 'Terbuka'; give each value as the file writes it, capitals and spaces included.\n"
+    )
+
+
+def test_an_advanced_stage_that_matches_nothing_is_refused_and_the_nearest_stage_named() -> None:
+    done = _all(str(FIXTURES / "salesforce.csv"), "--advanced-stage", "Negotiation/Reveiw")
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        "error: --advanced-stage 'Negotiation/Reveiw' (did you mean 'Negotiation/Review'?) matches no value of "
+        "'Stage', which holds "
+    )
+    assert done.stderr.endswith(", ...; give each value as the file writes it, capitals and spaces included.\n")
+
+
+def test_values_of_which_some_match_warn_of_the_others_and_use_those_that_match() -> None:
+    path = str(FIXTURES / "salesforce.csv")
+    some = _all(path, "--advanced-stage", "Proposal/Price Quote", "--advanced-stage", "Negotation/Review")
+    assert some.returncode == 0, some.stderr
+    assert some.stderr.splitlines()[0] == (
+        "warning: --advanced-stage 'Negotation/Review' (did you mean 'Negotiation/Review'?) matches no value of "
+        "'Stage', which holds 'Closed Won', 'Closed Lost', 'Needs Analysis', 'Negotiation/Review', "
+        "'Proposal/Price Quote', ...; only 'Proposal/Price Quote' is used."
+    )
+    alone = _all(path, "--advanced-stage", "Proposal/Price Quote")
+    assert json.loads(some.stdout) == json.loads(alone.stdout)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--won-value", "won"],  # a standard word, read in any capitals (spec 1c)
+        ["--won-value", "Won", "--lost-value", "LOST"],
+        ["--advanced-stage", ""],  # an empty value: no stage means next step or later
+    ],
+)
+def test_values_the_import_reads_pass_without_a_word(args: list[str]) -> None:
+    done = _all(str(SAMPLE / "opportunities.csv"), *args)
+    assert done.returncode == 0, done.stderr
+    assert "warning" not in done.stderr and "matches no value" not in done.stderr
+
+
+def test_an_empty_advanced_stage_means_none() -> None:
+    path = str(FIXTURES / "salesforce.csv")
+    [proposed], [none] = json.loads(_all(path).stdout), json.loads(_all(path, "--advanced-stage", "").stdout)
+    assert (proposed["advanced"], none["advanced"], none["won"]) == (6, 4, 4)  # only the won passed the gate
+
+
+def test_chosen_values_without_a_column_to_match_are_refused() -> None:
+    done = _all(str(FIXTURES / "canonical.csv"), "--map", "stage=", "--advanced-stage", "Demo")
+    assert done.returncode == 2
+    assert done.stderr == (
+        "error: --advanced-stage needs a stage column, and no column is mapped to it; "
+        "name the file's column with --map stage=HEADER.\n"
+    )
+
+
+def test_chosen_values_on_a_weekly_log_are_said_to_be_unused() -> None:
+    done = _all(str(FIXTURES / "weekly_log.csv"), "--won-value", "Closed", "--advanced-stage", "Demo")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0] == (
+        "warning: --advanced-stage and --won-value are not used: a weekly log counts next steps and wins in columns "
+        "of its own."
+    )
