@@ -258,7 +258,7 @@ def body() -> None:
         else:
             label = SOLVE_LABELS[solve_for]
             a, b = st.columns([3, 1])
-            a.container(key="mn_hero").metric(
+            a.metric(  # an amount, as long as "Rp 104.166.667": the metric's own size fits a phone
                 f"{label} needed",
                 mi.shown_value(solve_for, result.solved_value, cur),
                 help=f"The {LABELS[solve_for]} at which the current weekly appointments reach the goal.",

@@ -74,3 +74,22 @@ def test_the_magic_number_is_the_pages_one_large_number(browser: Browser, app_ur
             assert not clipped, "the hero's number is cut off"
         finally:
             context.close()
+
+
+def test_a_solved_amount_in_rupiah_reads_whole_on_a_phone(browser: Browser, app_url: str) -> None:
+    """Solving for the average sale in rupiah gives the hero "Rp 104.166.667": drawn as large as
+    the Magic Number it was cut to "Rp 104.1..." at 390 px."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    try:
+        # 6,000,000,000 / (48 weeks x 5 a week x 0.6 x 0.4) = 104,166,666.67
+        page.goto(
+            app_url
+            + "/magic_number?goal=6000000000&weeks=48&avg_sale=125000000&p1=60&p2=40&wa=5&solve=avg_sale&cur=IDR"
+        )
+        hero = page.get_by_test_id("stMetric").filter(has_text="needed").first
+        expect(hero.get_by_test_id("stMetricValue")).to_have_text("Rp 104.166.667", timeout=TIMEOUT)
+        wait_idle(page)
+        assert page.evaluate(CLIPPED) == []
+    finally:
+        context.close()
