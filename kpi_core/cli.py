@@ -15,6 +15,7 @@ import io
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, replace
@@ -24,7 +25,7 @@ from typing import Any
 import pyarrow as pa
 
 from . import db, queries
-from .errors import AmbiguousFormatError, InvalidInputError, KpiError
+from .errors import AmbiguousFormatError, InvalidInputError, KpiError, MappingError
 from .exports import neutralize_cell
 from .importing import LoadOptions, apply_options, build_dataset, format_label
 from .magic import Scenario, solve
@@ -38,7 +39,19 @@ from .mapping import (
     sheet_score,
     value_set,
 )
-from .model import KPI_FIELDS, ColumnMapping, Dataset, Filters, ImportReport, KpiRow, PeerSettings, RawTable, Shape
+from .model import (
+    KPI_FIELDS,
+    OPPORTUNITY_REQUIRED,
+    WEEKLY_REQUIRED,
+    ColumnMapping,
+    Dataset,
+    Filters,
+    ImportReport,
+    KpiRow,
+    PeerSettings,
+    RawTable,
+    Shape,
+)
 from .peers import compare_peers
 from .reading import DEFAULT_LIMITS, DELIMITER_NAMES, Limits, listed, read_path
 from .teams import TeamList, read_team_list, with_teams
@@ -255,6 +268,139 @@ def kpi_dict(row: KpiRow, by: str) -> dict[str, Any]:
 #: Runs of lines the stderr report writes per reason before "... and N more lines".
 REPORT_RUNS = 20
 
+_UPLOAD_MB, _ROWS, _COLUMNS = "MAGIC_NUMBER_MAX_UPLOAD_MB", "MAGIC_NUMBER_MAX_ROWS", "MAGIC_NUMBER_MAX_COLUMNS"
+_AGAIN = "run the command again"
+
+#: kpi_core's sentences say what to do in the app ("upload again", "choose ... on the Data page");
+#: on the command line the same advice names the flag or the variable to set. Each pair is a
+#: phrase of a kpi_core sentence (a pattern) and its command-line wording; the app's stay as they
+#: are. Left as they are: a binary file's "upload the CSV or Excel export" and the over-long
+#: field's "fix that line and upload again", which tests/test_bad_inputs.py reads on the command
+#: line, and the currency note's "map an amount converted to one currency ... or upload one
+#: currency at a time", which tests/test_export_quirks.py does.
+COMMAND_LINE_WORDING: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), wording)
+    for pattern, wording in (
+        (
+            r"not a spreadsheet; upload the CSV or Excel export of your pipeline instead\.$",
+            "not a spreadsheet; run the command on the CSV or Excel export of your pipeline instead.",
+        ),
+        (
+            r"; export the pipeline again and upload the file with its rows\.$",
+            "; export the pipeline again and run the command on that file.",
+        ),
+        (
+            r"; export the pipeline again with its rows and upload that\.$",
+            "; export the pipeline again with its rows and run the command on that.",
+        ),
+        (r"; save it as \.xlsx or CSV and upload that\.$", "; save it as .xlsx or CSV and run the command on that."),
+        (
+            r"; save it again as UTF-8 CSV and upload that\.$",
+            "; save it again as UTF-8 CSV and run the command on that.",
+        ),
+        (
+            r"; unzip it and upload the (spreadsheet|CSV or \.xlsx) inside\.$",
+            r"; unzip it and run the command on the \1 inside.",
+        ),
+        (
+            r"; open it in Excel, save it again( as \.xlsx)? and upload\.$",
+            rf"; open it in Excel, save it again\1 and {_AGAIN}.",
+        ),
+        (r"; close or remove that quote and upload again\.$", f"; close or remove that quote and {_AGAIN}."),
+        (r"(cannot be read as CSV \(.*\)); fix that line and upload again\.$", rf"\1; fix that line and {_AGAIN}."),
+        (
+            r"; check the workbook and upload again\.$",
+            f"; check the workbook and {_AGAIN} (--sheet NAME reads the sheet named).",
+        ),
+        (r"; export it again and upload\.$", "; export it again and run the command on the new file."),
+        (r"; keep one line per rep and upload it again\.$", f"; keep one line per rep and {_AGAIN}."),
+        (
+            r"; open and save the file in Excel, then upload it again\.$",
+            f"; open and save the file in Excel, then {_AGAIN}.",
+        ),
+        (
+            r"above the ([\d.,]+ [KM]B) upload limit; filter the export to fewer rows or columns and upload again\.$",
+            rf"above the \1 limit ({_UPLOAD_MB}); filter the export to fewer rows or columns, or set {_UPLOAD_MB} "
+            f"higher, and {_AGAIN}.",
+        ),
+        (
+            r"above the row limit; filter the export to a shorter period and upload again\.$",
+            f"above the row limit ({_ROWS}); filter the export to a shorter period, or set {_ROWS} higher, and {_AGAIN}.",
+        ),
+        (
+            r"above the limit of ([\d,]+); filter it to a shorter period and upload again\.$",
+            rf"above the limit of \1 ({_ROWS}); filter it to a shorter period, or set {_ROWS} higher, and {_AGAIN}.",
+        ),
+        (
+            r"above the limit of ([\d,]+); export only the columns you need and upload again\.$",
+            rf"above the limit of \1 ({_COLUMNS}); export only the columns you need, or set {_COLUMNS} higher, and "
+            f"{_AGAIN}.",
+        ),
+        (
+            r"beyond what the server reads; save the sheet you need as CSV and upload that\.$",
+            "beyond what the command line reads (MAGIC_NUMBER_MAX_UNZIPPED_MB, and 200 times the file's size); save "
+            "the sheet you need as CSV and run the command on that.",
+        ),
+        (
+            r"beyond what the server reads; filter it to fewer rows or columns and upload again\.$",
+            "beyond what the command line reads (MAGIC_NUMBER_MAX_UNZIPPED_MB); filter it to fewer rows or columns, "
+            f"or set MAGIC_NUMBER_MAX_UNZIPPED_MB higher, and {_AGAIN}.",
+        ),
+        (
+            r"; map the column that holds the first-appointment or created date\.$",
+            "; name the column that holds the first-appointment or created date with --map first_appointment=HEADER, "
+            "or give its dates' format with --date-format.",
+        ),
+        (
+            r"; map the column that holds the week\.$",
+            "; name the column that holds the week with --map week=HEADER, or give its dates' format with --date-format.",
+        ),
+        (
+            r"; if lost deals had reached a demo or proposal, mark their stage as 'next step or later'\.$",
+            "; if lost deals had reached a demo or proposal, give every stage that means next step or later with "
+            "--advanced-stage (it replaces the proposed stages).",
+        ),
+        (r" \(Data page: [^;]*; command line: ([^)]*)\)", r" (\1)"),
+        (r"; choose two columns\.$", "; give the team list's column of teams with --team-column HEADER."),
+        (
+            r"; choose the column that holds the reps\.$",
+            "; the command line reads the reps from the column whose header names them (such as 'Sales Rep'), "
+            "else from the first column, so give the reps' column such a header.",
+        ),
+        (r"; choose an end date after the start\.$", "; give an --end on or after the --start."),
+        (
+            r"'decided opportunities only' is not available for it\.$",
+            "--decided-only is not available for it; run without it.",
+        ),
+        (
+            r"is not a date format this app knows; use one such as",
+            "is not a date format --date-format knows; give one such as",
+        ),
+        (r"is not a column this app uses; use one of:", "is not a column --map takes; give --map one of:"),
+        (
+            r", the server's limit; narrow the date window or filters and try again\.$",
+            ", the limit (MAGIC_NUMBER_QUERY_SECONDS); narrow the window with --start and --end, or set "
+            f"MAGIC_NUMBER_QUERY_SECONDS higher, and {_AGAIN}.",
+        ),
+        (
+            r"than the server allows; narrow the date window or filters and try again\.$",
+            "than MAGIC_NUMBER_DUCKDB_MEMORY allows (2GB unless set); narrow the window with --start and --end, or set "
+            f"MAGIC_NUMBER_DUCKDB_MEMORY higher, and {_AGAIN}.",
+        ),
+        (r"\((goal|weeks|p1|p2)\)", r"(--\1)"),
+        (r"\(avg_sale\)", "(--avg-sale)"),
+        (r"\(weekly_appointments\)", "(--weekly-appointments)"),
+        (r"\(cycle_days\)", "(--cycle-days)"),
+    )
+)
+
+
+def for_the_command_line(sentence: str) -> str:
+    """A kpi_core sentence with its advice worded for the command line (:data:`COMMAND_LINE_WORDING`)."""
+    for pattern, wording in COMMAND_LINE_WORDING:
+        sentence = pattern.sub(wording, sentence)
+    return sentence
+
 
 def report_lines(report: ImportReport) -> list[str]:
     """The import report as plain sentences (for stderr)."""
@@ -277,7 +423,7 @@ def report_lines(report: ImportReport) -> list[str]:
         lines.append(f"  decimal mark: '{report.decimal}'")
     if report.currency:
         lines.append(f"  amounts in {report.currency}")
-    lines.extend(f"  note: {n}" for n in report.notes)
+    lines.extend(f"  note: {for_the_command_line(n)}" for n in report.notes)
     return lines
 
 
@@ -321,7 +467,7 @@ def _load_with_team_list(args: argparse.Namespace) -> tuple[Dataset, TeamList | 
         # From the disk: a CSV is read without the whole file in memory (same dataset as `load`).
         raw, key = read_path(args.file, args.file.name, sheet=options.sheet, limits=_limits(), sheet_score=sheet_score)
         mapping = apply_options(raw, propose_mapping(raw, options.shape), options)
-        check_mapping(mapping, raw.headers)
+        _check_mapping(raw, mapping)
         _check_chosen_values(args, raw, mapping)
         ds = build_dataset(raw, mapping, source=args.file.name, key=key)
     except FileNotFoundError:
@@ -333,12 +479,14 @@ def _load_with_team_list(args: argparse.Namespace) -> tuple[Dataset, TeamList | 
             f"{args.file} cannot be read ({err.strerror or err}); check the path and its permissions."
         ) from None
     except AmbiguousFormatError as err:
-        hint = (
-            " Rerun with " + " or ".join(f"--date-format {format_label(o)}" for o in err.options) + "."
+        # The app asks "choose which one the file uses"; here, the flags that choose.
+        flags = (
+            [f"--date-format {format_label(o)}" for o in err.options]
             if err.kind == "date"
-            else " Rerun with --decimal . or --decimal ,."
+            else [f"--decimal {o} ({'a dot' if o == '.' else 'a comma'})" for o in err.options]
         )
-        raise KpiError(str(err) + hint) from None
+        what = _ASK_TO_CHOOSE.sub("", str(err)).rstrip(".")
+        raise KpiError(f"{what}; rerun with {' or '.join(flags)}.") from None
     team_list = None
     if args.teams is not None:
         try:
@@ -352,6 +500,28 @@ def _load_with_team_list(args: argparse.Namespace) -> tuple[Dataset, TeamList | 
     for line in report_lines(ds.report):
         print(line, file=sys.stderr)
     return ds, team_list
+
+
+#: The app's question after an ambiguous date or decimal mark, replaced by the flags that answer it.
+_ASK_TO_CHOOSE = re.compile(r";? choose which one the file uses\.$")
+
+
+def _check_mapping(raw: RawTable, mapping: ColumnMapping) -> None:
+    """:func:`check_mapping`, a required column missing said with the ``--map`` that names it
+    (the app asks to "choose which of the file's columns holds it")."""
+    try:
+        check_mapping(mapping, raw.headers)
+    except MappingError as err:
+        weekly = mapping.shape is Shape.WEEKLY_LOG
+        missing = [c for c in (WEEKLY_REQUIRED if weekly else OPPORTUNITY_REQUIRED) if not mapping.header(c)]
+        what, found = re.subn(r"; choose which of the file's columns holds it\.$", "", str(err))
+        if not missing or not found:
+            raise
+        maps = " and ".join(f"--map {c}=HEADER" for c in missing)
+        headers = listed([repr(h) for h in raw.headers[:9]], 8)
+        raise MappingError(
+            f"{what}; name {'it' if len(missing) == 1 else 'them'} with {maps} (the file's columns: {headers})."
+        ) from None
 
 
 def _chosen(values: list[str] | None) -> tuple[str, ...] | None:
@@ -664,7 +834,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         COMMANDS[args.command](args)
     except KpiError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {for_the_command_line(str(err))}", file=sys.stderr)
         return 2
     except Exception as err:  # the promise: never a traceback
         print(

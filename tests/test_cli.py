@@ -7,12 +7,17 @@ import functools
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from kpi_core import db
+from kpi_core.cli import for_the_command_line
+from kpi_core.errors import KpiError
 
 from .conftest import FIXTURES, ROOT, SAMPLE, cli
 
@@ -287,7 +292,7 @@ def test_the_command_line_reads_files_above_the_apps_upload_cap_unless_one_is_se
         run, cwd=ROOT, capture_output=True, text=True, timeout=120, env={**env, "MAGIC_NUMBER_MAX_UPLOAD_MB": "1"}
     )
     assert capped.returncode == 2
-    assert "above the 1 MB upload limit" in capped.stderr
+    assert "above the 1 MB limit (MAGIC_NUMBER_MAX_UPLOAD_MB)" in capped.stderr
 
 
 def test_csv_output_never_carries_a_live_formula_and_counts_are_whole(tmp_path: Path) -> None:
@@ -505,3 +510,180 @@ def test_chosen_values_on_a_weekly_log_are_said_to_be_unused() -> None:
         "warning: --advanced-stage and --won-value are not used: a weekly log counts next steps and wins in columns "
         "of its own."
     )
+
+
+#: Words of the app's advice ("upload again", "choose ... on the Data page") that tell a command-line user nothing.
+APP_WORDS = re.compile(r"upload|Data page|choose|server|this app|untick|mark their stage", re.IGNORECASE)
+#: Sentences left in the app's words: other tests read them on the command line as they are.
+PINNED = (
+    "contains binary data, not text; upload the CSV or Excel export",  # tests/test_bad_inputs.py
+    "usually an unclosed quote; fix that line and upload again.",  # tests/test_bad_inputs.py
+)
+
+#: Every bad input of tests/bad_inputs through the command line's main(), in one process: what each printed on stderr.
+_EVERY_BAD_INPUT = """
+import contextlib, io, json, sys, tempfile
+from pathlib import Path
+from kpi_core.cli import main
+from tests.bad_inputs.make_cases import CASES
+printed = {}
+with tempfile.TemporaryDirectory() as tmp:
+    for case in CASES:
+        (Path(tmp) / case.name).mkdir()
+        stderr = io.StringIO()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(stderr):
+            main(["inspect", str(case.write(Path(tmp) / case.name))])
+        printed[case.name] = stderr.getvalue()
+print(json.dumps(printed))
+"""
+
+
+def test_every_bad_input_s_refusal_and_notes_are_worded_for_the_command_line() -> None:
+    """kpi_core's sentences told a command-line user to "upload again" or "choose which one the file uses"."""
+    done = subprocess.run(
+        [sys.executable, "-c", _EVERY_BAD_INPUT], cwd=ROOT, capture_output=True, text=True, timeout=300, check=True
+    )
+    printed: dict[str, str] = json.loads(done.stdout)
+    assert len(printed) >= 50
+    app_worded = [
+        f"{case}: {line}"
+        for case, stderr in printed.items()
+        for line in stderr.splitlines()
+        if APP_WORDS.search(line) and not any(p in line for p in PINNED)
+    ]
+    assert app_worded == []
+
+
+@pytest.mark.parametrize(
+    ("args", "sentence"),
+    [
+        (
+            ["kpis", str(FIXTURES / "indonesia_ambiguous.csv")],
+            "The dates in 'Tanggal Appointment' fit both dd/mm/yyyy and mm/dd/yyyy (no day is above 12); "
+            "rerun with --date-format dd/mm/yyyy or --date-format mm/dd/yyyy.",
+        ),
+        (
+            ["kpis", str(FIXTURES / "team_list.csv")],
+            "No column is mapped to the first-appointment (created) date ('first_appointment'); name it with "
+            "--map first_appointment=HEADER (the file's columns: 'Sales Agent', 'Manager', 'Kota').",
+        ),
+        (
+            ["kpis", str(FIXTURES / "canonical.csv"), "--map", "rep="],
+            "No column is mapped to the salesperson ('rep'); name it with --map rep=HEADER (the file's columns: "
+            "'rep', 'team', 'first_appointment', 'next_step', 'stage', 'outcome', 'close_date', 'amount').",
+        ),
+        (
+            ["kpis", str(FIXTURES / "canonical.csv"), "--map", "owner=rep"],
+            "'owner' is not a column --map takes; give --map one of: rep, first_appointment, next_step, stage, "
+            "outcome, close_date, amount, team.",
+        ),
+        (
+            ["kpis", str(FIXTURES / "canonical.csv"), "--date-format", "yyyy/dd"],
+            "'yyyy/dd' is not a date format --date-format knows; give one such as dd/mm/yyyy, mm/dd/yyyy or "
+            "yyyy-mm-dd.",
+        ),
+        (
+            ["kpis", str(FIXTURES / "canonical.csv"), "--start", "2026-03-01", "--end", "2026-01-01"],
+            "The window ends (2026-01-01) before it starts (2026-03-01); give an --end on or after the --start.",
+        ),
+        (
+            ["kpis", str(FIXTURES / "weekly_log.csv"), "--decided-only"],
+            "A weekly log does not say which opportunities are still open, so --decided-only is not available for "
+            "it; run without it.",
+        ),
+        (
+            ["kpis", str(FIXTURES / "canonical.csv"), "--teams", str(FIXTURES / "team_list.csv"),
+             "--team-column", "Sales Agent"],
+            "The reps and their teams cannot both be read from 'Sales Agent'; give the team list's column of teams "
+            "with --team-column HEADER.",
+        ),
+        (
+            ["magic", "--goal", "600000", "--weeks", "48", "--avg-sale", "12500", "--p1", "60", "--p2", "0.4"],
+            "The appointment-to-next-step ratio (--p1) is a fraction between 0 and 1 (0 % to 100 %); got 60.0.",
+        ),
+    ],
+)  # fmt: skip
+def test_a_refusal_names_the_flag_that_answers_it(args: list[str], sentence: str) -> None:
+    done = cli(*args)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == f"error: {sentence}"
+
+
+@pytest.mark.parametrize(
+    ("rows", "sentence"),
+    [
+        (
+            ["Sales Rep,Created Date,Amount", 'Ana,2026-01-05,"1,500"', 'Budi,2026-01-06,"2,500"'],
+            "Numbers in 'Amount' such as '1,500' can be read with '.' or ',' as the decimal mark; rerun with "
+            "--decimal . (a dot) or --decimal , (a comma).",
+        ),
+        (
+            ["Sales Rep,Created Date", "Ana,soon", "Budi,later"],
+            "No value in 'Created Date' can be read as a date (e.g. 'soon'); name the column that holds the "
+            "first-appointment or created date with --map first_appointment=HEADER, or give its dates' format "
+            "with --date-format.",
+        ),
+        ([""], "pipeline.csv is empty; export the pipeline again and run the command on that file."),
+        (
+            ["Sales Rep,Created Date"],
+            "pipeline.csv has a header row but no data rows; export the pipeline again with its rows and run the "
+            "command on that.",
+        ),
+    ],
+)
+def test_a_refusal_of_a_file_says_what_to_do_on_the_command_line(
+    rows: list[str], sentence: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "pipeline.csv"
+    path.write_text("\n".join(rows) + "\n")
+    done = cli("kpis", str(path))
+    assert done.returncode == 2
+    assert done.stderr == f"error: {sentence}\n"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "sentence"),
+    [
+        (
+            "MAGIC_NUMBER_MAX_ROWS",
+            "3",
+            "canonical.csv has more than 3 data rows, above the row limit (MAGIC_NUMBER_MAX_ROWS); filter the export "
+            "to a shorter period, or set MAGIC_NUMBER_MAX_ROWS higher, and run the command again.",
+        ),
+        (
+            "MAGIC_NUMBER_MAX_COLUMNS",
+            "3",
+            "canonical.csv has 8 columns, above the limit of 3 (MAGIC_NUMBER_MAX_COLUMNS); export only the columns "
+            "you need, or set MAGIC_NUMBER_MAX_COLUMNS higher, and run the command again.",
+        ),
+    ],
+)
+def test_a_limit_says_which_variable_sets_it(variable: str, value: str, sentence: str) -> None:
+    done = _cli_with({variable: value}, "kpis", str(FIXTURES / "canonical.csv"))
+    assert done.returncode == 2
+    assert done.stderr == f"error: {sentence}\n"
+
+
+def test_a_query_out_of_time_names_its_variable_and_the_window_flags() -> None:
+    """The sentence db.run raises (a query stopped by the clock is hard to bring about on purpose in a command)."""
+    with pytest.raises(KpiError) as stopped:
+        db.run(db.session_cursor(), "SELECT count(*) FROM range(10000000000) WHERE hash(range) % 7 = 0", seconds=0.05)
+    assert for_the_command_line(str(stopped.value)) == (
+        "This question took longer than 0.05 s, the limit (MAGIC_NUMBER_QUERY_SECONDS); narrow the window with "
+        "--start and --end, or set MAGIC_NUMBER_QUERY_SECONDS higher, and run the command again."
+    )
+
+
+def test_the_report_s_notes_name_the_flags_not_the_data_page() -> None:
+    spellings = cli("kpis", str(FIXTURES / "spellings.csv"))
+    assert spellings.returncode == 0, spellings.stderr
+    assert "as 'Andi Pratama'; 'budi santoso' as 'Budi Santoso'; 'citra' as 'Citra' (--keep-spellings)." in (
+        spellings.stderr
+    )
+    lost = cli("kpis", str(FIXTURES / "salesforce.csv"))
+    assert (
+        "note: None of the 2 lost opportunities counts as having passed the first gate, so the close ratio only sees "
+        "won deals; if lost deals had reached a demo or proposal, give every stage that means next step or later "
+        "with --advanced-stage (it replaces the proposed stages).\n"
+    ) in lost.stderr
+    assert not APP_WORDS.search(spellings.stderr + lost.stderr)
