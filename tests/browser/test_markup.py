@@ -121,3 +121,34 @@ def test_hostile_names_headers_and_values_are_shown_as_text_on_every_page(page: 
     page.keyboard.press("Escape")
     assert_nothing_live(page)
     shot(page, "team-filter-options")
+
+
+#: A rep name in a share link that reads as a phishing message: a web address, a www address and an
+#: e-mail address (Markdown's automatic links, which backslash escapes do not stop), and line ends
+#: followed by an indented line (a code block).
+PHISHING = (
+    "Session expired. Sign in at https://evil.example/login or www.evil.example, help@evil.example\r\r    codeblock"
+)
+
+
+def test_addresses_and_line_ends_in_user_text_are_not_links_or_code(page: Page, app_url: str) -> None:
+    from urllib.parse import urlencode
+
+    page.goto(f"{app_url}/magic_number?{urlencode({'rep': PHISHING, 'p1': 50})}")
+    expect(page.get_by_role("heading", name=PAGES["Magic Number"], level=1)).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page)
+    main = page.get_by_test_id("stMain")
+    # The name is shown (in the sentence saying it is not in this data), as text.
+    expect(main.get_by_text("Sign in at https", exact=False).first).to_be_visible(timeout=TIMEOUT)
+    found = page.evaluate(
+        """() => ({
+            links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))
+                .filter(h => h.includes('evil.example')),
+            code: [...document.querySelectorAll('pre, code')].map(c => c.textContent)
+                .filter(t => t.trim() === 'codeblock'),
+        })"""
+    )
+    assert found == {"links": [], "code": []}, found
+    # What the reader sees is the text as typed (the word joiners show as nothing).
+    shown = main.get_by_text("Sign in at https", exact=False).first.inner_text().replace("\u2060", "")
+    assert "https://evil.example/login or www.evil.example, help@evil.example" in shown, shown
