@@ -313,6 +313,10 @@ COMMAND_LINE_WORDING: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             f"; check the workbook and {_AGAIN} (--sheet NAME reads the sheet named).",
         ),
         (r"; export it again and upload\.$", "; export it again and run the command on the new file."),
+        (
+            r", or choose the window in the sidebar\.$",
+            ", or give the window with --start and --end (yyyy-mm-dd).",
+        ),
         (r"; keep one line per rep and upload it again\.$", f"; keep one line per rep and {_AGAIN}."),
         (
             r"; open and save the file in Excel, then upload it again\.$",

@@ -527,7 +527,84 @@ def _first_non_empty(values: pa.Array) -> str:
     return next((v for v in cells.distinct(values) if v), "")
 
 
-def _dates(raw: RawTable, mapping: ColumnMapping, header: str) -> tuple[pa.Array, str | None]:
+#: The dates read as dates: a CRM's placeholder for "never" (31/12/9999, 01/01/0001, 1/1/1900 is
+#: kept) or a typo's year 2206 would stretch the window over centuries (a weekly chart of 400,000
+#: weeks) and every weekly rate with it.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+
+
+def _dates(
+    raw: RawTable, mapping: ColumnMapping, header: str, notes: list[str] | None = None
+) -> tuple[pa.Array, str | None]:
+    """A date column typed, with ``fmt`` the format its text was read in; a date outside
+    :data:`FIRST_DAY`-:data:`LAST_DAY` is left unread, and ``notes`` gets a sentence naming it."""
+    dates, fmt = _read_dates(raw, mapping, header)
+    values = dates.dictionary if cells.is_encoded(dates) else dates
+    low, high = pc.min_max(values).values()
+    if low.as_py() is None or (low.as_py() >= FIRST_DAY and high.as_py() <= LAST_DAY):
+        return dates, fmt  # the usual case: one pass over the distinct dates
+    inside = pc.and_(pc.greater_equal(values, FIRST_DAY), pc.less_equal(values, LAST_DAY))
+    kept = pc.if_else(inside, values, pa.scalar(None, pa.date32()))
+    typed = pa.DictionaryArray.from_arrays(dates.indices, kept) if cells.is_encoded(dates) else kept
+    if notes is not None:  # the rare case: the rows are decoded to find them
+        before, after = (a.dictionary_decode() if cells.is_encoded(a) else a for a in (dates, typed))
+        where = pc.indices_nonzero(pc.and_(pc.is_valid(before), pc.is_null(after)))
+        first = where.slice(0, 4)  # three shown, and "..." when there are more
+        lines, texts = raw.lines.take(first).to_pylist(), raw.cells(header).take(first).to_pylist()
+        shown = listed([f"line {n}: '{t}'" for n, t in zip(lines, texts, strict=True)], 3)
+        one = len(where) == 1
+        notes.append(
+            f"{len(where):,} date{'' if one else 's'} in '{header}' {'is' if one else 'are'} before "
+            f"{FIRST_DAY.year} or after {LAST_DAY.year} ({shown}) and {'is' if one else 'are'} read as missing: "
+            "such a date is a placeholder or a typo, and would stretch the window over centuries."
+        )
+    return typed, fmt
+
+
+#: A first-appointment date (or week) this many days or more from every other one, at either end
+#: of the file, is named in the report: one typo (2062 for 2026) stretches the window, and so
+#: divides every weekly rate, by decades.
+STRAY_GAP_DAYS = 366
+
+
+def _stray_dates_note(dates: pa.Array, lines: pa.Array, header: str) -> list[str]:
+    """The report's sentence on dates set apart from all the others by more than a year at the
+    start or the end of the file, with their lines; none in the usual case."""
+    distinct = np.sort(pc.unique(dates).drop_null().cast(pa.int32()).to_numpy(zero_copy_only=False))
+    if len(distinct) < 2:
+        return []
+    gaps = np.flatnonzero(np.diff(distinct) >= STRAY_GAP_DAYS)
+    if not len(gaps):
+        return []
+    days = dates.cast(pa.int32())
+    # Below the first gap's start or above the last gap's end; a file of two far-apart halves
+    # (every gap inside the bulk) names the smaller side.
+    low_end, high_start = distinct[gaps[0]], distinct[gaps[-1] + 1]
+    low = pc.fill_null(pc.less_equal(days, int(low_end)), False)
+    high = pc.fill_null(pc.greater_equal(days, int(high_start)), False)
+    n_low, n_high = pc.sum(low).as_py() or 0, pc.sum(high).as_py() or 0
+    stray = low if n_low <= n_high else high
+    count = min(n_low, n_high)
+    if count > max(5, len(dates) // 100):
+        return []  # more than five rows and 1 % of them: a real span of years, not a stray date
+    where = pc.indices_nonzero(stray)
+    first = where.slice(0, 4)
+    shown = listed(
+        [
+            f"line {n}: {d:%Y-%m-%d}"
+            for n, d in zip(lines.take(first).to_pylist(), dates.take(first).to_pylist(), strict=True)
+        ],
+        3,
+    )
+    one = count == 1
+    return [
+        f"{count:,} {header} date{'' if one else 's'} ({shown}) {'is' if one else 'are'} more than a year apart from "
+        f"the others, and the window runs to {'it' if one else 'them'}, which lowers every weekly rate; check "
+        f"{'that date' if one else 'those dates'}, or choose the window in the sidebar."
+    ]
+
+
+def _read_dates(raw: RawTable, mapping: ColumnMapping, header: str) -> tuple[pa.Array, str | None]:
     if header in raw.mixed_dates:
         return _mixed_dates(raw, mapping, header)
     fmt = mapping.date_formats.get(header)
@@ -722,7 +799,27 @@ def _plain_digits(present: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
     return before, after
 
 
+#: The largest amount or count read as one (a thousand trillion: Rp 1.000 triliun). A cell beyond it
+#: is reported as unreadable: no deal is that large, and sums of values near the float's limit
+#: (``1e308``) become infinite, which no KPI or slider can show.
+MAX_NUMBER = 1e15
+
+
 def _numbers(raw: RawTable, header: str, decimal: str, plain: Mapping[str, pa.Array] | None = None) -> pa.Array:
+    """A number column read with ``decimal``, values beyond :data:`MAX_NUMBER` left unread."""
+    return _within_reach(_read_numbers(raw, header, decimal, plain))
+
+
+def _within_reach(numbers: pa.Array) -> pa.Array:
+    """``numbers`` with every value beyond ±:data:`MAX_NUMBER` (or not finite) made missing."""
+    low, high = pc.min_max(numbers).values()
+    if low.as_py() is None or (low.as_py() >= -MAX_NUMBER and high.as_py() <= MAX_NUMBER):
+        return numbers  # the usual case: one pass over the column, no copy
+    inside = pc.less_equal(pc.abs(numbers), MAX_NUMBER)  # NaN compares false
+    return pc.if_else(inside, numbers, pa.scalar(None, pa.float64()))
+
+
+def _read_numbers(raw: RawTable, header: str, decimal: str, plain: Mapping[str, pa.Array] | None = None) -> pa.Array:
     """A number column read with ``decimal``; ``plain`` holds the non-empty cells of columns
     already known to hold only plain numbers (from :func:`_decimal`). In an Excel column of number
     cells and text cells, only the text is read with ``decimal``: a number cell is its number."""
@@ -982,7 +1079,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
         if header is None:
             dates[canonical] = pa.nulls(raw.rows, pa.date32())
             continue
-        arr, fmt = _dates(raw, mapping, header)
+        arr, fmt = _dates(raw, mapping, header, notes)
         if fmt is None and canonical == "first_appointment" and raw.rows:
             example = _first_non_empty(raw.cells(header))
             raise UnreadableFileError(
@@ -1096,6 +1193,11 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
     )
     table = _kept(table, keep)
     table = compact_labels(table)
+    notes.extend(
+        _stray_dates_note(
+            table["first_appointment"].combine_chunks(), table["line"].combine_chunks(), "first-appointment"
+        )
+    )
     first, last = _span(table["first_appointment"])
     unreadable = [_unreadable(h_, text, parsed, lines, why, keep) for h_, text, parsed, why in pending]
     report = _report(raw, mapping, source, table.num_rows, set_aside, unreadable, formats, decimal, notes)
@@ -1135,7 +1237,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
     rep, team, notes = _names(raw, mapping)
     week_header = h("week")
     assert week_header is not None
-    week_dates, fmt = _dates(raw, mapping, week_header)
+    week_dates, fmt = _dates(raw, mapping, week_header, notes)
     if fmt is None and raw.rows:
         example = _first_non_empty(raw.cells(week_header))
         raise UnreadableFileError(
@@ -1193,6 +1295,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
     )
     table = _kept(table, keep)
     table = compact_labels(table)
+    notes.extend(_stray_dates_note(table["week"].combine_chunks(), table["line"].combine_chunks(), "week"))
     first, last = _span(table["week"])
     if last is not None:
         last = last + dt.timedelta(days=6)

@@ -63,6 +63,12 @@ def spec(chart: alt.TopLevelMixin, *, own_width: bool = False, description: str 
     return ChartSpec(chart.to_dict(validate=False), own_width, description)
 
 
+# Every chart gets pre-aggregated rows (a rep's weeks, not the opportunities), so Altair's guard
+# against embedding raw data (5,000 rows) only breaks a long window: 30 reps over four years of
+# weeks, or a window a typo stretched to 2062, raised MaxRowsError on the Weekly activity page.
+alt.data_transformers.disable_max_rows()
+
+
 def _fixed_width(node: Any) -> Any:
     """A copy of a spec with every ``"container"`` width set to :data:`PNG_WIDTH` (a file has no container)."""
     if isinstance(node, dict):

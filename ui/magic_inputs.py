@@ -115,6 +115,8 @@ def nice_ceiling(v: float) -> float:
     """1, 2 or 5 times a power of ten, at least ``v``: a round slider end."""
     if v <= 0:
         return 1.0
+    if not math.isfinite(v):
+        return float(v)  # no round end beyond the largest float
     power = 10 ** math.floor(math.log10(v))
     for m in (1, 2, 5, 10):
         if m * power >= v:
