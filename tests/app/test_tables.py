@@ -48,3 +48,15 @@ def test_an_undefined_kpi_reads_n_a_in_the_tables_not_none() -> None:
     assert table.proto.placeholder == "n/a"
     helps = json.loads(table.proto.columns)
     assert helps["Close ratio"]["help"].startswith("Won / next steps")
+
+
+def test_a_column_named_like_a_kpi_keeps_its_values() -> None:
+    """Security audit: an extra column called "Revenue", chosen in "One row per", lost its values
+    (North, South) to the Revenue KPI's numbers, in the table and its downloads."""
+    north = KpiRow("North", None, 10, 5, 2, 0.5, 0.4, 1_500_000.0, 750_000.0, 12.5, 12.0, 4.0, 2.5)
+    for label in ("Revenue", "won", "Team"):
+        frame = kpi_frame([north], label, with_team=label == "Team")
+        assert frame[f"{label} (column)"].tolist() == ["North"]
+        assert frame[KPI_LABELS["revenue"]].tolist() == [1_500_000.0]
+        assert len(set(frame.columns)) == len(frame.columns)
+    assert kpi_frame([north], "Region", with_team=False).columns[0] == "Region"
