@@ -829,12 +829,32 @@ def return_memory_promptly() -> None:
         pa.jemalloc_set_decay_ms(0)
 
 
+#: Control characters a terminal acts on, written as visible escapes (valid in JSON too): a rep
+#: named "\x1b]52;c;...\x07" set the terminal's clipboard, and "\x1b[2K" erased the line above.
+#: Line ends and tabs stay.
+_CONTROLS = {c: f"\\u{c:04x}" for c in (*range(0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0))}
+
+
+class _Visible:
+    """A text stream whose control characters are written as ``\\u001b`` and the like."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        written: int = self._stream.write(text.translate(_CONTROLS))
+        return written
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the exit status (0 ok, 2 unusable input)."""
     args = build_parser().parse_args(argv)
     stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8") if hasattr(sys.stdout, "buffer") else None
-    if stdout is not None:
-        sys.stdout = stdout
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Visible(stdout or sys.stdout), _Visible(sys.stderr)
     try:
         COMMANDS[args.command](args)
     except KpiError as err:
@@ -847,7 +867,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     finally:
+        sys.stdout, sys.stderr = streams
         if stdout is not None:
             stdout.flush()
+            stdout.detach()  # the process's own stdout stays open
         db.close()
     return 0

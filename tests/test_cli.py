@@ -687,3 +687,23 @@ def test_the_report_s_notes_name_the_flags_not_the_data_page() -> None:
         "with --advanced-stage (it replaces the proposed stages).\n"
     ) in lost.stderr
     assert not APP_WORDS.search(spellings.stderr + lost.stderr)
+
+
+def test_terminal_control_characters_in_the_data_are_printed_visibly(tmp_path: Path) -> None:
+    """Security audit: a rep named with an escape sequence ("\\x1b]52;c;...\\x07" sets a terminal's
+    clipboard, "\\x1b[2K" erases a line) was printed raw by the table, the CSV and the report on
+    stderr. They are written as \\u001b and the like; JSON keeps the exact text (its own escapes)."""
+    evil = "\x1b]52;c;ZXZpbA==\x07\x1b[31mEvil\x1b[0m"
+    rows = [f'"{evil}",2026-01-0{d},won,100' for d in range(1, 4)] + ["Ana,2026-01-05,won,\x1b[2Kbad"]
+    rows += [f"Budi,2026-01-{d:02d},lost,100" for d in range(1, 29)] * 4  # not a binary file: a few controls
+    path = tmp_path / "controls.csv"
+    path.write_text("rep,first_appointment,outcome,amount\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    for fmt in ("table", "csv"):
+        done = cli("kpis", str(path), "--format", fmt)
+        assert done.returncode == 0, done.stderr
+        for text in (done.stdout, done.stderr):
+            assert not any(ch in text for ch in "\x1b\x07"), (fmt, text)
+        assert "\\u001b]52;c;ZXZpbA==\\u0007\\u001b[31mEvil" in done.stdout
+        assert "'\\u001b[2Kbad'" in done.stderr
+    done = cli("kpis", str(path), "--format", "json")
+    assert sorted(row["rep"] for row in json.loads(done.stdout)) == sorted(["Ana", "Budi", evil])
