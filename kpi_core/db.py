@@ -8,6 +8,9 @@ Every query runs under a time limit (``MAGIC_NUMBER_QUERY_SECONDS``, 30 s by def
 
 from __future__ import annotations
 
+import functools
+import logging
+import math
 import os
 import threading
 import uuid
@@ -78,11 +81,25 @@ def unregister(cursor: duckdb.DuckDBPyConnection, name: str) -> None:
 
 def query_seconds() -> float:
     """The time limit of one query in seconds: ``MAGIC_NUMBER_QUERY_SECONDS``, 30 by default."""
-    try:
-        seconds = float(os.environ.get("MAGIC_NUMBER_QUERY_SECONDS", "30"))
-    except ValueError:
+    return _seconds(os.environ.get("MAGIC_NUMBER_QUERY_SECONDS", ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _seconds(text: str) -> float:
+    """``text`` as seconds above 0, else 30; an unreadable value is an operator's typo, said once
+    (as ``reading._env_int`` says the size limits'), not silently replaced on every query."""
+    if not text.strip():
         return 30.0
-    return seconds if seconds > 0 else 30.0
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if 0 < seconds < math.inf:
+        return seconds
+    logging.getLogger(__name__).warning(
+        "MAGIC_NUMBER_QUERY_SECONDS=%r is not a number of seconds above 0; using 30 seconds.", text
+    )
+    return 30.0
 
 
 class Rows:

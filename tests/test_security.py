@@ -265,6 +265,16 @@ def test_a_missing_or_nonsense_time_limit_falls_back_to_thirty_seconds(
     assert db.query_seconds() == seconds
 
 
+def test_a_nonsense_time_limit_is_said_once(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """It was replaced by 30 s without a word; now a warning says so, once, not on every query."""
+    monkeypatch.setenv("MAGIC_NUMBER_QUERY_SECONDS", "30s-typo")
+    with caplog.at_level("WARNING", logger="kpi_core.db"):
+        assert [db.query_seconds() for _ in range(3)] == [30.0] * 3
+    assert [r.getMessage() for r in caplog.records] == [
+        "MAGIC_NUMBER_QUERY_SECONDS='30s-typo' is not a number of seconds above 0; using 30 seconds."
+    ]
+
+
 def test_a_quick_question_is_not_interrupted_after_it_finished() -> None:
     cursor = db.session_cursor()
     # A generous limit (a loaded CI machine can be slow even for SELECT 1); the point is the timer of a
