@@ -97,11 +97,21 @@ def parse_format_option(text: str) -> str:
     for fmt, label in DATE_FORMATS.items():
         if text.strip().casefold() in (fmt.casefold(), label.casefold()):
             return fmt
-    if "%" in text:
+    if "%" in text and _reads_whole_dates(text):
         return text
     raise MappingError(
         f"'{text}' is not a date format this app knows; use one such as dd/mm/yyyy, mm/dd/yyyy or yyyy-mm-dd."
     )
+
+
+def _reads_whole_dates(fmt: str) -> bool:
+    """Whether ``fmt`` writes a day, a month and a year and reads them back: ``%Q`` (no such
+    directive) read no date at all and ``%d/%m`` (no year) a date of 1900, both without a word."""
+    day = dt.date(2026, 3, 14)  # a day above 12 tells the day from the month
+    try:
+        return dt.datetime.strptime(day.strftime(fmt), fmt).date() == day
+    except ValueError:
+        return False
 
 
 #: Indonesian month names, as a sheet kept in Jakarta writes dates ("12 Agustus 2026", "3 Okt

@@ -707,3 +707,22 @@ def test_terminal_control_characters_in_the_data_are_printed_visibly(tmp_path: P
         assert "'\\u001b[2Kbad'" in done.stderr
     done = cli("kpis", str(path), "--format", "json")
     assert sorted(row["rep"] for row in json.loads(done.stdout)) == sorted(["Ana", "Budi", evil])
+
+
+@pytest.mark.parametrize("fmt", ["%Q", "%d/%m", "%m-%Y"])
+def test_a_date_format_that_reads_no_whole_date_is_refused(fmt: str) -> None:
+    """--date-format %Q (no such directive) or %d/%m (no year) loaded no first appointment at all,
+    and the command printed an empty window instead of saying why."""
+    done = cli("kpis", str(SAMPLE / "opportunities.csv"), "--date-format", fmt)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        f"error: '{fmt}' is not a date format --date-format knows; give one such as dd/mm/yyyy, mm/dd/yyyy or "
+        "yyyy-mm-dd.\n"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["%Y-%m-%d", "yyyy-mm-dd"])
+def test_a_whole_date_format_is_taken(fmt: str) -> None:
+    done = cli("kpis", str(SAMPLE / "opportunities.csv"), "--date-format", fmt, "--by", "all", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)[0]["appointments"] == 1818
