@@ -470,6 +470,12 @@ def _load_with_team_list(args: argparse.Namespace) -> tuple[Dataset, TeamList | 
         # importing.load_path's steps, with the chosen values checked against the file between them.
         # From the disk: a CSV is read without the whole file in memory (same dataset as `load`).
         raw, key = read_path(args.file, args.file.name, sheet=options.sheet, limits=_limits(), sheet_score=sheet_score)
+        if options.sheet is not None and raw.file_format not in ("xlsx", "xlsm"):
+            print(
+                f"warning: --sheet is for Excel workbooks; {args.file.name} is read as {raw.file_format.upper()}, "
+                "so it is not used.",
+                file=sys.stderr,
+            )
         mapping = apply_options(raw, propose_mapping(raw, options.shape), options)
         _check_mapping(raw, mapping)
         _check_chosen_values(args, raw, mapping)

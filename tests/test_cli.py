@@ -726,3 +726,12 @@ def test_a_whole_date_format_is_taken(fmt: str) -> None:
     done = cli("kpis", str(SAMPLE / "opportunities.csv"), "--date-format", fmt, "--by", "all", "--format", "json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)[0]["appointments"] == 1818
+
+
+def test_a_sheet_given_for_a_csv_file_is_said_to_be_unused() -> None:
+    """--sheet on a CSV file passed without a word (a user who exported the wrong file never knew)."""
+    done = cli("kpis", str(SAMPLE / "opportunities.csv"), "--sheet", "Pipeline", "--by", "all")
+    assert done.returncode == 0
+    assert done.stderr.splitlines()[0] == (
+        "warning: --sheet is for Excel workbooks; opportunities.csv is read as CSV, so it is not used."
+    )
