@@ -12,6 +12,7 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
+import heapq
 import io
 import itertools
 import logging
@@ -1158,6 +1159,10 @@ def _formula_note(formulas: frozenset[tuple[int, int]], header: Sequence[str], h
     )
 
 
+#: Excel's last row: a sheet that numbers a row beyond it is damaged (or built to be read forever).
+_EXCEL_ROWS = 1_048_576
+
+
 def _read_sheet(
     ws: Any,
     name: str,
@@ -1168,10 +1173,22 @@ def _read_sheet(
 ) -> RawTable | None:
     # The header is found among the first rows as in a CSV file (a title row or a "Periode: |
     # Januari 2026" row above it is skipped), but needs two cells: one is a cover sheet's title.
-    sheet_rows = enumerate(ws.iter_rows(values_only=True), start=1)
-    read: list[tuple[int, Any]] = []  # every row read so far, blank ones too
+    # The sheet's declared size (``<dimension ref="A1:XFD1048576"/>``) is not trusted: openpyxl pads
+    # every row to its width (16,384 cells a row from a 6 KB file) and stops at its last row (a stale
+    # one loses rows). Rows are read one column past the column limit: enough to tell a row too wide.
+    ws.reset_dimensions()
+    sheet_rows = enumerate(ws.iter_rows(values_only=True, max_col=limits.max_columns + 1), start=1)
+    read: list[tuple[int, Any]] = []  # the rows read so far that hold a cell
+    read_blank = array.array("i")  # ... and the lines of those that hold none
     first: list[tuple[int, list[str]]] = []  # the non-blank ones, as text
+    empty: Any = None  # the last row read without a cell (openpyxl hands out one tuple for all of them)
     for line, values in sheet_rows:
+        if line > _EXCEL_ROWS:
+            raise _beyond_last_row(line, name, sheet_name)
+        if values is empty or _blank_values(values):
+            empty = values
+            read_blank.append(line)
+            continue
         read.append((line, values))
         cells = [cell_text(v) for v in values]
         if any(c.strip() for c in cells):
@@ -1183,52 +1200,75 @@ def _read_sheet(
         return None
     header_line, header = first[at]
     above = [(n, "; ".join(c.strip() for c in cells if c.strip())) for n, cells in first[:at]]
+    trimmed = list(header)
+    while trimmed and not trimmed[-1].strip():
+        trimmed.pop()
+    if len(trimmed) > limits.max_columns:
+        raise LimitExceededError(
+            f"{name} (sheet '{sheet_name}') has more than {limits.max_columns} columns, above the limit of "
+            f"{limits.max_columns}; export only the columns you need and upload again."
+        )
     rows: list[tuple[int, list[str]]] = []
-    width = len(header)
+    width = len(trimmed)
+    # Rows without a cell are set aside as empty once a row with cells follows them (the ones at the
+    # bottom are formatting); only their lines are held, as a sheet can skip a million rows in a few bytes.
+    pending = array.array("i")
+    empty_aside: list[SetAsideRow] = []
     kinds = [0] * width  # per column: the kinds of cell it holds (_DATE | _NUMBER | _TEXT | _OTHER)
     first_typed = [0] * width  # per column: the index in ``rows`` of its first date or number cell
     # Per column, the lines of the text cells after its first typed cell, while it may yet be a
     # mixed column (dates or numbers, and text); a column of text alone records nothing.
     text_lines: list[array.array[int] | None] = [array.array("i") for _ in range(width)]
-    later = itertools.chain(((n, v) for n, v in read if n > header_line), sheet_rows)
+    later = itertools.chain(
+        heapq.merge(((n, None) for n in read_blank if n > header_line), ((n, v) for n, v in read if n > header_line)),
+        sheet_rows,
+    )
     for line, values in later:
-        if len(rows) > limits.max_rows:
+        if line > _EXCEL_ROWS:
+            raise _beyond_last_row(line, name, sheet_name)
+        if len(rows) + len(empty_aside) + len(pending) > limits.max_rows:
             raise _too_many_rows(name, limits)
+        if values is empty or values is None or _blank_values(values):
+            empty = values
+            pending.append(line)
+            continue
         texts = []
-        for i, v in enumerate(values):
+        for i, v in enumerate(values[:width]):
             if v is None:
                 texts.append("")
                 continue
-            if i < width:
-                kind = _cell_kind(v)
-                seen = kinds[i]
-                if kind & ~seen:  # a kind of cell the column has not held so far
-                    if kind & _TYPED and not seen & _TYPED:
-                        first_typed[i] = len(rows)
-                    kinds[i] = seen = seen | kind
-                    if seen not in _MIXABLE:
-                        text_lines[i] = None
-                if kind == _TEXT and seen & _TYPED and (found := text_lines[i]) is not None:
-                    found.append(line)
+            kind = _cell_kind(v)
+            seen = kinds[i]
+            if kind & ~seen:  # a kind of cell the column has not held so far
+                if kind & _TYPED and not seen & _TYPED:
+                    first_typed[i] = len(rows)
+                kinds[i] = seen = seen | kind
+                if seen not in _MIXABLE:
+                    text_lines[i] = None
+            if kind == _TEXT and seen & _TYPED and (found := text_lines[i]) is not None:
+                found.append(line)
             texts.append(cell_text(v))
-        while texts and len(texts) > len(header) and not texts[-1]:
-            texts.pop()
-        if len(texts) < len(header):
-            texts.extend([""] * (len(header) - len(texts)))
+        beyond = values[width:]
+        if beyond.count(None) != len(beyond):  # cells right of the header's last column
+            texts.extend(cell_text(v) for v in beyond)
+            while len(texts) > width and not texts[-1]:
+                texts.pop()
+        if len(texts) < width:
+            texts.extend([""] * (width - len(texts)))
+        if pending:
+            empty_aside.extend(map(SetAsideRow, pending, itertools.repeat("is empty")))
+            pending = array.array("i")
         rows.append((line, texts))
-    if header is None:
-        return None
     # Empty rows at the bottom of a sheet are formatting, not data.
     while rows and not any(rows[-1][1]):
         rows.pop()
-    trimmed = list(header)
-    while trimmed and not trimmed[-1].strip():
-        trimmed.pop()
-    native_numbers = frozenset(trimmed[i] for i in range(len(trimmed)) if kinds[i] == _NUMBER)
-    native_dates = frozenset(trimmed[i] for i in range(len(trimmed)) if kinds[i] == _DATE)
+    while empty_aside and empty_aside[-1].line > (rows[-1][0] if rows else header_line):
+        empty_aside.pop()
+    native_numbers = frozenset(trimmed[i] for i in range(width) if kinds[i] == _NUMBER)
+    native_dates = frozenset(trimmed[i] for i in range(width) if kinds[i] == _DATE)
     note = _formula_note(formulas, trimmed, header_line, rows[-1][0] if rows else header_line)
     raw = _build(
-        header,
+        trimmed,
         rows,
         name=name,
         notes=(*_above_note(header_line, above), *((note,) if note else ())),
@@ -1239,8 +1279,11 @@ def _read_sheet(
         native_numbers=native_numbers,
         native_dates=native_dates,
     )
+    if empty_aside:
+        set_aside = heapq.merge(raw.set_aside, empty_aside, key=lambda r: r.line) if raw.set_aside else empty_aside
+        raw = replace(raw, set_aside=tuple(set_aside))
     mixed: dict[int, dict[str, pa.Array]] = {_DATE: {}, _NUMBER: {}}
-    for i in range(min(len(trimmed), len(raw.headers))):
+    for i in range(min(width, len(raw.headers))):
         found = text_lines[i]
         if kinds[i] in (_DATE | _TEXT, _NUMBER | _TEXT) and found is not None:
             before = [n for n, texts in rows[: first_typed[i]] if texts[i].strip()]
@@ -1250,6 +1293,18 @@ def _read_sheet(
     if not mixed[_DATE] and not mixed[_NUMBER]:
         return raw
     return replace(raw, mixed_dates=mixed[_DATE], mixed_numbers=mixed[_NUMBER])
+
+
+def _blank_values(values: Sequence[Any]) -> bool:
+    """Whether a sheet row holds no cell (a row missing from the sheet reads as one)."""
+    return values.count(None) == len(values)
+
+
+def _beyond_last_row(line: int, name: str, sheet_name: str) -> UnreadableFileError:
+    return UnreadableFileError(
+        f"{name} (sheet '{sheet_name}') has a row numbered {line:,}, beyond Excel's last row ({_EXCEL_ROWS:,}), "
+        "so the workbook is damaged; open it in Excel, save it again and upload, or upload a CSV export."
+    )
 
 
 #: The kinds of cell a spreadsheet column holds, as bits.

@@ -1,0 +1,189 @@
+"""Small files built to exhaust a shared server: each is read, or refused in one sentence, within
+seconds and a little memory, in a child process whose address space is capped (a regression fails
+there instead of taking the machine down).
+
+The files are built here, in ``tmp_path``: a few kilobytes of XML or Parquet that claim (or hold)
+millions of cells.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+from .conftest import ROOT
+
+#: The child's address space: enough for the libraries and a bounded read, far below what the
+#: attacks took (6-7 GB); a read that needs more fails with MemoryError instead of swapping.
+_ADDRESS_SPACE = 2 << 30
+
+_CHILD = """
+import json, sys, time
+from dataclasses import replace
+from pathlib import Path
+from kpi_core.errors import KpiError
+from kpi_core.reading import DEFAULT_LIMITS, read_file
+
+def mb(key):
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) // 1024 for line in f if line.startswith(key + ":"))
+
+path = Path(sys.argv[1])
+limits = replace(DEFAULT_LIMITS, **json.loads(sys.argv[2]))
+content = path.read_bytes()
+before, start = mb("VmRSS"), time.process_time()
+try:
+    raw = read_file(content, path.name, limits=limits)
+    out = {"headers": list(raw.headers), "rows": raw.rows, "set_aside": len(raw.set_aside)}
+    out["first"] = raw.table.slice(0, 1).to_pylist()
+except KpiError as err:
+    out = {"error": type(err).__name__, "sentence": str(err)}
+out["cpu_seconds"] = time.process_time() - start
+out["grew_mb"] = mb("VmHWM") - before
+print(json.dumps(out))
+"""
+
+
+def _cap_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (_ADDRESS_SPACE, _ADDRESS_SPACE))
+
+
+def _read_in_child(path: Path, **limits: int) -> dict[str, Any]:
+    """``read_file`` on ``path`` in a fresh process: what it read or the sentence it refused with,
+    the CPU seconds it took and how far the process's peak memory grew (MB)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path), json.dumps(limits)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        preexec_fn=_cap_memory,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+# --- Excel, written by hand: a workbook is a zip of a few XML parts ---------------------------------
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_PARTS = {
+    "[Content_Types].xml": (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        f'<Relationships xmlns="{_RELATIONSHIPS}"><Relationship Id="rId1" Target="xl/workbook.xml" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        f'<workbook xmlns="{_MAIN}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="Deals" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        f'<Relationships xmlns="{_RELATIONSHIPS}"><Relationship Id="rId1" Target="worksheets/sheet1.xml" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>'
+    ),
+}
+
+HEADER = ("rep", "first_appointment", "amount")
+
+
+def _cell(ref: str, value: object) -> str:
+    if isinstance(value, str):
+        return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+    return f'<c r="{ref}"><v>{value}</v></c>'
+
+
+def _header_cells() -> str:
+    return "".join(_cell(f"{c}1", h) for c, h in zip("ABC", HEADER, strict=True))
+
+
+def _deals(count: int, *, header: bool = True) -> str:
+    """The sheet rows of a header and ``count`` deals (rows 2 to ``count + 1``)."""
+    rows = [f"<row r='1'>{_header_cells()}</row>"] if header else []
+    for r in range(2, count + 2):
+        cells = (_cell(f"A{r}", f"Rep{r % 5}"), _cell(f"B{r}", f"2026-01-{1 + r % 28:02d}"), _cell(f"C{r}", 100 + r))
+        rows.append(f"<row r='{r}'>" + "".join(cells) + "</row>")
+    return "".join(rows)
+
+
+def _workbook(path: Path, sheet_data: str, dimension: str | None = None) -> Path:
+    """An .xlsx at ``path`` whose one sheet holds ``sheet_data`` (``<row>`` elements), declaring
+    ``dimension`` (``A1:XFD1048576``) as its size when given."""
+    declared = f'<dimension ref="{dimension}"/>' if dimension else ""
+    sheet = f'<worksheet xmlns="{_MAIN}">{declared}<sheetData>{sheet_data}</sheetData></worksheet>'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for part, xml in _PARTS.items():
+            book.writestr(part, xml)
+        book.writestr("xl/worksheets/sheet1.xml", sheet)
+    return path
+
+
+def test_a_sheet_declaring_every_excel_cell_is_read_as_its_three_columns_in_seconds(tmp_path: Path) -> None:
+    """The audit's 6 KB bomb: openpyxl padded all 1,048,576 rows to 16,384 cells (0.9 -> 7.2 GB)."""
+    far_cell = "<row r='1048576'>" + _cell("XFD1048576", "x") + "</row>"
+    bomb = _workbook(tmp_path / "dimbomb.xlsx", _deals(50) + far_cell, dimension="A1:XFD1048576")
+    assert bomb.stat().st_size < 10_000
+    read = _read_in_child(bomb)
+    assert (read["headers"], read["rows"], read["set_aside"]) == (list(HEADER), 50, 0)
+    assert read["first"] == [{"c0": "Rep2", "c1": "2026-01-03", "c2": "102"}]
+    assert read["cpu_seconds"] < 10
+    assert read["grew_mb"] < 150
+
+
+def test_a_stray_cell_in_excel_last_column_leaves_the_header_its_three_columns(tmp_path: Path) -> None:
+    """Cells past the column limit are not read: this row once made every row 16,384 cells wide."""
+    header = f"<row r='1'>{_header_cells()}{_cell('XFD1', 'x')}</row>"
+    stray = _workbook(tmp_path / "stray.xlsx", header + _deals(20_000, header=False))
+    read = _read_in_child(stray)
+    assert (read["headers"], read["rows"], read["set_aside"]) == (list(HEADER), 20_000, 0)
+    assert read["cpu_seconds"] < 20
+    assert read["grew_mb"] < 300
+
+
+def test_a_header_wider_than_the_column_limit_is_refused_before_its_rows_are_read(tmp_path: Path) -> None:
+    names = [f"h{i}" for i in range(1, 601)]
+    header = "<row r='1'>" + "".join(_cell(f"{get_column_letter(i)}1", h) for i, h in enumerate(names, 1)) + "</row>"
+    wide = _workbook(tmp_path / "wide.xlsx", header + _deals(100_000, header=False))
+    read = _read_in_child(wide)
+    assert read["error"] == "LimitExceededError"
+    assert read["sentence"] == (
+        "wide.xlsx (sheet 'Deals') has more than 500 columns, above the limit of 500; "
+        "export only the columns you need and upload again."
+    )
+    assert read["cpu_seconds"] < 10
+    assert read["grew_mb"] < 150
+
+
+def test_a_stale_declared_size_does_not_hide_the_rows_below_it(tmp_path: Path) -> None:
+    stale = _workbook(tmp_path / "stale.xlsx", _deals(10), dimension="A1:C3")
+    read = _read_in_child(stale)
+    assert (read["rows"], read["set_aside"]) == (10, 0)
+
+
+def test_a_row_numbered_past_excel_last_row_is_refused_as_damaged(tmp_path: Path) -> None:
+    beyond = "<row r='5000000'>" + _cell("A5000000", "Ana") + _cell("B5000000", "2026-01-01") + "</row>"
+    damaged = _workbook(tmp_path / "beyond.xlsx", _deals(10) + beyond)
+    read = _read_in_child(damaged)
+    assert read["error"] == "UnreadableFileError"
+    assert read["sentence"] == (
+        "beyond.xlsx (sheet 'Deals') has a row numbered 1,048,577, beyond Excel's last row (1,048,576), so the "
+        "workbook is damaged; open it in Excel, save it again and upload, or upload a CSV export."
+    )
+    assert read["cpu_seconds"] < 10
+    assert read["grew_mb"] < 150
