@@ -3,8 +3,10 @@
 import re
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from kpi_core.errors import AmbiguousFormatError, KpiError
+from kpi_core.exports import to_csv_bytes
 from kpi_core.importing import content_key, format_label
 from kpi_core.model import Shape
 from kpi_core.reading import DELIMITER_NAMES
@@ -54,7 +56,9 @@ def _take_upload() -> None:
         st.error(md_escape(str(err)))
 
 
-def _mapping_editor(d: state.Draft) -> None:
+def _mapping_editor(d: state.Draft) -> DeltaGenerator:
+    """The mapping's inputs and the Confirm button; returns the place under the button where
+    loading shows its progress (where the user's eyes are after clicking)."""
     raw = state.read_raw(d.source)
     st.subheader("2. Check how the columns are read")
     st.text(f"File: {d.source.name}")
@@ -168,6 +172,7 @@ def _mapping_editor(d: state.Draft) -> None:
         on_click=imp.request_build,
         disabled=problem is not None,
     )
+    return st.empty()
 
 
 def _question(d: state.Draft) -> None:
@@ -186,10 +191,12 @@ def _question(d: state.Draft) -> None:
     st.button("Use this and load", type="primary", key="format_apply", on_click=imp.answer_question)
 
 
-def _build(d: state.Draft) -> None:
+def _build(d: state.Draft, progress: DeltaGenerator) -> None:
+    """Load the file under the edited mapping, its status in ``progress`` (under the Confirm
+    button: drawn above the mapping, it was off the screen of a user who had scrolled down to
+    the button, and a big file's 1-15 s passed with no sign of work)."""
     raw = state.read_raw(d.source)
     mapping = imp.edited_mapping(d, raw)
-    progress = st.empty()  # the status goes when loading stops at a question or an error
     try:
         with progress.status("Loading and checking every row…", expanded=False) as status:
             ds = state.build(d.source, raw, mapping)
@@ -204,16 +211,20 @@ def _build(d: state.Draft) -> None:
             "message": str(err),
             "siblings": imp.siblings(raw, mapping, err) if err.kind == "date" else [],
         }
-        return
+        st.rerun()  # the question is drawn above the mapping
     except KpiError as err:
-        progress.empty()
         d.build_requested = False
-        st.error(md_escape(str(err)))
+        progress.error(md_escape(str(err)))
         return
     d.build_requested = False
     d.mapping = mapping
     state.activate(d.source, ds)
     st.rerun()
+
+
+#: Rows set aside listed on the page, line by line; the rest are in a download. A file with
+#: 200,000 rows without a rep sent all of them to the browser in one 5 MB message (5.9 s).
+SET_ASIDE_SHOWN = 1_000
 
 
 def _report() -> None:
@@ -254,10 +265,25 @@ def _report() -> None:
             column_config={"Lines": st.column_config.TextColumn("Lines", width="large")},
             key="report_set_aside_by_reason",
         )
-        st.caption("Every row set aside, line by line:")
-        st.dataframe(
-            [{"Line": s.line, "Reason": s.reason} for s in r.set_aside], hide_index=True, key="report_set_aside"
-        )
+        shown = r.set_aside[:SET_ASIDE_SHOWN]
+        if len(r.set_aside) > SET_ASIDE_SHOWN:
+            st.caption(
+                f"Every row set aside, line by line: the first {number(SET_ASIDE_SHOWN, cur)} of "
+                f"{number(len(r.set_aside), cur)} here, all of them in the download."
+            )
+        else:
+            st.caption("Every row set aside, line by line:")
+        st.dataframe([{"Line": s.line, "Reason": s.reason} for s in shown], hide_index=True, key="report_set_aside")
+        if len(r.set_aside) > SET_ASIDE_SHOWN:
+            st.download_button(
+                "Download every row set aside (CSV)",
+                data=lambda: to_csv_bytes(["Line", "Reason"], ((s.line, s.reason) for s in r.set_aside)),
+                file_name="rows_set_aside.csv",
+                mime="text/csv",
+                key="report_set_aside_download",
+                on_click="ignore",
+                icon=":material/download:",
+            )
     else:
         st.caption("No row was set aside.")
     if r.unreadable:
@@ -365,11 +391,11 @@ def body() -> None:
     c2.button("Use this sample", key="use_sample", on_click=imp.use_sample, width="stretch")
     _team_list()
     d = imp.current_draft()
-    if d.build_requested:
-        _build(d)
     if d.question is not None:
         _question(d)
-    _mapping_editor(d)
+    progress = _mapping_editor(d)
+    if d.build_requested:
+        _build(d, progress)
     _report()
 
 

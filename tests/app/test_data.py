@@ -271,3 +271,31 @@ def test_the_reports_notes_name_this_pages_choice_not_the_command_lines() -> Non
     spelled = next(n for n in notes if n.startswith("Rep names that differ only in capitals or spaces"))
     assert spelled.endswith("(on this page: untick 'One name for spellings that differ only in capitals or spaces').")
     assert not any("command line" in n for n in notes)
+
+
+def test_loading_speaks_under_the_confirm_button() -> None:
+    """The loading status and its error were drawn above the mapping, off the screen of a user who
+    had scrolled down to "Confirm mapping and load": a big file's seconds passed with no sign."""
+    text = b"rep,first_appointment,outcome\nAna,soon,won\nBudi,later,lost\n"
+    at = upload(new_app(), "no_dates.csv", text)
+    at.button(key="confirm_mapping").click().run()
+    order = list(at.main)
+    button = next(i for i, e in enumerate(order) if getattr(e, "key", None) == "confirm_mapping")
+    errors = [i for i, e in enumerate(order) if type(e).__name__ == "Error"]
+    assert errors and all(i > button for i in errors), (button, errors)
+    assert "can be read as a date" in at.error[0].value
+    assert "sample data" in sidebar_text(at)  # the data in use stays
+
+
+def test_a_thousand_rows_set_aside_are_listed_and_the_rest_are_in_a_download() -> None:
+    """A file with 200,000 rows without a rep sent every one of them to the browser, line by line,
+    in one 5 MB message."""
+    lines = ["rep,first_appointment,outcome"] + [f"Ana,2026-01-{1 + i % 28:02d},won" for i in range(20)]
+    lines += [f",2026-01-{1 + i % 28:02d},lost" for i in range(1_005)]
+    at = confirm(upload(new_app(), "no_reps.csv", ("\n".join(lines) + "\n").encode()))
+    open_page(at, "data")
+    by_line = at.dataframe[-1].value  # the report's last table: line by line
+    assert list(by_line.columns) == ["Line", "Reason"]
+    assert len(by_line) == 1_000 and by_line["Line"].iloc[0] == 22
+    assert any("the first 1,000 of 1,005 here, all of them in the download" in c.value for c in at.caption)
+    assert [b.proto.id.endswith("report_set_aside_download") for b in at.get("download_button")] == [True]
