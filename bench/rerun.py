@@ -5,7 +5,8 @@
 The file is imported once through ``kpi_core`` (as the Data page does) and put in the session as
 the active dataset; then each scenario changes one widget and times the rerun it triggers (the
 script run on the server, no browser): a Magic Number slider, a Magic Number exact-number input,
-and a sidebar filter (teams) on the Magic Number page and on the Team overview page. Every change
+and a sidebar filter (teams) on the Magic Number page and on the Team overview page; the goal
+per rep and the teams filter on the Weekly activity page. Every change
 sets a value not used just before, so a cache keyed on the widget's value cannot answer from the
 previous rerun. Prints median and p95 per scenario; ``--out`` writes them as JSON.
 """
@@ -94,6 +95,15 @@ def measure(data: Path, repeat: int) -> dict[str, Any]:
         at, lambda a, i: a.number_input(key="mn_goal_input").set_value(1_000_000.0 + 1000 * i), repeat
     )
     results["magic_filter_ms"] = _timed(at, lambda a, i: _set_filter(a, selections[i % len(selections)]), repeat)
+    start = time.perf_counter()
+    at.switch_page("pages/weekly.py").run()
+    results["first_run_weekly_ms"] = (time.perf_counter() - start) * 1000
+    if at.exception:
+        raise RuntimeError(f"the Weekly activity page raised: {at.exception[0].message}")
+    results["weekly_goal_ms"] = _timed(
+        at, lambda a, i: a.number_input(key="weekly_goal").set_value(100_000.0 + 1000 * i), repeat
+    )
+    results["weekly_filter_ms"] = _timed(at, lambda a, i: _set_filter(a, selections[i % len(selections)]), repeat)
     return results
 
 
@@ -119,6 +129,8 @@ def markdown(results: dict[str, Any]) -> str:
         "magic_slider": "slider change (p1), Magic Number",
         "magic_number_input": "number input change (goal), Magic Number",
         "magic_filter": "team filter change, Magic Number",
+        "weekly_goal": "goal per rep change, Weekly activity",
+        "weekly_filter": "team filter change, Weekly activity",
     }
     for k, s in summary(results).items():
         lines.append(

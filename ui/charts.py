@@ -655,10 +655,21 @@ def barometers(measured: Sequence[tuple[str, float, float, float]], target: floa
         }
         for rep, value, weekly, magic in rows
     ]
+    below = sum(1 for r in rows if r[1] < target)
+    said = f"Activity barometers of {len(rows)} reps against the {percent(target, cur)} target: {below} below it" + (
+        f", the lowest {rows[0][0]} at {percent(rows[0][1], cur)}." if rows else "."
+    )
+    line = [{"target": target, "label": f"{percent(target, cur)} target"}]
+    template = _barometers_template()
+    return ChartSpec({**template, "datasets": {"barometers": records, "target": line}}, description=said)
+
+
+@functools.cache
+def _barometers_template() -> dict[str, Any]:
+    """:func:`barometers`' spec, its bars and its target line the named datasets ``barometers`` and
+    ``target`` (built by Altair once: 30-40 ms a rerun of the Weekly activity page otherwise)."""
     bars = (
-        alt.Chart(
-            pd.DataFrame.from_records(records, columns=["rep", "value", "text", "weekly_text", "magic_text", "fill"])
-        )
+        alt.Chart(alt.Data(name="barometers"))
         .mark_bar()
         .encode(
             x=alt.X(
@@ -678,16 +689,13 @@ def barometers(measured: Sequence[tuple[str, float, float, float]], target: floa
         )
     )
     rule = (
-        alt.Chart(pd.DataFrame({"target": [target], "label": [f"{percent(target, cur)} target"]}))
+        alt.Chart(alt.Data(name="target"))
         .mark_rule(color=THRESHOLD_COLOR, strokeWidth=2)
         .encode(x="target:Q", tooltip=alt.Tooltip("label:N", title="Target"))
     )
-    below = sum(1 for r in rows if r[1] < target)
-    said = f"Activity barometers of {len(rows)} reps against the {percent(target, cur)} target: {below} below it" + (
-        f", the lowest {rows[0][0]} at {percent(rows[0][1], cur)}." if rows else "."
-    )
     chart = alt.layer(bars, rule).properties(height=alt.Step(BAROMETER_STEP), width="container", autosize=_FIT_WIDTH)
-    return spec(chart, description=said)
+    vega: dict[str, Any] = chart.to_dict(validate=False)
+    return vega
 
 
 @functools.cache
@@ -752,28 +760,36 @@ def weekly_frame(
     A week only partly inside ``window`` (a window that starts or ends mid-week) is compared with
     its share of the Magic Number, ``days / 7`` of it (``magic_share``): its appointments are
     those of its days in the window only."""
+    # Texts per distinct count and per rep, not per row: a million-row file's 40 reps over two
+    # years are 4,160 rows of a few hundred distinct counts.
+    count_text: dict[float, str] = {}
+    magic_of = {rep: (r.magic_number if r is not None else None) for rep, r in targets.items()}
+    magic_text = {rep: appointments(m, cur) for rep, m in magic_of.items()}
     records = []
     for rep, week, count in series:
-        result = targets.get(rep)
-        magic = result.magic_number if result is not None else None
+        magic = magic_of.get(rep)
         days = window.days_of_week(week) if window is not None else 7
         share = magic * days / 7 if magic is not None and days < 7 else None
+        if count not in count_text:
+            count_text[count] = number(count, cur, 1)
         records.append(
-            {
-                "rep": rep,
-                "week": pd.Timestamp(week),
-                "appointments": count,
-                "appointments_text": number(count, cur, 1),
-                "magic_number": magic,
-                "magic_text": appointments(magic, cur)
+            (
+                rep,
+                week,
+                count,
+                count_text[count],
+                magic,
+                magic_text.get(rep, appointments(None, cur))
                 if share is None
                 else f"{appointments(magic, cur)} a week, {appointments(share, cur)} for these {days} days",
-                "days": days,
-                "days_text": f"{days} of 7" + ("" if days == 7 else " (a part week)"),
-                "magic_share": share,
-            }
+                days,
+                "7 of 7" if days == 7 else f"{days} of 7 (a part week)",
+                share,
+            )
         )
-    return pd.DataFrame.from_records(records, columns=WEEKLY_COLUMNS)
+    frame = pd.DataFrame.from_records(records, columns=WEEKLY_COLUMNS)
+    frame["week"] = pd.to_datetime(frame["week"])
+    return frame
 
 
 #: The columns of :func:`weekly_frame`.
@@ -793,12 +809,44 @@ WEEKLY_COLUMNS = [
 def weekly_panels(frame: pd.DataFrame, *, narrow: bool = False) -> list[ChartSpec]:
     """Small charts for :func:`show_grid`, :data:`WEEKLY_REPS_PER_PANEL` reps one above the other in
     each: a rep's first appointments each week, with the rep's Magic Number as a rule, every chart on
-    the same weeks and the same scale of appointments. ``narrow`` (a phone): as wide as its page."""
+    the same weeks and the same scale of appointments. ``narrow`` (a phone): as wide as its page.
+
+    Every panel is one spec (:func:`_weekly_template`, built by Altair once for these scales) with
+    its reps and rows put in: Altair copied each panel's rows as it built it, 0.6 s for 14 panels
+    of a million-row file's 40 reps on every change of the goal."""
     if frame.empty:
         return []
+    first, last = frame["week"].min(), frame["week"].max()
+    template = _weekly_template(first.date(), last.date(), narrow)
+    # The scale of appointments reaches the busiest week or the highest Magic Number (it moves
+    # with the goal): put in the template's copy, the rest of the spec is the same.
+    ticks = _whole_ticks(_weekly_top(frame), WEEKLY_COUNT_TICKS)
+    line, *others = template["spec"]["layer"]
+    y = {
+        **line["encoding"]["y"],
+        "scale": {**line["encoding"]["y"]["scale"], "domain": [0, ticks[-1]]},
+        "axis": {**line["encoding"]["y"]["axis"], "values": ticks},
+    }
+    layers = [{**line, "encoding": {**line["encoding"], "y": y}}, *others]
+    template = {**template, "spec": {**template["spec"], "layer": layers}}
+    by_rep = _weekly_records(frame)
+    reps = list(by_rep)
+    out = []
+    for i in range(0, len(reps), WEEKLY_REPS_PER_PANEL):
+        names = reps[i : i + WEEKLY_REPS_PER_PANEL]
+        rows = [row for name in names for row in by_rep[name]]
+        vega = {**template, "facet": {**template["facet"], "sort": names}, "datasets": {"weekly": rows}}
+        said = f"First appointments each week of {', '.join(names)}, each against the rep's Magic Number."
+        out.append(ChartSpec(vega, own_width=True, description=said))
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _weekly_template(first: dt.date, last: dt.date, narrow: bool) -> dict[str, Any]:
+    """One weekly panel's spec for these weeks, its rows the named dataset ``weekly``, its reps the
+    facet's ``sort`` and its scale of appointments (0 to 1 here) put in by :func:`weekly_panels`."""
     # Calendar dates (Vega's DateTime, local time as the weeks' own values are read): a domain in
     # epoch milliseconds put every week at the chart's left edge in the browser.
-    first, last = frame["week"].min(), frame["week"].max()
     # Both scales keep the line's points (a few pixels across) inside the plot: a point on the
     # domain's edge (a week of 0, the busiest week) grew its chart's height by its radius, and the
     # panels beside it no longer lined up (4 px a rep, 12 px by a panel's third rep).
@@ -806,21 +854,35 @@ def weekly_panels(frame: pd.DataFrame, *, narrow: bool = False) -> list[ChartSpe
         domain=[alt.DateTime(year=d.year, month=d.month, date=d.day) for d in (first, last)],
         padding=WEEKLY_POINT_ROOM,
     )
-    counts = _counts(_weekly_top(frame), WEEKLY_COUNT_TICKS, padding=WEEKLY_POINT_ROOM)
-    week_axis = _week_axis(first, last, WEEKLY_PHONE_TICKS if narrow else WEEKLY_TICKS)
-    reps = list(dict.fromkeys(frame["rep"]))
+    counts = _counts(1, WEEKLY_COUNT_TICKS, padding=WEEKLY_POINT_ROOM)
+    week_axis = _week_axis(pd.Timestamp(first), pd.Timestamp(last), WEEKLY_PHONE_TICKS if narrow else WEEKLY_TICKS)
     header = alt.Header(labelFontSize=12, labelAnchor="start", labelColor="#31333f")
-    out = []
-    for i in range(0, len(reps), WEEKLY_REPS_PER_PANEL):
-        names = reps[i : i + WEEKLY_REPS_PER_PANEL]
-        rows = frame[frame["rep"].isin(names)]
-        panel = (
-            _weekly_layers(rows, weeks, counts, week_axis)
-            .properties(width=WEEKLY_PHONE_PLOT_WIDTH if narrow else WEEKLY_PLOT_WIDTH, height=140)
-            .facet(facet=alt.Facet("rep:N", title=None, sort=names, header=header), columns=1)
-        )
-        said = f"First appointments each week of {', '.join(names)}, each against the rep's Magic Number."
-        out.append(spec(panel, own_width=True, description=said))
+    layers = _weekly_layers(alt.Data(name="weekly"), weeks, counts, week_axis)
+    panel = layers.properties(width=WEEKLY_PHONE_PLOT_WIDTH if narrow else WEEKLY_PLOT_WIDTH, height=140).facet(
+        facet=alt.Facet("rep:N", title=None, sort=[], header=header), columns=1
+    )
+    vega: dict[str, Any] = panel.to_dict(validate=False)
+    return vega
+
+
+def _weekly_records(frame: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """A weekly frame's rows per rep, as a chart's dataset and as Altair writes inline rows: each
+    week an ISO timestamp, a missing number ``None`` (column by column: the frame's own
+    ``to_dict`` took 0.18 s for 4,160 rows)."""
+    columns: dict[str, list[Any]] = {}
+    for name in frame.columns:
+        column = frame[name]
+        if name == "week":
+            columns[name] = column.dt.strftime("%Y-%m-%dT%H:%M:%S").tolist()
+        elif pd.api.types.is_float_dtype(column):
+            columns[name] = [None if math.isnan(v) else v for v in column.tolist()]
+        else:
+            columns[name] = column.tolist()
+    out: dict[str, list[dict[str, Any]]] = {}
+    names = list(columns)
+    for values in zip(*columns.values(), strict=True):
+        record = dict(zip(names, values, strict=True))
+        out.setdefault(record["rep"], []).append(record)
     return out
 
 
@@ -856,7 +918,9 @@ def _week_axis(first: pd.Timestamp, last: pd.Timestamp, most: int) -> alt.Axis:
     return alt.Axis(values=values, labelExpr=label)
 
 
-def _weekly_layers(data: pd.DataFrame, weeks: alt.Scale, counts: dict[str, Any], week_axis: alt.Axis) -> alt.LayerChart:
+def _weekly_layers(
+    data: pd.DataFrame | alt.Data, weeks: alt.Scale, counts: dict[str, Any], week_axis: alt.Axis
+) -> alt.LayerChart:
     tooltip = [
         alt.Tooltip("rep:N", title="Rep"),
         alt.Tooltip("week:T", title="Week starting", format="%Y-%m-%d"),
