@@ -34,25 +34,32 @@ def _take_upload() -> None:
         "Upload your team's spreadsheet: CSV, Excel (.xlsx) or Parquet",
         type=["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"],
         key=imp.UPLOAD,
+        on_change=imp.keep_upload,
         help="A CRM export (one row per opportunity) or a weekly activity log (one row per rep per week).",
     )
-    if uploaded is None:
+    if uploaded is not None:
+        name, file_id, content = uploaded.name, uploaded.file_id, uploaded.getvalue()
+    elif (pending := st.session_state.get(imp.PENDING_UPLOAD)) is not None:
+        # The user left the page while the file was read: the uploader came back empty, the file is kept.
+        name, file_id, content = pending
+        st.caption(md_escape(f"Uploaded before you left this page: {name}"))
+    else:
         return
     d = imp.draft()
-    if d is not None and d.file_id == uploaded.file_id:
+    if d is not None and d.file_id == file_id:
         return
     error = st.session_state.get(imp.UPLOAD_ERROR)
-    if error and error[0] == uploaded.file_id:
+    if error and error[0] == file_id:
         st.error(md_escape(error[1]))
         return
-    content = uploaded.getvalue()
-    source = state.Source(name=uploaded.name, content=content, key=content_key(content))
+    source = state.Source(name=name, content=content, key=content_key(content))
     try:
         with st.spinner("Reading the file…"):
-            imp.new_draft(source, file_id=uploaded.file_id)
+            imp.new_draft(source, file_id=file_id)
         st.session_state.pop(imp.UPLOAD_ERROR, None)
+        st.session_state.pop(imp.PENDING_UPLOAD, None)  # the draft holds it now
     except KpiError as err:
-        st.session_state[imp.UPLOAD_ERROR] = (uploaded.file_id, str(err))
+        st.session_state[imp.UPLOAD_ERROR] = (file_id, str(err))
         st.error(md_escape(str(err)))
 
 

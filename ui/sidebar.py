@@ -74,6 +74,9 @@ def render() -> None:
     sb.divider()
     sb.caption("Data in use")
     sb.text(f"Source: {src.name}")
+    waiting = state.waiting()
+    if waiting is not None:
+        sb.warning(md_escape(f"{waiting} is not in use yet: finish loading it on the Data page."))
     if ds.team_list:
         sb.text(f"Teams: {ds.team_list}")
     kind = "weekly activity log" if ds.shape is Shape.WEEKLY_LOG else "opportunity list"

@@ -326,3 +326,21 @@ def forget(key: str) -> None:
     """Drop a widget's value and the copy :func:`remember` set aside."""
     st.session_state.pop(key, None)
     st.session_state.pop(KEPT_PREFIX + key, None)
+
+
+#: The last upload's (name, file id, bytes), kept as it arrives (``ui.importer.keep_upload``): a
+#: user who leaves the Data page while the file is read takes the uploader, and the file in it,
+#: off the page with them.
+PENDING_UPLOAD = "upload_pending"
+
+
+def waiting() -> str | None:
+    """The name of a file uploaded but not in use yet (being read, or its mapping not confirmed),
+    for the sidebar's note on every page; ``None`` when there is none."""
+    pending = st.session_state.get(PENDING_UPLOAD)
+    d: Draft | None = st.session_state.get(DRAFT)
+    if pending is not None and (d is None or d.file_id != pending[1]):
+        return str(pending[0])
+    if d is not None and d.file_id is not None and d.source.key != source().key:
+        return d.source.name
+    return None

@@ -299,3 +299,33 @@ def test_a_thousand_rows_set_aside_are_listed_and_the_rest_are_in_a_download() -
     assert len(by_line) == 1_000 and by_line["Line"].iloc[0] == 22
     assert any("the first 1,000 of 1,005 here, all of them in the download" in c.value for c in at.caption)
     assert [b.proto.id.endswith("report_set_aside_download") for b in at.get("download_button")] == [True]
+
+
+def test_a_file_uploaded_before_the_user_left_the_page_is_read_on_their_return() -> None:
+    """Leaving the Data page while a big file was read took the uploader, and the file in it, off
+    the page: back on the Data page the upload was gone, with no word. The uploader's callback
+    keeps the file as it arrives (ui.importer.keep_upload); here its kept copy, as left behind."""
+    content = (FIXTURES / "jakarta.csv").read_bytes()
+    at = open_page(new_app(), "overview")
+    at.session_state["upload_pending"] = ("jakarta.csv", "file-1", content)
+    assert _sidebar_warnings(at.run()) == ["jakarta.csv is not in use yet: finish loading it on the Data page."]
+    open_page(at, "data")
+    assert any("Uploaded before you left this page: jakarta.csv" in c.value.replace("\\", "") for c in at.caption)
+    assert any(t.value == "File: jakarta.csv" for t in at.text)
+    assert "upload_pending" not in at.session_state  # the draft holds the file now
+    confirm(at)
+    assert "Source: jakarta.csv" in sidebar_text(at)
+    assert _sidebar_warnings(at) == []
+
+
+def _sidebar_warnings(at) -> list[str]:
+    return [str(w.value).replace("\\", "") for w in at.sidebar.warning]
+
+
+def test_a_file_read_but_not_confirmed_is_named_on_every_page() -> None:
+    """Leaving the Data page before "Confirm mapping and load" left the sample's numbers on every
+    page with no hint that the file was not in use."""
+    at = upload(new_app(), "jakarta.csv", (FIXTURES / "jakarta.csv").read_bytes())
+    open_page(at, "overview")
+    assert _sidebar_warnings(at) == ["jakarta.csv is not in use yet: finish loading it on the Data page."]
+    assert "Source: sample data" in sidebar_text(at)
