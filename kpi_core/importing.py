@@ -357,7 +357,7 @@ def decimal_votes(values: Iterable[str]) -> tuple[int, int, int]:
     return dot, comma, either
 
 
-def choose_decimal(headers: Sequence[str], columns: Sequence[Sequence[str]]) -> str:
+def choose_decimal(headers: Sequence[str], columns: Sequence[Sequence[str] | pa.Array]) -> str:
     """The decimal mark the number columns leave no doubt about; ask when they do.
 
     Raises :class:`AmbiguousFormatError` when values such as ``1,500`` fit both marks and no value
@@ -366,10 +366,11 @@ def choose_decimal(headers: Sequence[str], columns: Sequence[Sequence[str]]) -> 
     dot = comma = either = 0
     example = ""
     for values in columns:
-        d, c, e = decimal_votes(dict.fromkeys(v for v in values if v))
+        texts = values if isinstance(values, pa.Array) else pa.array(list(values), pa.string())
+        (d, c, e), first = _decimal_evidence(_distinct_present(texts))
         dot, comma, either = dot + d, comma + c, either + e
         if e and not example:
-            example = next((v for v in values if v and decimal_votes([v])[2]), "")
+            example = first
     names = ", ".join(f"'{h}'" for h in headers)
     if dot and comma:
         raise AmbiguousFormatError(
@@ -391,6 +392,52 @@ def choose_decimal(headers: Sequence[str], columns: Sequence[Sequence[str]]) -> 
             options=(".", ","),
         )
     return "."
+
+
+def _distinct_present(arr: pa.Array) -> pa.Array:
+    """The distinct non-empty texts of the cells, in order of first appearance (for a dictionary
+    array, of the codes' first appearance, as :func:`cells.distinct` gives them)."""
+    if not cells.is_encoded(arr):
+        return pc.unique(cells.present(arr))  # the non-empty cells first: an amount column is mostly empty
+    # Unique again: a dictionary may hold a text twice, which counts once, as in decimal_votes' input.
+    unique = pc.unique(arr.dictionary.take(pc.unique(arr.indices).drop_null())).drop_null()
+    return unique.filter(pc.not_equal(unique, ""))
+
+
+#: Texts that :func:`_strip_amount` leaves as they are but for a leading ``-`` (no currency, space,
+#: sign at the end or exponent): the values :func:`decimal_votes` can count over a whole column.
+_DIGITS_AND_MARKS = r"^-?[0-9][0-9.,]*$"
+
+
+def _decimal_evidence(values: pa.Array) -> tuple[tuple[int, int, int], str]:
+    """:func:`decimal_votes` over ``values`` (distinct, non-empty texts), and the first of them
+    that fits both marks (``""`` when none does).
+
+    Values of digits and marks alone (``1.234.567,89``, ``-12500,5``, ``1,500``) are counted over
+    the whole array: the last mark of two different ones is the decimal mark, a mark twice is
+    the thousands separator, one mark before three digits fits both, before any other number of
+    digits it is the decimal mark. The rest (currency, spaces, ``,-``) go value by value.
+    """
+    simple = pc.match_substring_regex(values, _DIGITS_AND_MARKS).to_numpy(zero_copy_only=False)
+    digits = values.filter(pa.array(simple))
+    dots = pc.count_substring(digits, ".").to_numpy()
+    commas = pc.count_substring(digits, ",").to_numpy()
+    last_dot = pc.match_substring_regex(digits, r"\.[0-9]*$").to_numpy(zero_copy_only=False)
+    three = pc.match_substring_regex(digits, r"[.,][0-9]{3}$").to_numpy(zero_copy_only=False)
+    both, one_dot, one_comma = (dots > 0) & (commas > 0), (dots == 1) & (commas == 0), (commas == 1) & (dots == 0)
+    dot_votes = (both & last_dot) | ((commas > 1) & (dots == 0)) | (one_dot & ~three)
+    comma_votes = (both & ~last_dot) | ((dots > 1) & (commas == 0)) | (one_comma & ~three)
+    fits_both = (one_dot | one_comma) & three
+    dot, comma, either = int(dot_votes.sum()), int(comma_votes.sum()), int(fits_both.sum())
+    positions = np.flatnonzero(simple)
+    first = int(positions[np.argmax(fits_both)]) if either else len(values)
+    rest = np.flatnonzero(~simple)
+    for at, value in zip(rest.tolist(), values.take(pa.array(rest)).to_pylist(), strict=True):
+        d, c, e = decimal_votes([value])
+        dot, comma, either = dot + d, comma + c, either + e
+        if e and at < first:
+            first = at
+    return (dot, comma, either), str(values[first].as_py()) if either else ""
 
 
 # --- building the dataset -----------------------------------------------------------------------------
@@ -763,7 +810,7 @@ def _decimal(raw: RawTable, mapping: ColumnMapping, headers: Sequence[str]) -> t
             open_values += cells.distinct(a.filter(pa.array((after == 3) & (before <= 3))))
         if settled or not open_values:
             return ".", {h: a for h, a in zip(textual, arrays, strict=True) if h not in raw.mixed_numbers}
-    return choose_decimal(textual, [cells.distinct(c) for c in columns]), {}
+    return choose_decimal(textual, columns), {}
 
 
 def _all_plain(present: pa.Array) -> bool:
@@ -809,6 +856,56 @@ def _plain_digits(present: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
     return before, after
 
 
+def _read_amounts(values: pa.Array, decimal: str) -> pa.Array:
+    """:func:`parse_amount` of every cell with ``decimal`` as the decimal mark (an empty cell:
+    missing). Numbers of digits, thousands separators and a decimal mark alone (``-1.234.567,89``,
+    ``12500,5``) are read over the whole column, as Arrow casts them once the separators are gone
+    and the mark is a ``.``; the other values (currency, spaces, parentheses) once each, as text."""
+    if cells.is_encoded(values):
+        return cells.per_value(values, lambda v: _read_amounts(v, decimal))
+    filled = pc.fill_null(pc.invert(cells.is_empty(values)), False)
+    present = values.filter(filled)
+    simple = pc.match_substring_regex(present, _simple_amount(decimal))
+    numbers = pa.nulls(len(values), pa.float64())
+    if pc.any(simple).as_py():
+        numbers = pc.replace_with_mask(numbers, _spread(filled, simple), _cast_simple(present.filter(simple), decimal))
+    if not pc.all(simple).as_py():
+        rest = pc.invert(simple)
+        others = cells.map_distinct(present.filter(rest), lambda v: parse_amount(v, decimal), pa.float64())
+        numbers = pc.replace_with_mask(numbers, _spread(filled, rest), others)
+    return numbers
+
+
+def _spread(rows: pa.Array, which: pa.Array) -> pa.Array:
+    """``which`` (a flag for each row ``rows`` marks, in turn) as a flag for every row, ``False``
+    where ``rows`` is."""
+    return pc.replace_with_mask(pa.repeat(pa.scalar(False), len(rows)), rows, which)
+
+
+#: The thousands separator that goes with each decimal mark.
+_THOUSANDS = {".": ",", ",": "."}
+
+
+def _simple_amount(decimal: str) -> str:
+    """The numbers :func:`parse_amount` reads with ``decimal`` that hold nothing but a leading
+    ``-``, digits, thousands separators in groups of three and a decimal mark with digits after
+    it: its own two patterns, in ASCII digits (RE2 syntax)."""
+    sep_t, sep_d = re.escape(_THOUSANDS[decimal]), re.escape(decimal)
+    return rf"^-?(?:[0-9]+(?:{sep_d}[0-9]+)?|[0-9]{{1,3}}(?:{sep_t}[0-9]{{3}})+(?:{sep_d}[0-9]+)?)$"
+
+
+def _cast_simple(values: pa.Array, decimal: str) -> pa.Array:
+    """Numbers of :func:`_simple_amount`'s shape as floats: separators dropped, the mark made a
+    ``.``, then Arrow's cast, which rounds as Python's ``float`` does; beyond the float's range
+    missing, as :func:`parse_amount` leaves it."""
+    plain = pc.replace_substring(values, _THOUSANDS[decimal], "")
+    if decimal != ".":
+        plain = pc.replace_substring(plain, decimal, ".")
+    numbers = pc.cast(plain, pa.float64())
+    finite = pc.is_finite(numbers)
+    return numbers if pc.all(finite).as_py() else pc.if_else(finite, numbers, pa.scalar(None, pa.float64()))
+
+
 #: The largest amount or count read as one (a thousand trillion: Rp 1.000 triliun). A cell beyond it
 #: is reported as unreadable: no deal is that large, and sums of values near the float's limit
 #: (``1e308``) become infinite, which no KPI or slider can show.
@@ -838,8 +935,8 @@ def _read_numbers(raw: RawTable, header: str, decimal: str, plain: Mapping[str, 
         try:  # a number cell's text is a plain number (cell_text): Arrow's cast reads it as Python would
             typed_numbers = pc.cast(cells.nullable(typed), pa.float64())
         except pa.ArrowInvalid:
-            typed_numbers = cells.map_distinct(typed, lambda v: parse_amount(v, ".") if v else None, pa.float64())
-        text_numbers = cells.map_distinct(text, lambda v: parse_amount(v, decimal) if v else None, pa.float64())
+            typed_numbers = _read_amounts(typed, ".")
+        text_numbers = _read_amounts(text, decimal)
         return pc.if_else(is_text, text_numbers, typed_numbers)
     mark = "." if header in raw.native_numbers else decimal
     values = _text(raw, header)
@@ -848,7 +945,7 @@ def _read_numbers(raw: RawTable, header: str, decimal: str, plain: Mapping[str, 
         found = cells.present(values)
         present = found if _all_plain(found) else None
     if present is None:
-        return cells.map_distinct(values, lambda v: parse_amount(v, mark) if v else None, pa.float64())
+        return _read_amounts(values, mark)
     if cells.is_encoded(values):
         return cells.per_value(values, lambda v: pc.cast(cells.nullable(v), pa.float64()))
     # The non-empty cells, typed, put back in their rows: a typed copy of the present cells only,
