@@ -1339,6 +1339,28 @@ def _check_parquet_size(unpacked: int, name: str, limits: Limits) -> None:
         )
 
 
+def _max_cells(limits: Limits) -> int:
+    """The most cells one file may hold: as many as a CSV file at the upload limit can (a character
+    and a delimiter each). A Parquet file packs millions of cells into a few kilobytes."""
+    return limits.max_bytes // 2
+
+
+def _decoded_floor(schema: pa.Schema, rows: int) -> int:
+    """The least memory a Parquet file's columns take once decoded, from its schema alone: each
+    fixed-width value its width (an eight-byte number, a four-byte date), any other value (text,
+    lists) at least a four-byte offset. A file of one constant number repeated compresses to almost
+    nothing, and its metadata's "uncompressed" size is as small."""
+    total = 0
+    for field in schema:
+        kind = field.type.index_type if pa.types.is_dictionary(field.type) else field.type
+        try:
+            bits = kind.bit_width
+        except ValueError:  # not fixed-width
+            bits = 32
+        total += rows * bits // 8
+    return total
+
+
 def _decoded_bytes(column: pa.ChunkedArray) -> int:
     """The size of a column once its dictionary-encoded text is spelled out for every row."""
     total = 0
@@ -1352,43 +1374,226 @@ def _decoded_bytes(column: pa.ChunkedArray) -> int:
 
 
 def _read_parquet(content: bytes, name: str, limits: Limits) -> RawTable:
+    """A Parquet file's cells as text, refused from its metadata before anything is decoded when it
+    holds more rows, columns or cells than the limits, or more bytes than the server unpacks; then
+    read a row group at a time, its decoded size counted as it goes."""
     import pyarrow.parquet as pq
 
     try:
         pfile = pq.ParquetFile(io.BytesIO(content))
-        if pfile.metadata.num_rows > limits.max_rows:
-            raise LimitExceededError(
-                f"{name} has {pfile.metadata.num_rows:,} rows, above the limit of {limits.max_rows:,}; "
-                "filter it to a shorter period and upload again."
-            )
-        meta = pfile.metadata
-        _check_parquet_size(sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)), name, limits)
-        # Text columns stay dictionary-encoded until their decoded size is known: a tiny file can
-        # repeat one long value millions of times.
-        text_columns = [f.name for f in pfile.schema_arrow if pa.types.is_string(f.type) or pa.types.is_binary(f.type)]
-        table = pq.ParquetFile(io.BytesIO(content), read_dictionary=text_columns).read()
-        _check_parquet_size(sum(_decoded_bytes(column) for column in table.columns), name, limits)
+        meta, schema = pfile.metadata, pfile.schema_arrow
+        rows, packed = meta.num_rows, sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    except Exception as err:
+        raise UnreadableFileError(f"{name} could not be read as Parquet; export it again and upload.") from err
+    if rows > limits.max_rows:
+        raise LimitExceededError(
+            f"{name} has {rows:,} rows, above the limit of {limits.max_rows:,}; "
+            "filter it to a shorter period and upload again."
+        )
+    header = [str(n) for n in schema.names]
+    _check_columns(header, name, limits)
+    if rows * len(header) > _max_cells(limits):
+        raise LimitExceededError(
+            f"{name} has {rows * len(header):,} cells ({rows:,} rows of {len(header)} columns), above the limit of "
+            f"{_max_cells(limits):,} cells; filter it to fewer rows or columns and upload again."
+        )
+    _check_parquet_size(max(packed, _decoded_floor(schema, rows)), name, limits)
+    # Text columns stay dictionary-encoded until their decoded size is known: a tiny file can
+    # repeat one long value millions of times.
+    text_columns = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_binary(f.type)]
+    columns = [_ParquetTexts(rows) for _ in header]
+    decoded = 0
+    try:
+        reader = pq.ParquetFile(io.BytesIO(content), read_dictionary=text_columns)
+        for group in range(meta.num_row_groups):
+            table = reader.read_row_group(group)
+            decoded += sum(_decoded_bytes(column) for column in table.columns)
+            _check_parquet_size(decoded, name, limits)
+            for texts, column in zip(columns, table.columns, strict=True):
+                texts.add(column)
+            del table
+        cells_of = [texts.array() for texts in columns]
     except LimitExceededError:
         raise
     except Exception as err:
         raise UnreadableFileError(f"{name} could not be read as Parquet; export it again and upload.") from err
-    headers = [str(n) for n in table.column_names]
+    types = schema.types
     native_numbers = {
         h
-        for h, t in zip(headers, table.schema.types, strict=False)
+        for h, t in zip(header, types, strict=True)
         if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
     }
-    native_dates = {
-        h for h, t in zip(headers, table.schema.types, strict=False) if pa.types.is_date(t) or pa.types.is_timestamp(t)
-    }
-    cols = [[cell_text(v) for v in table.column(i).to_pylist()] for i in range(table.num_columns)]
-    rows = ((i + 1, [c[i] for c in cols]) for i in range(table.num_rows))
-    return _build(
-        headers,
-        rows,
+    native_dates = {h for h, t in zip(header, types, strict=True) if pa.types.is_date(t) or pa.types.is_timestamp(t)}
+    return _build_columns(
+        header,
+        cells_of,
         name=name,
         file_format="parquet",
         limits=limits,
         native_numbers=frozenset(native_numbers),
         native_dates=frozenset(native_dates),
+    )
+
+
+#: Parquet values are turned into text this many at a time: the Python objects of one slice's
+#: distinct values (dates, amounts) are all that is held at once.
+_PARQUET_SLICE = 1 << 20
+
+
+class _ParquetTexts:
+    """One Parquet column's cells as text (:func:`cell_text`'s), added a row group at a time.
+
+    Each slice of values is dictionary-encoded and only its distinct values are turned into text
+    (:func:`_texts`: in C where Arrow writes what :func:`cell_text` does, in Python elsewhere). A
+    column whose first slice repeats its texts (reps, stages, dates) is kept dictionary-encoded,
+    as the fast CSV path keeps it (:class:`cells.Codes`); one of mostly distinct texts (IDs,
+    amounts) plain.
+    """
+
+    def __init__(self, rows: int) -> None:
+        self._rows = rows
+        self._codes: cells.Codes | None = None
+        self._plain: list[pa.Array] | None = None
+
+    def add(self, column: pa.ChunkedArray) -> None:
+        for chunk in column.chunks:
+            for at in range(0, len(chunk), _PARQUET_SLICE):
+                values = chunk.slice(at, _PARQUET_SLICE)
+                if self._plain is not None and not pa.types.is_dictionary(values.type):
+                    self._plain.append(_texts(values))  # mostly distinct: no use finding which repeat
+                    continue
+                texts = _value_texts(values)
+                if self._codes is None and self._plain is None:
+                    if len(texts.dictionary) <= _ENCODE_SHARE * len(texts):
+                        self._codes = cells.Codes(self._rows)
+                    else:
+                        self._plain = []
+                if self._codes is not None:
+                    self._codes.add([texts])
+                elif self._plain is not None:
+                    self._plain.append(texts.dictionary.take(texts.indices))
+
+    def array(self) -> pa.Array:
+        if self._codes is not None:
+            return self._codes.array()
+        return pa.concat_arrays(self._plain) if self._plain else pa.array([], pa.string())
+
+
+def _value_texts(values: pa.Array) -> pa.DictionaryArray:
+    """Parquet values as :func:`cell_text` writes them ("" for a missing one), dictionary-encoded
+    without missing codes, each distinct value turned into text once."""
+    if pa.types.is_dictionary(values.type):
+        texts = _value_texts(values.dictionary).dictionary_decode()
+        indices = values.indices
+        if indices.null_count:
+            indices = pc.fill_null(indices, pa.scalar(len(texts), indices.type))
+            texts = pa.concat_arrays([texts, pa.array([""], pa.string())])
+        return pa.DictionaryArray.from_arrays(indices, texts)
+    try:
+        encoded = pc.dictionary_encode(values, null_encoding="encode")
+    except pa.ArrowNotImplementedError:  # lists, structs: no hashing; each cell on its own
+        return pc.dictionary_encode(pa.array([cell_text(v) for v in values.to_pylist()], pa.string()))
+    return pa.DictionaryArray.from_arrays(encoded.indices, _texts(encoded.dictionary))
+
+
+def _texts(values: pa.Array) -> pa.Array:
+    """:func:`cell_text` of each value ("" for a missing one), in C where Arrow writes the same text (text, whole numbers,
+    true/false; numbers from 0.0001 to a billion or whole below 10^15; timestamps without a time
+    zone from the year 1000), in Python for the rest: a million distinct amounts or times took
+    seconds there, holding the interpreter for every other session."""
+    kind = values.type
+    if _is_text(kind) or pa.types.is_integer(kind) or pa.types.is_boolean(kind):
+        return pc.fill_null(values.cast(pa.string()), "")
+    if pa.types.is_float32(kind) or pa.types.is_float64(kind):
+        texts = _float_texts(values.cast(pa.float64()))
+    elif pa.types.is_timestamp(kind) and kind.tz is None:
+        texts = _timestamp_texts(values)
+    else:
+        texts = pa.nulls(len(values), pa.string())
+    rest = pc.and_(pc.is_null(texts), pc.is_valid(values))
+    if pc.any(rest).as_py():
+        written = pa.array([cell_text(v) for v in values.filter(rest).to_pylist()], pa.string())
+        texts = pc.replace_with_mask(texts, rest, written)
+    return pc.fill_null(texts, "")
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
+def _float_texts(values: pa.Array) -> pa.Array:
+    """:func:`cell_text` of float64 values where Arrow writes it alike (the shortest text that reads
+    back as the number, a whole number without ".0"), missing elsewhere: Python writes 1e-05,
+    Arrow 1e-5, and from 10^10 Arrow switches to an exponent that Python does not."""
+    size = pc.abs(values)
+    fixed = pc.and_(pc.greater_equal(size, 1e-4), pc.less(size, 1e9))
+    texts = pc.if_else(fixed, values.cast(pa.string()), pa.scalar(None, pa.string()))
+    big_whole = pc.and_(pc.and_(pc.equal(pc.floor(values), values), pc.less(size, 1e15)), pc.invert(fixed))
+    if pc.any(big_whole).as_py():
+        texts = pc.if_else(big_whole, pc.if_else(big_whole, values, 0.0).cast(pa.int64()).cast(pa.string()), texts)
+    return texts
+
+
+def _timestamp_texts(values: pa.Array) -> pa.Array:
+    """:func:`cell_text` of time-zone-free timestamps from the year 1000 to 9999: the date alone at
+    midnight, else the date and time to the second (floored, as Python's ``isoformat`` drops the
+    fraction); missing elsewhere."""
+    day = pc.floor_temporal(values, unit="day")
+    midnight = pc.equal(pc.floor_temporal(values, unit="microsecond"), day)
+    seconds = pc.floor_temporal(values, unit="second").cast(pa.timestamp("s"))
+    full = pc.strftime(seconds, format="%Y-%m-%d %H:%M:%S")
+    texts = pc.if_else(midnight, day.cast(pa.date32()).cast(pa.string()), full)
+    year = pc.year(values)
+    in_range = pc.and_(pc.greater_equal(year, 1000), pc.less_equal(year, 9999))
+    return pc.if_else(in_range, texts, pa.scalar(None, pa.string()))
+
+
+def _build_columns(
+    header: Sequence[str],
+    columns: Sequence[pa.Array],
+    *,
+    name: str,
+    file_format: str,
+    limits: Limits,
+    native_numbers: frozenset[str] = frozenset(),
+    native_dates: frozenset[str] = frozenset(),
+) -> RawTable:
+    """Whole columns of cell texts into a :class:`RawTable`, as :func:`_build` does rows: cells
+    trimmed, each row's line its number; a row with a cell past the header's last named column, or
+    without any cell, set aside."""
+    trimmed = _trim_header(header)
+    _check_columns(trimmed, name, limits)
+    headers, header_notes = _clean_headers(trimmed)
+    width, total = len(headers), len(columns)
+    count = len(columns[0]) if columns else 0
+    if count > limits.max_rows:
+        raise _too_many_rows(name, limits)
+    columns = [cells.trimmed(c) for c in columns]
+    wide = np.zeros(count, dtype=bool)
+    for column in columns[width:]:
+        wide |= ~cells.is_empty(column).to_numpy(zero_copy_only=False)
+    blank_rows = ~wide
+    for column in columns[:width]:
+        blank_rows &= cells.is_empty(column).to_numpy(zero_copy_only=False)
+    lines = np.arange(1, count + 1, dtype=np.int32)
+    reason = f"has {total} field{'s' if total != 1 else ''} but the header has {width}"
+    set_aside = tuple(
+        SetAsideRow(int(line), reason if is_wide else "is empty")
+        for line, is_wide in zip(lines[wide | blank_rows], wide[wide | blank_rows], strict=True)
+    )
+    if set_aside:
+        keep = pa.array(~(wide | blank_rows))
+        columns, kept = [c.filter(keep) for c in columns[:width]], pa.array(lines).filter(keep)
+    else:
+        kept = pa.array(lines)
+    originals = {h: _orig(h, trimmed) for h in headers}
+    return RawTable(
+        headers=headers,
+        table=pa.table({f"c{i}": columns[i] for i in range(width)}),
+        lines=kept,
+        set_aside=set_aside,
+        file_format=file_format,
+        native_numbers=frozenset(h for h in headers if originals[h] in native_numbers),
+        native_dates=frozenset(h for h in headers if originals[h] in native_dates),
+        notes=tuple(header_notes),
     )
