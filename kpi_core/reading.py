@@ -135,14 +135,15 @@ def read_file(
     elif fmt == "xlsx":
         raw = _read_xlsx(content, name, sheet, limits, sheet_score)
     else:
-        direct = _read_utf8_direct(content, name, limits)
+        direct, tried = _utf8_direct(content, name, limits)
         if direct is not None:
             raw = direct
         else:
             decoded: list[str] = []
             text, encoding = decode_text(content, name, decoded)
             utf8 = content if encoding == "utf-8" and not decoded else None
-            raw = read_text(text, name, encoding=encoding, limits=limits, utf8=utf8, notes=decoded)
+            exact = tried and utf8 is not None  # the fast path said no to these very bytes
+            raw = read_text(text, name, encoding=encoding, limits=limits, utf8=utf8, exact=exact, notes=decoded)
     return _with_rows(raw, name)
 
 
@@ -483,26 +484,33 @@ def read_text(
         fast = _fast_raw(data, header, header_line, delim, limits, name, encoding, notes, check_utf8=False)
         if fast is not None:
             return fast
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False)
-    rows: list[tuple[int, list[str]]] = []
+    lines = _WideRows(text, delim, limits.max_columns, name)
+    reader = csv.reader(lines, delimiter=delim, strict=False)
     blank = 0
-    for line, record in _records_with_lines(reader, name, limits):
-        if line <= header_line:
-            continue
-        if not record:
-            blank += 1
-            continue
-        rows.append((line, record))
-    if rows and _ends_inside_quotes(text, *rows[-1]):
-        raise UnreadableFileError(
-            f"{name}: the quote opened in the row on line {rows[-1][0]} is never closed, so the rest of the file "
-            "reads as one value; close or remove that quote and upload again."
-        )
-    if blank:
-        notes.append(_blank_note(blank))
-    return _build(
+    last: tuple[int, list[str]] | None = None
+    wide: list[SetAsideRow] = []
+    width = len(_trim_header(header))
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        # Streamed into _build: a row of the wrong width is let go as soon as it is set aside.
+        nonlocal blank, last
+        for line, record in _records_with_lines(reader, name, limits, lines):
+            if line <= header_line:
+                continue
+            if not record:
+                if line in lines.wide:
+                    wide.append(
+                        SetAsideRow(line, f"has more than {limits.max_columns} fields but the header has {width}")
+                    )
+                else:
+                    blank += 1
+                continue
+            last = (line, record)
+            yield last
+
+    raw = _build(
         header,
-        rows,
+        rows(),
         name=name,
         file_format=file_format,
         encoding=encoding,
@@ -510,6 +518,113 @@ def read_text(
         limits=limits,
         notes=tuple(notes),
     )
+    if last is not None and _ends_inside_quotes(text, *last):
+        raise UnreadableFileError(
+            f"{name}: the quote opened in the row on line {last[0]} is never closed, so the rest of the file "
+            "reads as one value; close or remove that quote and upload again."
+        )
+    if wide:
+        raw = replace(raw, set_aside=tuple(sorted((*raw.set_aside, *wide), key=lambda r: r.line)))
+    if blank:
+        raw = replace(raw, notes=(*raw.notes, _blank_note(blank)))
+    return raw
+
+
+#: The exact path hands the csv module a text this many characters at a time (:func:`_text_lines`).
+_LINES_PIECE = 1 << 20
+
+
+def _text_lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their line breaks, as ``io.StringIO(text, newline="")`` gives
+    them, a megabyte at a time: StringIO holds the whole text at four bytes a character (760 MB
+    for a 190 MB file). A line longer than a piece is given as it is."""
+    start, end = 0, len(text)
+    while start < end:
+        cut = text.rfind("\n", start, start + _LINES_PIECE) + 1
+        if cut > start:
+            yield from io.StringIO(text[start:cut], newline="")
+        else:
+            cut = text.find("\n", start) + 1 or end
+            line = text[start:cut]
+            if "\r" in (line[:-2] if line.endswith("\r\n") else line[:-1]):  # lone carriage returns end lines too
+                yield from io.StringIO(line, newline="")
+            else:
+                yield line
+        start = cut
+
+
+_QUOTED_REST = re.compile(r'[^"]*(?:""[^"]*)*')
+
+
+class _WideRows:
+    """The lines of a text for the csv module, stopping a record of more than ``limit`` fields
+    before the csv module splits it: one line of 63 million fields held 7 GB of Python strings,
+    and the interpreter for 16 s (every other session froze).
+
+    A record's delimiters are counted as its lines pass (in C: one more is an upper bound of its
+    fields); only past the limit are its fields counted as the csv module counts them, quotes and
+    all. A record of one line without a quote that has too many reaches the csv module as a blank
+    line and its line joins ``wide`` (its row is set aside); any other is refused. The reader of
+    the records sets ``at_start`` as each record ends.
+    """
+
+    def __init__(self, text: str, delim: str, limit: int, name: str) -> None:
+        self.text, self.delim, self.limit, self.name = text, delim, limit, name
+        self.at_start = True
+        self.wide: set[int] = set()
+
+    def __iter__(self) -> Iterator[str]:
+        delim, limit = self.delim, self.limit
+        bound, first = 0, 0  # the current record's delimiters and first line
+        record: list[str] = []  # ... and its lines so far
+        counted: tuple[bool, int] | None = None  # (inside a quote, fields) once counted as the csv module does
+        for number, line in enumerate(_text_lines(self.text), start=1):
+            if self.at_start:
+                self.at_start, bound, first, counted = False, 0, number, None
+                record.clear()
+            if counted is None:
+                bound += line.count(delim)
+                if bound < limit:
+                    record.append(line)
+                    yield line
+                    continue
+                counted = (False, 1)
+                for earlier in record:
+                    counted = _count_fields(earlier, delim, *counted, limit)
+            counted = _count_fields(line, delim, *counted, limit)
+            if counted[1] > limit:
+                if number == first and '"' not in line:
+                    self.wide.add(number)
+                    yield "\n"
+                    continue
+                raise LimitExceededError(
+                    f"{self.name}: the row starting on line {first} has more than {limit:,} fields, above the limit of "
+                    f"{limit:,} columns; fix that row and upload again."
+                )
+            yield line
+
+
+def _count_fields(line: str, delim: str, inside: bool, fields: int, limit: int) -> tuple[bool, int]:
+    """Where a record stands after one more of its lines, as Python's csv module (not strict, ``"``
+    quotes, doubled to escape) reads it: whether the line ends inside a quoted value, and the
+    record's fields so far. Counting stops past ``limit``."""
+    if not inside and '"' not in line:
+        return False, fields + line.count(delim)
+    pos, end = 0, len(line)
+    while fields <= limit:
+        if inside:
+            pos = _QUOTED_REST.match(line, pos).end()  # type: ignore[union-attr]  # it always matches, if only ""
+            if pos >= end:
+                return True, fields
+            pos, inside = pos + 1, False  # past the closing quote; the value runs on to the delimiter
+        elif line.startswith('"', pos):
+            pos, inside = pos + 1, True
+            continue
+        found = line.find(delim, pos)
+        if found < 0:
+            break
+        fields, pos = fields + 1, found + 1
+    return False, fields
 
 
 def _blank_note(blank: int) -> str:
@@ -574,28 +689,34 @@ def _read_utf8_direct(content: bytes | _FileBytes, name: str, limits: Limits) ->
     rest is UTF-8 as it reads. ``None`` sends the file to the general path (other encodings, NUL
     bytes, anything irregular), which reads it exactly as before.
     """
+    return _utf8_direct(content, name, limits)[0]
+
+
+def _utf8_direct(content: bytes | _FileBytes, name: str, limits: Limits) -> tuple[RawTable | None, bool]:
+    """:func:`_read_utf8_direct`'s table, and whether the fast path read all of ``content`` to
+    find it needs the exact path (then trying it again on the same bytes only repeats that)."""
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in content:
-        return None
+        return None, False
     bom = content.startswith(codecs.BOM_UTF8)
     head = content[len(codecs.BOM_UTF8) if bom else 0 : _SAMPLE_BYTES]
     cut = max(head.rfind(b"\n"), head.rfind(b"\r"))
     if len(content) > _SAMPLE_BYTES:
         if cut < 0:
-            return None
+            return None, False
         head = head[: cut + 1]
     try:
         sample = head.decode("utf-8")
     except UnicodeDecodeError:
-        return None
+        return None, False
     _refuse_binary(sample, name)
     delim = detect_delimiter(sample)
     csv.field_size_limit(limits.max_field_chars)
     header, header_line, above = _header(sample, delim, name, limits)
     if len(content) > _SAMPLE_BYTES and _line_count(head) <= header_line:
-        return None  # the header does not end inside the sample
+        return None, False  # the header does not end inside the sample
     _check_columns(header, name, limits)
     encoding = "utf-8-sig" if bom else "utf-8"
-    return _fast_raw(content, header, header_line, delim, limits, name, encoding, above, check_utf8=True)
+    return _fast_raw(content, header, header_line, delim, limits, name, encoding, above, check_utf8=True), True
 
 
 def _header(text: str, delim: str, name: str, limits: Limits) -> tuple[list[str], int, list[str]]:
@@ -749,10 +870,11 @@ def _read_fast(
     if total is not None and total - header_line > limits.max_rows:
         raise _too_many_rows(name, limits)
     names = [f"c{i}" for i in range(len(header))]
-    invalid: list[object] = []
+    invalid = 0
 
     def on_invalid(row: object) -> str:
-        invalid.append(row)
+        nonlocal invalid  # counted, not kept: a row's text can be megabytes
+        invalid += 1
         return "skip"
 
     def read(first: int, size: int, types: dict[str, pa.DataType], handler: Any, skip: int = header_line) -> pa.Table:
@@ -902,11 +1024,16 @@ def _too_many_rows(name: str, limits: Limits) -> LimitExceededError:
     )
 
 
-def _records_with_lines(reader: Any, name: str, limits: Limits) -> Iterator[tuple[int, list[str]]]:
-    """Yield ``(starting line, record)``; a csv error becomes one clear sentence."""
+def _records_with_lines(
+    reader: Any, name: str, limits: Limits, lines: _WideRows | None = None
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(starting line, record)``; a csv error becomes one clear sentence. ``lines``: the
+    reader's lines, told where each record ends."""
     previous_end = 0
     try:
         for record in reader:
+            if lines is not None:
+                lines.at_start = True
             yield previous_end + 1, record
             previous_end = reader.line_num
     except csv.Error as err:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from openpyxl.utils import get_column_letter
 
 from .conftest import ROOT
@@ -277,3 +278,61 @@ def test_a_parquet_file_of_half_a_million_varied_rows_reads_each_cell_as_before_
     assert read["differ"] == {"created": 0, "amount": 0, "share": 0, "day": 0}
     assert read["cpu_seconds"] < 8
     assert read["grew_mb"] < 350
+
+
+# --- CSV: one line of millions of fields ----------------------------------------------------------
+
+
+def _deals_csv(path: Path, *lines: str) -> Path:
+    """A CSV at ``path`` of 100 deals (lines 2-101), then ``lines``."""
+    deals = "".join(f"Rep{i % 5},2026-01-{1 + i % 28:02d}\n" for i in range(100))
+    path.write_text("rep,first_appointment\n" + deals + "".join(lines), encoding="utf-8")
+    return path
+
+
+def test_a_csv_line_of_ten_million_fields_is_set_aside_without_being_split(tmp_path: Path) -> None:
+    """The audit's 190 MB line of 63 million fields took 7 GB of Python strings and froze every
+    session for 16 s while Python's csv module split it."""
+    bomb = _deals_csv(tmp_path / "oneline.csv", "Ana,2026-02-01," + "ab," * 10_000_000 + "\n", "Budi,2026-02-02\n")
+    read = _read_in_child(bomb)
+    assert (read["rows"], read["set_aside"]) == (101, 1)
+    assert read["cpu_seconds"] < 5
+    assert read["grew_mb"] < 250
+
+
+def test_the_row_set_aside_for_too_many_fields_names_the_column_limit(tmp_path: Path) -> None:
+    from kpi_core.reading import read_file
+
+    wide = _deals_csv(tmp_path / "wide.csv", "Ana,2026-02-01," + "ab," * 2_000 + "\n", "Budi,2026-02-02\n")
+    raw = read_file(wide.read_bytes(), wide.name)
+    assert [(r.line, r.reason) for r in raw.set_aside] == [(102, "has more than 500 fields but the header has 2")]
+    assert raw.column("rep")[-1] == "Budi"
+
+
+def test_rows_just_under_the_column_limit_are_set_aside_one_at_a_time(tmp_path: Path) -> None:
+    """Each row of 499 fields was held until the last was read: 1.8 GB for 60 MB of them."""
+    row = "Ana,2026-02-01," + "ab," * 496 + "x\n"
+    many = _deals_csv(tmp_path / "many.csv", *[row] * 20_000)
+    read = _read_in_child(many)
+    assert (read["rows"], read["set_aside"]) == (100, 20_000)
+    assert read["grew_mb"] < 150
+
+
+@pytest.mark.parametrize(
+    ("shape", "lines"),
+    [
+        ("quoted fields", ['Ana,"2026-02-01",' + '"ab",' * 1_000_000 + '"x"\n']),
+        ("fields on a line each, inside quotes", ['Ana,"2026-02-01\n', *['","\n'] * 1_000_000, '"\n']),
+    ],
+)
+def test_a_row_of_too_many_fields_with_quotes_is_refused_in_one_sentence(
+    shape: str, lines: list[str], tmp_path: Path
+) -> None:
+    hostile = _deals_csv(tmp_path / "hostile.csv", *lines, "Budi,2026-02-02\n")
+    read = _read_in_child(hostile)
+    assert read["error"] == "LimitExceededError", shape
+    assert read["sentence"] == (
+        "hostile.csv: the row starting on line 102 has more than 500 fields, above the limit of 500 columns; "
+        "fix that row and upload again."
+    )
+    assert read["cpu_seconds"] < 5
