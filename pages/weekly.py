@@ -78,7 +78,7 @@ def body() -> None:
                 weekly_appointments=row.weekly_appointments,
             )
         )
-    # The answer first: who books fewer first appointments than their Magic Number (spec 4: the
+    # The answer first: who books fewer first appointments than their Magic Number (spec 3: the
     # barometer should read 100 %), each rep a bar against the 100 % line.
     thresholds = settings.coaching_thresholds()
     measured = sorted(
