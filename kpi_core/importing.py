@@ -640,10 +640,15 @@ def _stray_dates_note(dates: pa.Array, lines: pa.Array, header: str) -> list[str
     low = pc.fill_null(pc.less_equal(days, int(low_end)), False)
     high = pc.fill_null(pc.greater_equal(days, int(high_start)), False)
     n_low, n_high = pc.sum(low).as_py() or 0, pc.sum(high).as_py() or 0
-    stray = low if n_low <= n_high else high
-    count = min(n_low, n_high)
-    if count > max(5, len(dates) // 100):
-        return []  # more than five rows and 1 % of them: a real span of years, not a stray date
+    few = max(5, len(dates) // 100)  # more rows than five and 1 % of them: a real span of years
+    if len(gaps) == 1:  # two groups: the smaller one is apart from the other, if either is
+        ends = [low if n_low <= n_high else high] if min(n_low, n_high) <= few else []
+    else:  # a group at each end of the bulk: each may be a stray
+        ends = [side for side, n in ((low, n_low), (high, n_high)) if n <= few]
+    if not ends:
+        return []
+    stray = ends[0] if len(ends) == 1 else pc.or_(*ends)
+    count = pc.sum(stray).as_py() or 0
     where = pc.indices_nonzero(stray)
     first = where.slice(0, 4)
     shown = listed(

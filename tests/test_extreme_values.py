@@ -75,3 +75,12 @@ def test_an_amount_beyond_a_thousand_trillion_is_unreadable_not_infinite() -> No
     assert ds.table["amount"].null_count == 3
     limit = load(_opportunities([*BULK[:29], ("Rep0", "2026-01-02", "won", f"{MAX_NUMBER:.0f}")]), "l.csv")
     assert not limit.report.unreadable and max(limit.table["amount"].to_pylist()) == MAX_NUMBER
+
+
+def test_a_typo_at_each_end_is_named() -> None:
+    """1990 and 2062 around a 2026 file: both stretch the window, and both are named."""
+    ds = load(
+        _opportunities([*BULK, ("Rep1", "1990-05-01", "won", "100"), ("Rep2", "2062-03-01", "won", "100")]), "b.csv"
+    )
+    [note] = [n for n in ds.report.notes if "more than a year apart" in n]
+    assert note.startswith("2 first-appointment dates (line 32: 1990-05-01, line 33: 2062-03-01) are more than a year")
