@@ -1209,8 +1209,12 @@ def _read_xlsx(
         candidates = [sheet] if sheet is not None else list(sheets)
         best: tuple[int, RawTable] | None = None
         for sheet_name in candidates:
-            formulas = _formulas_without_values(archive, book[sheet_name])
-            table = _read_sheet(book[sheet_name], name, sheet_name, sheets, limits, formulas)
+            try:
+                ws = book[sheet_name]
+            except Exception as err:  # its XML, parsed for the sheet's size, is damaged
+                raise _damaged_sheet(name, sheet_name, 0) from err
+            formulas = _formulas_without_values(archive, ws)
+            table = _read_sheet(ws, name, sheet_name, sheets, limits, formulas)
             if table is None:
                 continue
             if sheet is not None or sheet_score is None:
@@ -1304,7 +1308,7 @@ def _read_sheet(
     # every row to its width (16,384 cells a row from a 6 KB file) and stops at its last row (a stale
     # one loses rows). Rows are read one column past the column limit: enough to tell a row too wide.
     ws.reset_dimensions()
-    sheet_rows = enumerate(ws.iter_rows(values_only=True, max_col=limits.max_columns + 1), start=1)
+    sheet_rows = _sheet_rows(ws, name, sheet_name, limits.max_columns + 1)
     read: list[tuple[int, Any]] = []  # the rows read so far that hold a cell
     read_blank = array.array("i")  # ... and the lines of those that hold none
     first: list[tuple[int, list[str]]] = []  # the non-blank ones, as text
@@ -1420,6 +1424,32 @@ def _read_sheet(
     if not mixed[_DATE] and not mixed[_NUMBER]:
         return raw
     return replace(raw, mixed_dates=mixed[_DATE], mixed_numbers=mixed[_NUMBER])
+
+
+def _sheet_rows(ws: Any, name: str, sheet_name: str, max_col: int) -> Iterator[tuple[int, Any]]:
+    """``(row number, cell values)`` of a sheet, ``max_col`` values each; a sheet whose XML breaks
+    off or holds what openpyxl cannot read (a mismatched tag, a row numbered "1Z2") is refused in
+    one sentence naming the row, instead of whatever openpyxl raised."""
+    rows = ws.iter_rows(values_only=True, max_col=max_col)
+    line = 0
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception as err:  # openpyxl and the XML parser raise many kinds
+            raise _damaged_sheet(name, sheet_name, line) from err
+        line += 1
+        yield line, values
+
+
+def _damaged_sheet(name: str, sheet_name: str, read: int) -> UnreadableFileError:
+    """The sentence for a sheet damaged after its first ``read`` rows."""
+    where = f"after row {read:,}" if read else "before its first row"
+    return UnreadableFileError(
+        f"{name} could not be read as an Excel workbook: the sheet '{sheet_name}' is damaged {where}; "
+        "open it in Excel, save it again and upload, or upload a CSV export."
+    )
 
 
 def _blank_values(values: Sequence[Any]) -> bool:

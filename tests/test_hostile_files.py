@@ -131,11 +131,13 @@ def _deals(count: int, *, header: bool = True) -> str:
     return "".join(rows)
 
 
-def _workbook(path: Path, sheet_data: str, dimension: str | None = None) -> Path:
+def _workbook(path: Path, sheet_data: str, dimension: str | None = None, *, before: str = "", end: str = "") -> Path:
     """An .xlsx at ``path`` whose one sheet holds ``sheet_data`` (``<row>`` elements), declaring
-    ``dimension`` (``A1:XFD1048576``) as its size when given."""
+    ``dimension`` (``A1:XFD1048576``) as its size when given; ``before`` goes before the rows, and
+    ``end`` (damaged XML) replaces the sheet's closing tags."""
     declared = f'<dimension ref="{dimension}"/>' if dimension else ""
-    sheet = f'<worksheet xmlns="{_MAIN}">{declared}<sheetData>{sheet_data}</sheetData></worksheet>'
+    closing = end or "</sheetData></worksheet>"
+    sheet = f'<worksheet xmlns="{_MAIN}">{declared}{before}<sheetData>{sheet_data}{closing}'
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
         for part, xml in _PARTS.items():
             book.writestr(part, xml)
@@ -196,6 +198,30 @@ def test_a_row_numbered_past_excel_last_row_is_refused_as_damaged(tmp_path: Path
     )
     assert read["cpu_seconds"] < 10
     assert read["grew_mb"] < 150
+
+
+@pytest.mark.parametrize(
+    ("damage", "where"),
+    [
+        ({"end": "<row r='60'><c r='A60'></sheetData></worksheet>"}, "after row 51"),  # a mismatched tag
+        ({"end": "<row r='1Z2'><c r='A52'><v>1</v></c></row></sheetData></worksheet>"}, "after row 51"),
+        ({"before": "<sheetFormatPr bUseColWidth='1'/>"}, "before its first row"),  # an attribute openpyxl refuses
+        ({"end": "</sheetDa"}, "after row 51"),  # cut off
+    ],
+)
+def test_a_damaged_sheet_is_refused_in_one_sentence_naming_where(
+    damage: dict[str, str], where: str, tmp_path: Path
+) -> None:
+    from kpi_core.errors import UnreadableFileError
+    from kpi_core.reading import read_file
+
+    damaged = _workbook(tmp_path / "damaged.xlsx", _deals(50), "A1:C51", **damage)
+    with pytest.raises(UnreadableFileError) as refused:
+        read_file(damaged.read_bytes(), damaged.name)
+    assert str(refused.value) == (
+        f"damaged.xlsx could not be read as an Excel workbook: the sheet 'Deals' is damaged {where}; "
+        "open it in Excel, save it again and upload, or upload a CSV export."
+    )
 
 
 # --- Parquet: a few megabytes of metadata and run-length codes that decode to gigabytes ----------
