@@ -145,6 +145,24 @@ def _workbook(path: Path, sheet_data: str, dimension: str | None = None, *, befo
     return path
 
 
+def _with_shared_texts(path: Path, texts: list[str]) -> Path:
+    """The workbook at ``path`` with a shared-string table of ``texts``, which openpyxl reads
+    whole before any sheet, used by a cell or not."""
+    table = f'<sst xmlns="{_MAIN}">' + "".join(f"<si><t>{t}</t></si>" for t in texts) + "</sst>"
+    override = (
+        '<Override PartName="/xl/sharedStrings.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    )
+    with zipfile.ZipFile(path) as book:
+        parts = {i.filename: book.read(i.filename) for i in book.infolist()}
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", override.encode())
+    parts["xl/sharedStrings.xml"] = table.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for part, xml in parts.items():
+            book.writestr(part, xml)
+    return path
+
+
 def test_a_sheet_declaring_every_excel_cell_is_read_as_its_three_columns_in_seconds(tmp_path: Path) -> None:
     """The audit's 6 KB bomb: openpyxl padded all 1,048,576 rows to 16,384 cells (0.9 -> 7.2 GB)."""
     far_cell = "<row r='1048576'>" + _cell("XFD1048576", "x") + "</row>"
@@ -222,6 +240,18 @@ def test_a_damaged_sheet_is_refused_in_one_sentence_naming_where(
         f"damaged.xlsx could not be read as an Excel workbook: the sheet 'Deals' is damaged {where}; "
         "open it in Excel, save it again and upload, or upload a CSV export."
     )
+
+
+def test_a_table_of_shared_texts_no_sheet_could_use_is_refused_before_openpyxl_reads_it(tmp_path: Path) -> None:
+    """The audit's 21 MB workbook listed 8 million texts for 150 cells: 89 s of openpyxl."""
+    bloated = _with_shared_texts(_workbook(tmp_path / "sst.xlsx", _deals(50)), [f"s{i}" for i in range(400_000)])
+    read = _read_in_child(bloated)
+    assert read["error"] == "UnreadableFileError"
+    assert read["sentence"] == (
+        "sst.xlsx lists 400,000 shared texts, more than its sheets can have cells for (at most 10,559); "
+        "open it in Excel, save it again and upload, or upload a CSV export."
+    )
+    assert read["cpu_seconds"] < 2
 
 
 # --- Parquet: a few megabytes of metadata and run-length codes that decode to gigabytes ----------
