@@ -624,9 +624,10 @@ def _dates(
 STRAY_GAP_DAYS = 366
 
 
-def _stray_dates_note(dates: pa.Array, lines: pa.Array, header: str) -> list[str]:
+def _stray_dates_note(dates: pa.ChunkedArray, lines: pa.ChunkedArray, header: str) -> list[str]:
     """The report's sentence on dates set apart from all the others by more than a year at the
-    start or the end of the file, with their lines; none in the usual case."""
+    start or the end of the file, with their lines; none in the usual case, which looks at the
+    distinct dates only (the table's columns are not joined or copied for it)."""
     distinct = np.sort(pc.unique(dates).drop_null().cast(pa.int32()).to_numpy(zero_copy_only=False))
     if len(distinct) < 2:
         return []
@@ -634,8 +635,7 @@ def _stray_dates_note(dates: pa.Array, lines: pa.Array, header: str) -> list[str
     if not len(gaps):
         return []
     days = dates.cast(pa.int32())
-    # Below the first gap's start or above the last gap's end; a file of two far-apart halves
-    # (every gap inside the bulk) names the smaller side.
+    # The dates up to the first gap, and those from the last gap on.
     low_end, high_start = distinct[gaps[0]], distinct[gaps[-1] + 1]
     low = pc.fill_null(pc.less_equal(days, int(low_end)), False)
     high = pc.fill_null(pc.greater_equal(days, int(high_start)), False)
@@ -647,7 +647,7 @@ def _stray_dates_note(dates: pa.Array, lines: pa.Array, header: str) -> list[str
         ends = [side for side, n in ((low, n_low), (high, n_high)) if n <= few]
     if not ends:
         return []
-    stray = ends[0] if len(ends) == 1 else pc.or_(*ends)
+    stray = (ends[0] if len(ends) == 1 else pc.or_(*ends)).combine_chunks()
     count = pc.sum(stray).as_py() or 0
     where = pc.indices_nonzero(stray)
     first = where.slice(0, 4)
@@ -1305,11 +1305,7 @@ def _build_opportunities(raw: RawTable, mapping: ColumnMapping, source: str, key
     )
     table = _kept(table, keep)
     table = compact_labels(table)
-    notes.extend(
-        _stray_dates_note(
-            table["first_appointment"].combine_chunks(), table["line"].combine_chunks(), "first-appointment"
-        )
-    )
+    notes.extend(_stray_dates_note(table["first_appointment"], table["line"], "first-appointment"))
     first, last = _span(table["first_appointment"])
     unreadable = [_unreadable(h_, text, parsed, lines, why, keep) for h_, text, parsed, why in pending]
     report = _report(raw, mapping, source, table.num_rows, set_aside, unreadable, formats, decimal, notes)
@@ -1407,7 +1403,7 @@ def _build_weekly(raw: RawTable, mapping: ColumnMapping, source: str, key: str) 
     )
     table = _kept(table, keep)
     table = compact_labels(table)
-    notes.extend(_stray_dates_note(table["week"].combine_chunks(), table["line"].combine_chunks(), "week"))
+    notes.extend(_stray_dates_note(table["week"], table["line"], "week"))
     first, last = _span(table["week"])
     if last is not None:
         last = last + dt.timedelta(days=6)
