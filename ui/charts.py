@@ -765,6 +765,7 @@ def weekly_frame(
     count_text: dict[float, str] = {}
     magic_of = {rep: (r.magic_number if r is not None else None) for rep, r in targets.items()}
     magic_text = {rep: appointments(m, cur) for rep, m in magic_of.items()}
+    no_magic = appointments(None, cur)
     records = []
     for rep, week, count in series:
         magic = magic_of.get(rep)
@@ -779,7 +780,7 @@ def weekly_frame(
                 count,
                 count_text[count],
                 magic,
-                magic_text.get(rep, appointments(None, cur))
+                magic_text.get(rep, no_magic)
                 if share is None
                 else f"{appointments(magic, cur)} a week, {appointments(share, cur)} for these {days} days",
                 days,
