@@ -56,6 +56,16 @@ def _set_filter(at: Any, teams: list[str]) -> Any:
     return at
 
 
+def _first_run(at: Any, page: str, what: str) -> float:
+    """Switch to ``pages/<page>.py`` and time its first run, in ms; ``what`` names it if it raises."""
+    start = time.perf_counter()
+    at.switch_page(f"pages/{page}.py").run()
+    took = (time.perf_counter() - start) * 1000
+    if at.exception:
+        raise RuntimeError(f"{what} raised: {at.exception[0].message}")
+    return took
+
+
 def measure(data: Path, repeat: int) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     from streamlit.testing.v1 import AppTest
@@ -83,11 +93,7 @@ def measure(data: Path, repeat: int) -> dict[str, Any]:
     results: dict[str, Any] = {"rows": ds.report.rows_loaded, "load_seconds": load_seconds}
     results["first_run_overview_ms"] = first_overview * 1000
     results["overview_filter_ms"] = _timed(at, lambda a, i: _set_filter(a, selections[i % len(selections)]), repeat)
-    start = time.perf_counter()
-    at.switch_page("pages/magic_number.py").run()
-    results["first_run_magic_number_ms"] = (time.perf_counter() - start) * 1000
-    if at.exception:
-        raise RuntimeError(f"the Magic Number page raised: {at.exception[0].message}")
+    results["first_run_magic_number_ms"] = _first_run(at, "magic_number", "the Magic Number page")
     results["magic_slider_ms"] = _timed(
         at, lambda a, i: a.slider(key="mn_p1_slider").set_value(40.0 + 0.5 * (i % 60)), repeat
     )
@@ -95,11 +101,7 @@ def measure(data: Path, repeat: int) -> dict[str, Any]:
         at, lambda a, i: a.number_input(key="mn_goal_input").set_value(1_000_000.0 + 1000 * i), repeat
     )
     results["magic_filter_ms"] = _timed(at, lambda a, i: _set_filter(a, selections[i % len(selections)]), repeat)
-    start = time.perf_counter()
-    at.switch_page("pages/weekly.py").run()
-    results["first_run_weekly_ms"] = (time.perf_counter() - start) * 1000
-    if at.exception:
-        raise RuntimeError(f"the Weekly activity page raised: {at.exception[0].message}")
+    results["first_run_weekly_ms"] = _first_run(at, "weekly", "the Weekly activity page")
     results["weekly_goal_ms"] = _timed(
         at, lambda a, i: a.number_input(key="weekly_goal").set_value(100_000.0 + 1000 * i), repeat
     )
