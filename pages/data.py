@@ -39,7 +39,7 @@ def _take_upload() -> None:
     )
     if uploaded is not None:
         name, file_id, content = uploaded.name, uploaded.file_id, uploaded.getvalue()
-    elif (pending := st.session_state.get(imp.PENDING_UPLOAD)) is not None:
+    elif (pending := st.session_state.get(state.PENDING_UPLOAD)) is not None:
         # The user left the page while the file was read: the uploader came back empty, the file is kept.
         name, file_id, content = pending
         st.caption(md_escape(f"Uploaded before you left this page: {name}"))
@@ -57,7 +57,7 @@ def _take_upload() -> None:
         with st.spinner("Reading the file…"):
             imp.new_draft(source, file_id=file_id)
         st.session_state.pop(imp.UPLOAD_ERROR, None)
-        st.session_state.pop(imp.PENDING_UPLOAD, None)  # the draft holds it now
+        st.session_state.pop(state.PENDING_UPLOAD, None)  # the draft holds it now
     except KpiError as err:
         st.session_state[imp.UPLOAD_ERROR] = (file_id, str(err))
         st.error(md_escape(str(err)))

@@ -40,7 +40,6 @@ MAP_SHEET = "map_sheet"
 FORMAT_CHOICE = "format_choice"
 UPLOAD = "upload"
 UPLOAD_ERROR = "upload_error"
-PENDING_UPLOAD = state.PENDING_UPLOAD
 
 CANONICAL_LABELS: dict[str, str] = {
     "rep": "Rep (salesperson) *",
@@ -69,9 +68,9 @@ def keep_upload() -> None:
     """The uploader's callback: keep what it holds (or forget it, when the user removed it)."""
     uploaded = st.session_state.get(UPLOAD)
     if uploaded is None:
-        st.session_state.pop(PENDING_UPLOAD, None)
+        st.session_state.pop(state.PENDING_UPLOAD, None)
     else:
-        st.session_state[PENDING_UPLOAD] = (uploaded.name, uploaded.file_id, uploaded.getvalue())
+        st.session_state[state.PENDING_UPLOAD] = (uploaded.name, uploaded.file_id, uploaded.getvalue())
 
 
 def draft() -> Draft | None:
