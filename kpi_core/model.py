@@ -282,6 +282,10 @@ class Dataset:
     rep_teams: tuple[tuple[str, str | None], ...] | None = None
     #: The team list the teams come from (``kpi_core.teams``): its file's name; ``None`` without one.
     team_list: str | None = None
+    #: Tables derived from ``table`` alone, built by :mod:`kpi_core.queries` on first use and kept
+    #: with the dataset (the table never changes). Not part of its value, and not carried over by
+    #: ``dataclasses.replace``: a dataset with other columns (a team list joined) derives its own.
+    derived: dict[str, pa.Table | None] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def dimension(self, label: str) -> Dimension | None:
         """The extra column with this header, or ``None``."""

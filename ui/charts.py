@@ -760,36 +760,37 @@ def weekly_frame(
     A week only partly inside ``window`` (a window that starts or ends mid-week) is compared with
     its share of the Magic Number, ``days / 7`` of it (``magic_share``): its appointments are
     those of its days in the window only."""
-    # Texts per distinct count and per rep, not per row: a million-row file's 40 reps over two
-    # years are 4,160 rows of a few hundred distinct counts.
+    # Texts per distinct count and per rep, days per distinct week, not per row: a million-row
+    # file's 40 reps over two years are 4,160 rows of a few hundred distinct counts and 104 weeks.
     count_text: dict[float, str] = {}
+    days_of: dict[dt.date, int] = {}
     magic_of = {rep: (r.magic_number if r is not None else None) for rep, r in targets.items()}
     magic_text = {rep: appointments(m, cur) for rep, m in magic_of.items()}
     no_magic = appointments(None, cur)
-    records = []
+    columns: dict[str, list[Any]] = {name: [] for name in WEEKLY_COLUMNS}
     for rep, week, count in series:
         magic = magic_of.get(rep)
-        days = window.days_of_week(week) if window is not None else 7
+        days = days_of.get(week)
+        if days is None:
+            days = days_of[week] = window.days_of_week(week) if window is not None else 7
         share = magic * days / 7 if magic is not None and days < 7 else None
         if count not in count_text:
             count_text[count] = number(count, cur, 1)
-        records.append(
-            (
-                rep,
-                week,
-                count,
-                count_text[count],
-                magic,
-                magic_text.get(rep, no_magic)
-                if share is None
-                else f"{appointments(magic, cur)} a week, {appointments(share, cur)} for these {days} days",
-                days,
-                "7 of 7" if days == 7 else f"{days} of 7 (a part week)",
-                share,
-            )
+        columns["rep"].append(rep)
+        columns["week"].append(week)
+        columns["appointments"].append(count)
+        columns["appointments_text"].append(count_text[count])
+        columns["magic_number"].append(magic)
+        columns["magic_text"].append(
+            magic_text.get(rep, no_magic)
+            if share is None
+            else f"{appointments(magic, cur)} a week, {appointments(share, cur)} for these {days} days"
         )
-    frame = pd.DataFrame.from_records(records, columns=WEEKLY_COLUMNS)
-    frame["week"] = pd.to_datetime(frame["week"])
+        columns["days"].append(days)
+        columns["days_text"].append("7 of 7" if days == 7 else f"{days} of 7 (a part week)")
+        columns["magic_share"].append(share)
+    columns["week"] = pd.to_datetime(columns["week"])
+    frame = pd.DataFrame(columns)
     return frame
 
 
@@ -873,8 +874,9 @@ def _weekly_records(frame: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     columns: dict[str, list[Any]] = {}
     for name in frame.columns:
         column = frame[name]
-        if name == "week":
-            columns[name] = column.dt.strftime("%Y-%m-%dT%H:%M:%S").tolist()
+        if name == "week":  # written once per distinct week, not once per rep and week
+            texts = {w: w.strftime("%Y-%m-%dT%H:%M:%S") for w in column.unique()}
+            columns[name] = [texts[w] for w in column.tolist()]
         elif pd.api.types.is_float_dtype(column):
             columns[name] = [None if math.isnan(v) else v for v in column.tolist()]
         else:
