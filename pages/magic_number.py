@@ -56,7 +56,7 @@ def _initialize(rows_by_rep: dict, ds: Dataset, filters: Filters) -> None:
         if st.session_state.get(mi.FILLED_FILTERS) != filters:
             source = st.session_state.get(mi.SOURCE, mi.TEAM)
             team_row = _team_row(ds, filters)
-            mi.refill(team_row if source == mi.TEAM else rows_by_rep.get(source), team_row, source)
+            mi.refill(team_row if source == mi.TEAM else rows_by_rep.get(source), team_row, source, len(rows_by_rep))
             st.session_state[mi.FILLED_FILTERS] = filters
         return
     link = params if fresh else {}
@@ -81,8 +81,9 @@ def _initialize(rows_by_rep: dict, ds: Dataset, filters: Filters) -> None:
         mi.prefill(rows_by_rep[rep], team_row, rep)
     _apply_link(link)
     if not filled and "goal" not in link:
-        mi.set_value("goal", mi.default_goal())
-        mi.started({"goal": mi.value("goal")})
+        # A link for a rep of this data (not carrying the rep's values): the team's goal shared among its reps.
+        within = rep is not None and rep in rows_by_rep and not any(name in link for name in mi.PREFILLED)
+        mi.start_goal(rep if within and rep is not None else mi.TEAM, team_row, len(rows_by_rep))
     st.session_state[mi.READY] = ds.content_key
     st.session_state[mi.FILLED_FILTERS] = filters
     st.session_state[mi.LAST_QUERY] = links.query(params)
@@ -94,6 +95,8 @@ def _on_source_change(rows_by_rep: dict, ds: Dataset, filters: Filters) -> None:
     row = team_row if chosen == mi.TEAM else rows_by_rep.get(chosen)
     if row is not None:
         mi.prefill(row, team_row, chosen)
+        if mi.untouched("goal"):  # a goal the user typed stays
+            mi.start_goal(chosen, team_row, len(rows_by_rep))
 
 
 def _live_line(result: MagicResult, solve_for: str, cur: fmt.Currency) -> str:

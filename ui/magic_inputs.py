@@ -261,13 +261,14 @@ def untouched(name: str) -> bool:
     return name in put and st.session_state.get(key(name)) == put[name]
 
 
-def refill(row: KpiRow | None, fallback: KpiRow | None, who: str) -> None:
+def refill(row: KpiRow | None, fallback: KpiRow | None, who: str, reps: int = 1) -> None:
     """Other window or filters: the inputs the user has not changed start again from ``row``'s
     KPIs under them (the goal too, on their scale); the ones the user typed stay. The whole
     company's full-year ratios stayed on the page after a filter to one team and three weeks,
     and the Weekly activity page shared the company's goal among that team's reps.
 
     A link's values (nothing put by the page) are the sender's: they stay, with their cycle.
+    ``reps`` is how many reps the window holds (a rep's goal is the team's shared among them).
     """
     if not st.session_state.get(STARTED):
         return
@@ -279,9 +280,20 @@ def refill(row: KpiRow | None, fallback: KpiRow | None, who: str) -> None:
     st.session_state[SUBSTITUTES] = substitutes
     st.session_state[key("cycle_days")] = None if row is None else row.cycle_days_mean
     if untouched("goal"):
-        goal = default_goal()
-        set_value("goal", goal)
-        started({"goal": goal})
+        start_goal(who, fallback, reps)
+
+
+def start_goal(who: str, team: KpiRow | None, reps: int) -> None:
+    """Put the goal the page proposes for ``who`` in its input (as untouched): for the team, 20 %
+    above the inputs' pace (:func:`default_goal`); for a rep, the team's goal shared among the
+    ``reps`` reps of the window (:func:`shared_goal`), as the Weekly activity page starts it.
+
+    A rep's goal used to stay the team's: every rep was asked for the whole team's revenue, here
+    and on the Weekly activity page (activity barometers of 0.3-15 % on the sample data).
+    """
+    goal = default_goal() if who == TEAM else shared_goal(team, reps, value("weeks"))
+    set_value("goal", goal)
+    started({"goal": goal})
 
 
 def substitute_sentence(sub: Substitute, cur: Currency) -> str:
@@ -358,14 +370,23 @@ def round_goal(target: float) -> float:
     return float(math.ceil(target / power) * power)
 
 
+def shared_goal(team: KpiRow | None, reps: int, weeks: float) -> float:
+    """The team's goal (20 % above its pace over ``weeks``) shared among its ``reps`` reps, rounded
+    up (:func:`round_goal`); 100,000 without a team."""
+    if team is None:
+        return 100_000.0
+    goal = _stretched_goal(weeks, team.avg_sale, team.p1, team.p2, team.weekly_appointments)
+    return round_goal(goal / max(reps, 1))
+
+
 def rep_goal(team: KpiRow | None, reps: int, weeks: float, content_key: str, filters: object = None) -> float:
     """The Weekly activity page's first goal per rep.
 
-    The Magic Number page's goal when it was set for one rep; else the team's goal shared among
-    the ``reps`` reps in the window: the one set on the Magic Number page, or, before that page
-    was opened, 20 % above the team's pace (its default there). Never the team's goal for each
-    rep, which would ask every rep for the whole team's revenue. A goal set for another file's
-    data (``content_key`` is the dataset in use) is not used.
+    The Magic Number page's goal when the user typed it for one rep; else the team's goal shared
+    among the ``reps`` reps in the window: the one set on the Magic Number page for the team, or
+    20 % above the team's pace (its default there). Never the team's goal for each rep, which
+    would ask every rep for the whole team's revenue. A goal set for another file's data
+    (``content_key`` is the dataset in use) is not used.
     """
     filled = filled_for(content_key)
     # The Magic Number page's goal: typed there, or put there for the window and filters in force
@@ -377,11 +398,11 @@ def rep_goal(team: KpiRow | None, reps: int, weeks: float, content_key: str, fil
     # page is not shown (as it does on the way to this page in a browser), the value set aside.
     source = st.session_state.get(SOURCE, state.kept(SOURCE)) if filled else None
     if goal and source not in (None, TEAM):
-        return float(goal)
+        if not untouched("goal"):
+            return float(goal)  # typed for that rep
+        goal = None  # the page's own proposal for a rep: the team's goal shared, as below
     if not goal:
-        if team is None:
-            return 100_000.0
-        goal = _stretched_goal(weeks, team.avg_sale, team.p1, team.p2, team.weekly_appointments)
+        return shared_goal(team, reps, weeks)
     return round_goal(float(goal) / max(reps, 1))
 
 

@@ -1,0 +1,51 @@
+"""The audit's findings on the Magic Number and Weekly activity pages, each pinned through AppTest."""
+
+from __future__ import annotations
+
+from tests.app.conftest import metric, new_app, open_page
+from ui import magic_inputs as mi
+
+ANDI, BUDI = "Andi Pratama", "Budi Santoso"
+
+
+def _reps(at) -> int:
+    return len(at.dataframe[-1].value)
+
+
+def test_a_rep_chosen_on_the_magic_number_page_gets_the_team_goal_shared_there_and_on_weekly_activity() -> None:
+    """Choosing a rep left the team's 6.4M as the rep's goal, and every rep's on Weekly activity (0.3-15 %)."""
+    first = open_page(new_app(), "weekly")
+    per_rep = first.number_input(key="weekly_goal").value  # Weekly activity opened first
+    at = open_page(new_app(), "magic_number")
+    team_goal = at.number_input(key="mn_goal_input").value
+    at.selectbox(key=mi.SOURCE).set_value(ANDI).run()
+    assert at.number_input(key="mn_goal_input").value == per_rep == mi.round_goal(team_goal / _reps(first))
+    assert per_rep < team_goal
+    open_page(at, "weekly")
+    assert at.number_input(key="weekly_goal").value == per_rep
+    assert at.dataframe[-1].value.equals(first.dataframe[-1].value)
+    # Back to the team: the team's goal again.
+    open_page(at, "magic_number")
+    at.selectbox(key=mi.SOURCE).set_value(mi.TEAM).run()
+    assert at.number_input(key="mn_goal_input").value == team_goal
+
+
+def test_a_goal_typed_for_a_rep_stays_when_another_rep_is_chosen_and_is_the_goal_per_rep() -> None:
+    at = open_page(new_app(), "magic_number")
+    at.selectbox(key=mi.SOURCE).set_value(ANDI).run()
+    at.number_input(key="mn_goal_input").set_value(750_000.0).run()
+    at.selectbox(key=mi.SOURCE).set_value(BUDI).run()
+    assert at.number_input(key="mn_goal_input").value == 750_000.0
+    open_page(at, "weekly")
+    assert at.number_input(key="weekly_goal").value == 750_000.0
+
+
+def test_a_rep_s_magic_number_on_their_page_is_the_one_weekly_activity_opened_first_shows() -> None:
+    weekly = open_page(new_app(), "weekly").dataframe[-1].value.set_index("Rep")
+    at = open_page(new_app(), "magic_number")
+    at.selectbox(key=mi.SOURCE).set_value(ANDI).run()
+    assert metric(at, "Exact value") == f"{weekly.loc[ANDI, 'Magic Number']:.2f}".rstrip("0").rstrip(".")
+    assert (
+        metric(at, "Activity barometer")
+        == f"{100 * weekly.loc[ANDI, 'Activity barometer']:.1f}".rstrip("0").rstrip(".") + " %"
+    )
