@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from kpi_core.errors import InvalidInputError
-from kpi_core.magic import PLAIN, Wording
+from kpi_core.magic import PLAIN, Wording, at_least
 
 
 @dataclass(frozen=True)
@@ -104,8 +104,9 @@ def coaching(
     thresholds: CoachingThresholds = CoachingThresholds(),
     wording: Wording = PLAIN,
 ) -> tuple[Advice, ...]:
-    """Advice for each KPI that is defined (not ``None`` or NaN) and strictly below its threshold;
-    ``wording`` writes the numbers of its headlines (the reader's decimal mark).
+    """Advice for each KPI that is defined (not ``None`` or NaN) and below its threshold by more
+    than float noise (:func:`kpi_core.magic.at_least`: a barometer of 0.9999999999999998 is on
+    target); ``wording`` writes the numbers of its headlines (the reader's decimal mark).
 
     Order follows the funnel: first appointment (p1), closing (p2), then prospecting activity.
     """
@@ -113,7 +114,7 @@ def coaching(
     advice = []
     for kpi, value in values.items():
         threshold: float = getattr(thresholds, kpi)
-        if value is None or math.isnan(value) or value >= threshold:
+        if value is None or math.isnan(value) or at_least(value, threshold):
             continue
         advice.append(
             Advice(

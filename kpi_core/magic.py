@@ -22,6 +22,12 @@ not an error: the result is ``feasible=False`` with a sentence, and the undefine
 ``None``. The one exception: with no selling weeks (left), the revenue goal within reach is
 solved as what is already in hand (0 without pacing), feasible. A *solved* ratio above 1 is kept
 exact, never clipped, and flagged infeasible.
+
+Floating-point noise never flips a verdict: a ratio is compared with 100 % (solved or given) and
+the activity barometer with its target within a relative :data:`TOLERANCE`, and a solved ratio or
+a barometer within it of 1 is exactly 1 (the goal 360,000 over 48 weeks at 12,500 a sale, a 60 %
+appointment-to-next-step ratio and one appointment a week needs a close ratio of 100 %, which
+floats wrote as 1.0000000000000002 and called out of reach).
 """
 
 from __future__ import annotations
@@ -51,6 +57,25 @@ LABELS: dict[str, str] = {
 }
 
 _RATIOS = ("p1", "p2")
+#: The relative difference below which two values are the same for a verdict (float noise).
+TOLERANCE = 1e-9
+
+
+def at_least(value: float, bound: float) -> bool:
+    """``value >= bound``, or within :data:`TOLERANCE` (relative) of it: 0.9999999999999998 reaches 1."""
+    return value >= bound or math.isclose(value, bound, rel_tol=TOLERANCE)
+
+
+def exceeds_one(ratio: float) -> bool:
+    """Whether a ratio is above 100 % by more than float noise (1.0000000000000002 is not)."""
+    return ratio > 1 and not math.isclose(ratio, 1.0, rel_tol=TOLERANCE)
+
+
+def _snap_to_one(value: float) -> float:
+    """``value``, or exactly 1.0 when it is within :data:`TOLERANCE` of 1."""
+    return 1.0 if math.isclose(value, 1.0, rel_tol=TOLERANCE) else value
+
+
 _CORE = ("goal", "weeks", "avg_sale", "p1", "p2")
 
 
@@ -206,7 +231,7 @@ def _check_number(name: str, value: float, *, ratio: bool = False) -> None:
         raise InvalidInputError(f"The {label} ({name}) must be a finite number; got {value}.")
     if value < 0:
         raise InvalidInputError(f"The {label} ({name}) cannot be negative; got {value}.")
-    if ratio and value > 1:
+    if ratio and exceeds_one(value):
         raise InvalidInputError(f"The {label} ({name}) is a fraction between 0 and 1 (0 % to 100 %); got {value}.")
 
 
@@ -299,7 +324,7 @@ def _result(
         appointments = next_steps / p1
     barometer = None
     if sc.weekly_appointments is not None and magic:
-        barometer = sc.weekly_appointments / magic
+        barometer = _snap_to_one(sc.weekly_appointments / magic)  # booking the Magic Number itself reads 100 %
     return MagicResult(
         solved=solved,
         goal=values["goal"],
@@ -535,8 +560,10 @@ def _back_solve(sc: Scenario, solve_for: str, appointments: float, w: Wording) -
             return infeasible(f"With {m_text}, no {label} reaches the goal.", usable)
         solved = numerator / denominator
 
+    if solve_for in _RATIOS:
+        solved = _snap_to_one(solved)
     values[solve_for] = solved
-    feasible = not (solve_for in _RATIOS and solved > 1)
+    feasible = not (solve_for in _RATIOS and exceeds_one(solved))
     if feasible:
         message = f"With {m_text}, {_answer_text(solve_for, solved, w)}."
     else:

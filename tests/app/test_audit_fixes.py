@@ -49,3 +49,24 @@ def test_a_rep_s_magic_number_on_their_page_is_the_one_weekly_activity_opened_fi
         metric(at, "Activity barometer")
         == f"{100 * weekly.loc[ANDI, 'Activity barometer']:.1f}".rstrip("0").rstrip(".") + " %"
     )
+
+
+def _set_inputs(at, values: dict[str, float]) -> None:
+    for name, value in values.items():
+        at.number_input(key=f"mn_{name}_input").set_value(value).run()
+        assert not at.exception, at.exception
+
+
+def test_a_close_ratio_of_exactly_100_percent_needed_is_not_called_out_of_reach() -> None:
+    at = open_page(new_app(), "magic_number")
+    at.selectbox(key=mi.SOLVE).set_value("p2").run()
+    _set_inputs(at, {"goal": 360_000.0, "weeks": 48.0, "avg_sale": 12_500.0, "p1": 60.0, "appts": 1.0})
+    assert metric(at, "Close ratio needed") == "100 %"
+    assert not at.error
+
+
+def test_a_rep_booking_exactly_their_magic_number_reads_100_percent_and_gets_no_prospecting_coaching() -> None:
+    at = open_page(new_app(), "magic_number")
+    _set_inputs(at, {"goal": 1470.0, "weeks": 12.0, "avg_sale": 1000.0, "p1": 35.0, "p2": 35.0, "appts": 1.0})
+    assert metric(at, "Activity barometer") == "100 %"
+    assert not [m.value for m in at.markdown if "barometer" in m.value.lower()]

@@ -1,0 +1,93 @@
+"""The audit's findings in kpi_core and the formatting helpers: float noise at a bound, whole days,
+compact amounts, peers' best sales cycle."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kpi_core.coaching import coaching
+from kpi_core.magic import Scenario, solve
+
+from .conftest import cli
+
+WHOLE = {
+    "weeks": st.integers(1, 520),
+    "avg_sale": st.integers(1, 1_000_000),
+    "percent": st.integers(1, 100),
+    "appointments": st.integers(1, 200),
+}
+
+
+@given(**WHOLE)
+def test_a_close_ratio_whose_exact_answer_is_100_percent_is_solved_as_exactly_100_percent_and_feasible(
+    weeks: int, avg_sale: int, percent: int, appointments: int
+) -> None:
+    p1 = percent / 100
+    goal = appointments * weeks * avg_sale * percent / 100  # p2 = goal / (M W A p1) = 1, exactly
+    result = solve(Scenario(goal, weeks, avg_sale, p1, 0.5, weekly_appointments=appointments), "p2")
+    assert result.p2 == 1.0
+    assert result.feasible, result.message
+
+
+@given(**WHOLE)
+def test_an_appointment_to_next_step_ratio_whose_exact_answer_is_100_percent_is_exactly_100_percent_and_feasible(
+    weeks: int, avg_sale: int, percent: int, appointments: int
+) -> None:
+    p2 = percent / 100
+    goal = appointments * weeks * avg_sale * percent / 100
+    result = solve(Scenario(goal, weeks, avg_sale, 0.5, p2, weekly_appointments=appointments), "p1")
+    assert result.p1 == 1.0
+    assert result.feasible, result.message
+
+
+@given(**WHOLE, p2_percent=st.integers(1, 100))
+def test_booking_exactly_the_magic_number_reads_a_barometer_of_100_percent_and_earns_no_prospecting_coaching(
+    weeks: int, avg_sale: int, percent: int, appointments: int, p2_percent: int
+) -> None:
+    p1, p2 = percent / 100, p2_percent / 100
+    goal = appointments * weeks * avg_sale * percent * p2_percent / 10_000
+    result = solve(Scenario(goal, weeks, avg_sale, p1, p2, weekly_appointments=appointments))
+    assert result.activity_barometer == 1.0
+    assert not [a for a in coaching(None, None, result.activity_barometer) if a.kpi == "activity_barometer"]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "solve_for"),
+    [
+        (Scenario(360_000, 48, 12_500, 0.6, 0.5, weekly_appointments=1), "p2"),  # was 1.0000000000000002
+        (Scenario(1e15, 48, 1e9, 1.0, 1.0, weekly_appointments=1e15 / (48 * 1e9)), "p1"),
+        (Scenario(600_000, 1, 0.01, 0.6, 1.0, weekly_appointments=600_000 / 0.006), "p2"),
+    ],
+)
+def test_the_audit_s_ratios_of_exactly_100_percent_are_within_reach(scenario: Scenario, solve_for: str) -> None:
+    result = solve(scenario, solve_for)
+    assert result.solved_value == 1.0
+    assert result.feasible
+    assert "out of reach" not in result.message
+
+
+def test_a_ratio_clearly_above_100_percent_is_still_out_of_reach_and_kept_exact() -> None:
+    result = solve(Scenario(360_000, 48, 12_500, 0.6, 0.5, weekly_appointments=0.999), "p2")
+    assert result.p2 == pytest.approx(1 / 0.999)
+    assert not result.feasible
+
+
+def test_coaching_still_flags_a_barometer_below_target_by_more_than_float_noise() -> None:
+    assert [a.kpi for a in coaching(None, None, 0.9999)] == ["activity_barometer"]
+    assert coaching(None, None, 1 - 1e-15) == ()
+
+
+def test_the_command_line_solves_a_close_ratio_of_exactly_100_percent_as_feasible() -> None:
+    done = cli(
+        "magic",
+        *("--goal", "360000", "--weeks", "48", "--avg-sale", "12500", "--p1", "0.6"),
+        *("--weekly-appointments", "1", "--solve", "p2", "--format", "json"),
+    )
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["p2"] == 1.0
+    assert doc["feasible"] is True
