@@ -294,20 +294,36 @@ def body() -> None:
     if any(s.per_week is not None for s in stages if s.name != "revenue"):
         charts.show(charts.implied_funnel(stages, cur), cur=cur, key="mn_funnel_chart", png_name="implied_funnel")
 
+    # The actual KPIs, for the barometer and the coaching: the inputs' own ratios (the rep's or the
+    # team's) and the Magic Number they need. A solved quantity is what the goal needs, not what the
+    # rep does: coaching quoted the close ratio needed as the team's, and the barometer read 100 %
+    # by construction (the weekly appointments against themselves).
+    actual = result if solve_for == "magic_number" else solve(scenario, "magic_number", words)
     st.subheader("Activity barometer")
-    barometer = result.activity_barometer
+    barometer = actual.activity_barometer
     if barometer is None:
         st.info("The activity barometer needs the current weekly appointments and a Magic Number above 0.")
     else:
         st.metric(
             "Activity barometer",
             fmt.percent(barometer, cur),
-            help="Current weekly appointments / Magic Number; the target is 100 %.",
+            help="Current weekly appointments / Magic Number; the target is 100 %."
+            if solve_for == "magic_number"
+            else f"Current weekly appointments / the Magic Number of the inputs as they are (the {LABELS[solve_for]} "
+            "in its input, not the one needed); the target is 100 %.",
         )
+        if solve_for != "magic_number" and actual.magic_number is not None:
+            own = mi.shown_value(solve_for, getattr(scenario, solve_for), cur)
+            st.caption(
+                md_escape(
+                    f"Against the Magic Number with the {LABELS[solve_for]} of the inputs ({own}, not the one "
+                    f"needed): {fmt.appointments(actual.magic_number, cur)} first appointments a week."
+                )
+            )
         charts.show(charts.barometer(barometer, cur), cur=cur, key="mn_barometer_chart")
 
     thresholds = settings.render_coaching()
-    advice = coaching(result.p1, result.p2, barometer, thresholds, words)
+    advice = coaching(actual.p1, actual.p2, barometer, thresholds, words)
     if advice:
         st.subheader("Coaching")
         for item in advice:

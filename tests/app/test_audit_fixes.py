@@ -70,3 +70,20 @@ def test_a_rep_booking_exactly_their_magic_number_reads_100_percent_and_gets_no_
     _set_inputs(at, {"goal": 1470.0, "weeks": 12.0, "avg_sale": 1000.0, "p1": 35.0, "p2": 35.0, "appts": 1.0})
     assert metric(at, "Activity barometer") == "100 %"
     assert not [m.value for m in at.markdown if "barometer" in m.value.lower()]
+
+
+def test_solving_for_the_close_ratio_coaches_on_the_team_s_own_close_ratio_and_barometer_not_the_one_needed() -> None:
+    """Coaching read 'Close ratio is 39.3 %' (the ratio needed) for a team closing 32.3 %, and the
+    barometer read 100 % by construction."""
+    at = open_page(new_app(), "magic_number")
+    forward_barometer = metric(at, "Activity barometer")
+    own = at.session_state["mn_p2"]
+    at.selectbox(key=mi.SOLVE).set_value("p2").run()
+    needed = metric(at, "Close ratio needed")
+    headlines = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("**")]
+    close = next(h for h in headlines if h.startswith("**Close ratio is"))
+    assert close.startswith(f"**Close ratio is {own:.1f} %")
+    assert needed not in close
+    assert metric(at, "Activity barometer") == forward_barometer != "100 %"
+    assert any(h.startswith(f"**Activity barometer is {forward_barometer}") for h in headlines)
+    assert any("not the one needed" in c.value for c in at.caption)
