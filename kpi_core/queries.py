@@ -488,16 +488,14 @@ def weekly_appointments_series(
                 f"SELECT rep, date_trunc('week', first_appointment)::DATE AS week, {n} AS n "
                 f"FROM {table} WHERE {where} GROUP BY ALL"
             )
-        sql = f"""
-            WITH counted AS ({counted}),
-                 reps AS (SELECT DISTINCT rep FROM counted),
-                 weeks AS (SELECT unnest(generate_series(?::DATE, ?::DATE, INTERVAL 7 DAY))::DATE AS week)
-            SELECT reps.rep, weeks.week, coalesce(counted.n, 0)
-            FROM reps CROSS JOIN weeks
-            LEFT JOIN counted ON counted.rep = reps.rep AND counted.week = weeks.week
-            ORDER BY reps.rep, weeks.week"""
-        rows = run(cursor, sql, [*params, monday, win.end]).fetchall()
-    return [(str(r), w, float(n)) for r, w, n in rows]
+        rows = run(cursor, f"{counted} ORDER BY rep", params).fetchall()
+    # Every week of the window for each rep with any, 0 where the rep has none (filled here: the
+    # same in SQL, a cross join of reps and weeks, took a third of the query).
+    weeks = [monday + dt.timedelta(weeks=k) for k in range((win.end - monday).days // 7 + 1)]
+    counts: dict[str, dict[dt.date, float]] = {}
+    for rep, week, n in rows:
+        counts.setdefault(str(rep), {})[week] = float(n or 0)
+    return [(rep, week, per_week.get(week, 0.0)) for rep, per_week in counts.items() for week in weeks]
 
 
 @dataclass(frozen=True)
