@@ -30,6 +30,10 @@ SUBSTITUTES = "mn_substitutes"
 STARTED = "mn_started"
 #: The window and filters the inputs were filled for (another filter refills the untouched ones).
 FILLED_FILTERS = "mn_filled_filters"
+#: The exact fractions behind the ratio inputs the page filled (name -> fraction): a percent
+#: input holds ``p1 x 100``, which divided by 100 is not always ``p1`` again (16 % of k/n are off
+#: by a last digit), and the Magic Number page must compute what the Weekly activity page does.
+EXACT = "mn_exact"
 FALLBACKS = {"avg_sale": 10_000.0, "p1": 50.0, "p2": 50.0, "appts": 5.0}
 #: The inputs :func:`prefill` fills, and the KPI each starts from.
 PREFILLED = {"avg_sale": "avg_sale", "p1": "p1", "p2": "p2", "appts": "weekly_appointments"}
@@ -171,6 +175,20 @@ def why_undefined(row: KpiRow, kpi: str) -> str:
     return "has no first appointment in this window"
 
 
+def _starting_kpis(row: KpiRow | None, fallback: KpiRow | None, who: str) -> dict[str, float]:
+    """Each prefilled input's starting KPI in the KPI's own units (ratios as fractions): ``row``'s,
+    else ``fallback``'s (the team's), else the placeholder."""
+    out = {}
+    for name, kpi in PREFILLED.items():
+        own = row.value(kpi) if row is not None else None
+        team = fallback.value(kpi) if fallback is not None and who != TEAM else None
+        v = own if own is not None else team
+        if v is None:
+            v = FALLBACKS[name] / 100 if name in ("p1", "p2") else FALLBACKS[name]
+        out[name] = float(v)
+    return out
+
+
 def starting_values(
     row: KpiRow | None, fallback: KpiRow | None, who: str
 ) -> tuple[dict[str, float], tuple[Substitute, ...]]:
@@ -178,18 +196,17 @@ def starting_values(
 
     A KPI undefined for ``row`` starts from ``fallback``'s (the team's), else from a placeholder
     (:data:`FALLBACKS`); each such input is returned as a :class:`Substitute`, for the page to say so.
+    The values are exact (a ratio in percent: ``p1 x 100``), never rounded: the inputs show them
+    with two decimals, and a rounded close ratio gave the rep another Magic Number here than on
+    the Weekly activity page (83.15 against 83.14). :func:`fraction` gives a ratio back exactly.
     """
     values: dict[str, float] = {}
     substitutes = []
+    kpis = _starting_kpis(row, fallback, who)
     for name, kpi in PREFILLED.items():
         own = row.value(kpi) if row is not None else None
         team = fallback.value(kpi) if fallback is not None and who != TEAM else None
-        v = own if own is not None else team
-        if v is None:
-            v = FALLBACKS[name]
-        elif name in ("p1", "p2"):
-            v = v * 100
-        v = round(v, 2)
+        v = kpis[name] * 100 if name in ("p1", "p2") else kpis[name]
         values[name] = v
         if own is None:
             reason = why_undefined(row, kpi) if row is not None else None
@@ -232,6 +249,7 @@ def from_link(link: Mapping[str, float | str], who: str) -> tuple[Substitute, ..
             substitutes.append(Substitute(name, value, who, FROM_LINK, from_team=v is not None and name in team))
     st.session_state[SUBSTITUTES] = tuple(substitutes)
     st.session_state[STARTED] = {}  # the link's values are the sender's choice, not the page's
+    st.session_state[EXACT] = {}
     cycle = link.get("cycle")
     st.session_state[key("cycle_days")] = float(cycle) if isinstance(cycle, float | int) else None
     return tuple(substitutes)
@@ -244,9 +262,26 @@ def prefill(row: KpiRow | None, fallback: KpiRow | None, who: str) -> tuple[Subs
     for name, v in values.items():
         set_value(name, v)
     started(values)
+    _keep_exact(row, fallback, who, values)
     st.session_state[SUBSTITUTES] = substitutes
     st.session_state[key("cycle_days")] = None if row is None else row.cycle_days_mean
     return substitutes
+
+
+def _keep_exact(row: KpiRow | None, fallback: KpiRow | None, who: str, names: Mapping[str, float]) -> None:
+    """Remember the exact fractions behind the ratio inputs among ``names`` just filled (:data:`EXACT`)."""
+    kpis = _starting_kpis(row, fallback, who)
+    exact = {name: kpis[name] for name in ("p1", "p2") if name in names}
+    st.session_state[EXACT] = {**st.session_state.get(EXACT, {}), **exact}
+
+
+def fraction(name: str) -> float:
+    """A ratio input (``"p1"``, ``"p2"``) as a fraction: the exact KPI the page filled it with while
+    the user has not changed it, else the typed percent / 100."""
+    exact = st.session_state.get(EXACT, {}).get(name)
+    if exact is not None and untouched(name):
+        return float(exact)
+    return value(name) / 100
 
 
 def started(values: Mapping[str, float]) -> None:
@@ -277,6 +312,7 @@ def refill(row: KpiRow | None, fallback: KpiRow | None, who: str, reps: int = 1)
     for name, v in fresh.items():
         set_value(name, v)
     started(fresh)
+    _keep_exact(row, fallback, who, fresh)
     st.session_state[SUBSTITUTES] = substitutes
     st.session_state[key("cycle_days")] = None if row is None else row.cycle_days_mean
     if untouched("goal"):
@@ -341,7 +377,7 @@ def input_text(name: str, v: float, cur: Currency) -> str:
 
 def default_goal() -> float:
     """A goal 20 % above what the inputs' current pace reaches in the selling weeks, rounded."""
-    return _stretched_goal(value("weeks"), value("avg_sale"), value("p1") / 100, value("p2") / 100, value("appts"))
+    return _stretched_goal(value("weeks"), value("avg_sale"), fraction("p1"), fraction("p2"), value("appts"))
 
 
 def _stretched_goal(

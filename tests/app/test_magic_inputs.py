@@ -47,15 +47,16 @@ ANA = _row("Ana", 6, 2, 0, 0.0, None)
 def test_a_rep_s_own_kpis_start_the_inputs_and_need_no_sentence() -> None:
     budi = _row("Budi", 8, 5, 3, 5_800.0, 5_800 / 3)
     values, substitutes = starting_values(budi, TEAM_ROW, "Budi")
-    assert values == {"avg_sale": 1933.33, "p1": 62.5, "p2": 60.0, "appts": 2.0}
+    # Exact, as the Weekly activity page computes with them (the inputs show two decimals).
+    assert values == {"avg_sale": 5_800 / 3, "p1": 5 / 8 * 100, "p2": 3 / 5 * 100, "appts": 2.0}
     assert substitutes == ()
 
 
 def test_an_undefined_kpi_of_a_rep_starts_from_the_team_s_and_says_why() -> None:
     values, substitutes = starting_values(ANA, TEAM_ROW, "Ana")
     # p1 2 / 6 and p2 0 / 2 are Ana's own; her average sale is the team's
-    assert values == {"avg_sale": 1933.33, "p1": 33.33, "p2": 0.0, "appts": 1.5}
-    assert substitutes == (Substitute("avg_sale", 1933.33, "Ana", "has no won sale in this window", True),)
+    assert values == {"avg_sale": 5_800 / 3, "p1": 2 / 6 * 100, "p2": 0.0, "appts": 1.5}
+    assert substitutes == (Substitute("avg_sale", 5_800 / 3, "Ana", "has no won sale in this window", True),)
     assert substitute_sentence(substitutes[0], EUR) == (
         "Ana has no won sale in this window, so average revenue per sale starts from the team's (€1.933); "
         "change it below."
@@ -66,7 +67,7 @@ def test_a_ratio_from_the_team_reads_as_a_percent_with_at_most_one_decimal() -> 
     dewi = _row("Dewi", 4, 0, 0, 0.0, None)
     _, substitutes = starting_values(dewi, TEAM_ROW, "Dewi")
     assert [s.name for s in substitutes] == ["avg_sale", "p2"]
-    assert substitutes[1].value == 42.86  # 3 / 7, to the input's two decimals
+    assert substitutes[1].value == 3 / 7 * 100  # exact; the input shows two decimals
     assert substitute_sentence(substitutes[1], USD) == (
         "Dewi has no opportunity past the first gate in this window, so the close ratio starts from the team's "
         "(42.9 %); change it below."

@@ -144,9 +144,9 @@ def test_a_new_file_fills_the_inputs_again_from_its_own_data() -> None:
     # The sample's rep and ratios are gone: the inputs start from the new file's team.
     assert at.selectbox(key="mn_source").value == "Team"
     team = queries.kpis(db.session_cursor(), load_path(FIXTURES / "salesforce.csv"), "all")[0]
-    assert at.number_input(key="mn_p1_input").value == round(team.p1 * 100, 2)
-    assert at.number_input(key="mn_p2_input").value == round(team.p2 * 100, 2)
-    assert at.number_input(key="mn_avg_sale_input").value == round(team.avg_sale, 2)
+    assert at.number_input(key="mn_p1_input").value == team.p1 * 100
+    assert at.number_input(key="mn_p2_input").value == team.p2 * 100
+    assert at.number_input(key="mn_avg_sale_input").value == team.avg_sale
     # A goal on the new file's scale (a fifth above its pace), not the sample's; the weeks set stay.
     assert at.number_input(key="mn_weeks_input").value == 40.0
     goal = at.number_input(key="mn_goal_input").value
@@ -209,8 +209,8 @@ def test_each_input_not_from_the_rep_s_own_numbers_gets_its_sentence_in_the_read
     at = _magic_page_on("gaps.csv", TEAM_GAPS)
     at.selectbox(key="currency").set_value("IDR").run()
     at.selectbox(key="mn_source").set_value("Dewi").run()
-    # The close ratio input holds the team's 42.86 (3 / 7, rounded to the input's two decimals).
-    assert at.number_input(key="mn_p2_input").value == 42.86
+    # The close ratio input holds the team's 3 / 7, exact (shown with two decimals: 42.86).
+    assert at.number_input(key="mn_p2_input").value == 3 / 7 * 100
     assert _notes(at) == [
         "Dewi has no won sale in this window, so average revenue per sale starts from the team's (Rp 2.000); "
         "change it below.",
@@ -293,7 +293,7 @@ def test_another_window_and_filter_refill_the_inputs_the_user_has_not_changed() 
     north = queries.kpis(
         session_cursor(), ds, "all", Filters(start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 22), teams=("North",))
     )[0]
-    assert at.number_input(key="mn_avg_sale_input").value == round(north.avg_sale, 2)
-    assert at.number_input(key="mn_p1_input").value == round(north.p1 * 100, 2)
-    assert at.number_input(key="mn_appts_input").value == round(north.weekly_appointments, 2)
+    assert at.number_input(key="mn_avg_sale_input").value == north.avg_sale
+    assert at.number_input(key="mn_p1_input").value == north.p1 * 100
+    assert at.number_input(key="mn_appts_input").value == north.weekly_appointments
     assert at.number_input(key="mn_p2_input").value == 45.0
