@@ -12,7 +12,6 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
-import heapq
 import io
 import itertools
 import logging
@@ -1187,41 +1186,41 @@ def _check_zip(content: bytes, name: str, limits: Limits) -> zipfile.ZipFile:
     return archive
 
 
+def _members(infos: Iterable[zipfile.ZipInfo], path: str) -> list[zipfile.ZipInfo]:
+    """The zip members calamine may open for ``path``: it falls back to a name differing only in
+    capitals, and a zip may hold one name twice, so every such member counts."""
+    folded = path.casefold()
+    return [i for i in infos if i.filename.casefold() == folded]
+
+
 def _check_shared_strings(archive: zipfile.ZipFile, infos: Sequence[zipfile.ZipInfo], name: str) -> None:
     """Refuse a workbook whose shared-string table lists more texts than its other parts could
-    have cells to use them. openpyxl reads the whole table before any sheet (about 10 us a text):
-    8 million texts no cell uses, 21 MB zipped, took 89 s. A cell using a shared text takes at
-    least 21 bytes of XML (``<c t="s"><v>0</v></c>``); a text in the table at least 5 (``<si/>``),
-    so the table is only counted when it is large beside the rest."""
-    from openpyxl.packaging.manifest import Manifest
-    from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
-    from openpyxl.xml.functions import fromstring
-
-    try:  # the table openpyxl will read: the one [Content_Types].xml names
-        part = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES))).find(SHARED_STRINGS)
-        table = archive.getinfo(part.PartName[1:]) if part is not None else None
-    except Exception:  # a damaged manifest is load_workbook's to report
-        return
-    if table is None:
-        return
-    cells = sum(i.file_size for i in infos if i is not table) // 16 + _SPARE_TEXTS
-    if table.file_size // 5 <= cells:
-        return
-    texts, tail = 0, b""  # each text ends "si>" twice (<si>...</si>, prefixed or not) or once "si/>"
-    with archive.open(table) as member:
-        while chunk := member.read(1 << 20):
-            data = tail + chunk
-            texts += (data.count(b"si>") - tail.count(b"si>")) + 2 * (data.count(b"si/>") - tail.count(b"si/>"))
-            tail = data[-3:]
-    if texts // 2 > cells:
-        raise UnreadableFileError(
-            f"{name} lists {texts // 2:,} shared texts, more than its sheets can have cells for (at most {cells:,}); "
-            "open it in Excel, save it again and upload, or upload a CSV export."
-        )
+    have cells to use them. The table is read whole before any sheet (openpyxl took about 10 us a
+    text: 8 million texts no cell uses, 21 MB zipped, took 89 s). A cell using a shared text takes
+    at least 21 bytes of XML (``<c t="s"><v>0</v></c>``); a text in the table at least 5
+    (``<si/>``), so the table is only counted when it is large beside the rest. The table is the
+    one python-calamine reads: ``xl/sharedStrings.xml``, whatever the manifest names."""
+    tables = _members(infos, _SHARED_STRINGS)
+    cells = sum(i.file_size for i in infos if i not in tables) // 16 + _SPARE_TEXTS
+    for table in tables:
+        if table.file_size // 5 <= cells:
+            continue
+        texts, tail = 0, b""  # each text ends "si>" twice (<si>...</si>, prefixed or not) or once "si/>"
+        with archive.open(table) as member:
+            while chunk := member.read(1 << 20):
+                data = tail + chunk
+                texts += (data.count(b"si>") - tail.count(b"si>")) + 2 * (data.count(b"si/>") - tail.count(b"si/>"))
+                tail = data[-3:]
+        if texts // 2 > cells:
+            raise UnreadableFileError(
+                f"{name} lists {texts // 2:,} shared texts, more than its sheets can have cells for "
+                f"(at most {cells:,}); open it in Excel, save it again and upload, or upload a CSV export."
+            )
 
 
 #: Shared texts a workbook may list beyond the cells it could have (some writers keep a few unused).
 _SPARE_TEXTS = 10_000
+_SHARED_STRINGS = "xl/sharedStrings.xml"
 
 
 def _read_xlsx(
@@ -1231,28 +1230,26 @@ def _read_xlsx(
     limits: Limits,
     sheet_score: Callable[[Sequence[str]], int] | None,
 ) -> RawTable:
-    import openpyxl
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
 
     archive = _check_zip(content, name, limits)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as err:  # openpyxl raises many kinds for a damaged workbook
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheets = tuple(book.sheet_names)
+    except Exception as err:  # python-calamine raises several kinds for a damaged workbook
         raise UnreadableFileError(
             f"{name} could not be opened as an Excel workbook; open it in Excel, save it again as .xlsx and upload."
         ) from err
     try:
-        sheets = tuple(book.sheetnames)
         if sheet is not None and sheet not in sheets:
             raise UnreadableFileError(f"{name} has no sheet called '{sheet}'; its sheets are: {', '.join(sheets)}.")
-        candidates = [sheet] if sheet is not None else list(sheets)
+        parts = _sheet_parts(archive)
+        worksheets = {m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet}
+        candidates = [sheet] if sheet is not None else [s for s in sheets if s in worksheets]
         best: tuple[int, RawTable] | None = None
         for sheet_name in candidates:
-            try:
-                ws = book[sheet_name]
-            except Exception as err:  # its XML, parsed for the sheet's size, is damaged
-                raise _damaged_sheet(name, sheet_name, 0) from err
-            formulas = _formulas_without_values(archive, ws)
-            table = _read_sheet(ws, name, sheet_name, sheets, limits, formulas)
+            found = parts.get(sheet_name, [])
+            table = _read_sheet(book, content, archive, found, name, sheet_name, sheets, limits)
             if table is None:
                 continue
             if sheet is not None or sheet_score is None:
@@ -1273,20 +1270,49 @@ def _read_xlsx(
         book.close()
 
 
+def _local(tag: str) -> str:
+    """An XML name without its namespace: ``{...}sheet`` is ``sheet``."""
+    return tag.rpartition("}")[2]
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, list[zipfile.ZipInfo]]:
+    """Each sheet's name and the zip members holding its XML, found as python-calamine finds them:
+    the sheet's relationship id in ``xl/workbook.xml``, its target in
+    ``xl/_rels/workbook.xml.rels``, ``/``-rooted or under ``xl/``, not normalised. Elements and
+    attributes match by name in any namespace (an ``id`` in any), so that no part calamine could
+    read goes unscanned."""
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314 (size capped by _check_zip)
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile):
+        return {}  # calamine refuses such a workbook, or reads no sheet from it
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter() if _local(r.tag) == "Relationship"}
+    infos = archive.infolist()
+    parts: dict[str, list[zipfile.ZipInfo]] = {}
+    for element in workbook.iter():
+        if _local(element.tag) != "sheet":
+            continue
+        found = parts.setdefault(element.get("name", ""), [])
+        for key, value in element.attrib.items():
+            target = targets.get(value) if _local(key) == "id" else None
+            if target:
+                found += _members(infos, target[1:] if target.startswith("/") else f"xl/{target}")
+    return parts
+
+
 _SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
 
-def _formulas_without_values(archive: zipfile.ZipFile, ws: Any) -> frozenset[tuple[int, int]]:
+def _formulas_without_values(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> frozenset[tuple[int, int]]:
     """``(row, column index)`` of cells holding a formula but no saved value.
 
     Workbooks written by scripts (openpyxl, some exporters) store formulas that Excel never
     calculated; read for their values they look empty, so they are reported, not silently lost.
     The sheet's XML is parsed a second time only when it contains a formula at all.
     """
-    path = str(getattr(ws, "_worksheet_path", "")).lstrip("/")
     try:
-        with archive.open(path) as member:
+        with archive.open(part) as member:
             tail = b""
             while chunk := member.read(1 << 20):
                 if b"<f" in tail + chunk:
@@ -1295,7 +1321,7 @@ def _formulas_without_values(archive: zipfile.ZipFile, ws: Any) -> frozenset[tup
             else:
                 return frozenset()
         found: set[tuple[int, int]] = set()
-        with archive.open(path) as member:
+        with archive.open(part) as member:
             # expat refuses entity-expansion bombs and ElementTree never fetches external entities;
             # the member's size was capped by _check_zip.
             for _, element in ElementTree.iterparse(member):  # noqa: S314
@@ -1303,16 +1329,21 @@ def _formulas_without_values(archive: zipfile.ZipFile, ws: Any) -> frozenset[tup
                     formula, value = element.find(f"{_SHEET_NS}f"), element.find(f"{_SHEET_NS}v")
                     ref = _CELL_REF.match(element.get("r", ""))
                     if formula is not None and (value is None or not value.text) and ref:
-                        column = 0
-                        for letter in ref.group(1):
-                            column = column * 26 + ord(letter) - 64
-                        found.add((int(ref.group(2)), column - 1))
+                        found.add((int(ref.group(2)), _column_index(ref.group(1).encode())))
                     element.clear()
                 elif element.tag == f"{_SHEET_NS}row":
                     element.clear()
         return frozenset(found)
     except (KeyError, ElementTree.ParseError, zipfile.BadZipFile):
         return frozenset()
+
+
+def _column_index(letters: bytes) -> int:
+    """A column's letters as its index from 0: ``A`` is 0, ``AA`` 26."""
+    column = 0
+    for letter in letters.upper():
+        column = column * 26 + letter - 64
+    return column - 1
 
 
 def _formula_note(formulas: frozenset[tuple[int, int]], header: Sequence[str], header_line: int, last: int) -> str:
@@ -1332,34 +1363,361 @@ def _formula_note(formulas: frozenset[tuple[int, int]], header: Sequence[str], h
 _EXCEL_ROWS = 1_048_576
 
 
+# --- Excel: the sheet's extent, before python-calamine reads it --------------------------------------
+#
+# python-calamine reads a sheet into one dense grid, from its first used row and column to its last:
+# a 6 KB file with one cell in A1 and one in XFD1048576 asks for 17 billion cells (549 GB), and the
+# allocation's failure aborts the whole server process. So every cell and row reference (``r="..."``)
+# in the sheet's XML is read first, with numpy over the bytes (0.3 s for 100 MB of XML): how far
+# down and right calamine will place a cell. Cells right of the columns read are cut out of the XML
+# first; a grid still larger than the XML could fill is refused. Cells and rows without a reference
+# are legal (calamine places them after the one before), so they widen the bounds by their count.
+
+#: The XML is read this many bytes at a time, each piece ending after a ``>``.
+_SCAN_PIECE = 4 << 20
+#: The bytes read after ``r="``: three letters, ten digits and the quote close any reference
+#: calamine can place; a longer one is beyond Excel's grid.
+_REF_BYTES = 14
+#: Cells a sheet's grid may hold beyond one for every 8 bytes of its XML (a cell's XML takes at
+#: least 15): 4M cells, 128 MB in calamine's 32-byte cells.
+_SPARE_CELLS = 4 << 20
+
+
+@dataclass
+class _Extent:
+    """What the scan of a sheet's XML found."""
+
+    rows: int = 0  # the last row calamine can place a cell in
+    columns: int = 0  # ... and the last column (1 for A), among the columns read
+    size: int = 0  # the XML's bytes
+    beyond: bool = False  # cells right of the columns read, to cut out
+    widest: int = 0  # the last column of any reference
+    bad_after: int | None = None  # the row before the first reference calamine refuses
+    errors: dict[int, list[tuple[int, str]]] | None = None  # error cells by row: (column index, '#N/A')
+    last_row: int = 0  # the last row reference read
+    loose_rows: int = 0  # rows without a reference
+    loose_cells: int = 0  # the most cells without a reference in one row
+    loose_now: int = 0  # ... in the row the last piece ended in
+
+
+def _refs(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every ``r="..."`` attribute in the bytes ``a`` (padded with 16 zeros): its position, row,
+    column (0 for a row's own reference) and whether calamine reads it: letters in either case,
+    then digits, then the quote; it refuses the sheet over anything else. Calamine wraps numbers
+    too large: a reference running past three letters or ten digits is given a column or a row
+    beyond Excel's grid."""
+    n = len(a) - 16
+    at = np.flatnonzero(a[:n] == 114)  # 'r'
+    at = at[(a[at + 1] == 61) & (at > 0)]  # r=
+    before = a[at - 1]
+    at = at[(before == 32) | (before == 9) | (before == 10) | (before == 13)]
+    quote = a[at + 2]
+    grid = a[np.minimum(at[:, None] + 3 + _REF_WIDTH, len(a) - 1)]
+    upper = grid & 0xDF
+    letters = (upper - 65) < 26  # uint8 arithmetic: below 'A' wraps past 26
+    digits = (grid - 48) < 10
+    first_digit = np.where(letters.all(axis=1), _REF_BYTES, np.argmin(letters, axis=1))
+    not_digit = ~digits & (first_digit[:, None] <= _REF_WIDTH)
+    ended = not_digit.any(axis=1)
+    end = np.where(ended, np.argmax(not_digit, axis=1), _REF_BYTES)
+    count = end - first_digit
+    each = np.arange(len(at))[:, None]
+    closed = ended & (grid[each[:, 0], np.minimum(end, _REF_BYTES - 1)] == quote) & (count > 0)
+    valid = ((quote == 34) | (quote == 39)) & (closed | ~ended)
+    # Right-aligned windows: the last ten digits and the last three letters.
+    take = end[:, None] - 10 + np.arange(10)
+    digit = np.where(take >= first_digit[:, None], grid[each, np.clip(take, 0, _REF_BYTES - 1)] - 48, 0)
+    rows = digit.astype(np.int64) @ (10 ** np.arange(9, -1, -1, dtype=np.int64))
+    take = first_digit[:, None] - 3 + np.arange(3)
+    letter = np.where(take >= 0, upper[each, np.clip(take, 0, _REF_BYTES - 1)] - 64, 0)
+    columns = letter.astype(np.int64) @ np.array([676, 26, 1], dtype=np.int64)
+    columns[first_digit > 3] = _FAR
+    rows[~ended | (count > 10)] = _FAR
+    return at, rows, columns, valid
+
+
+#: A row or column number beyond Excel's grid, for a reference too long to read.
+_FAR = 10**10
+_REF_WIDTH = np.arange(_REF_BYTES)
+
+
+def _starts(a: np.ndarray, name: bytes) -> np.ndarray:
+    """Where the start tags of ``name`` elements begin (their ``<``, or the ``:`` of a prefix)."""
+    at = np.flatnonzero(a[1 : -len(name) - 1] == name[0]) + 1
+    for i, byte in enumerate(name[1:], start=1):
+        at = at[a[at + i] == byte]
+    before, after = a[at - 1], a[at + len(name)]
+    opens = (before == 60) | (before == 58)
+    ends = (after == 32) | (after == 9) | (after == 10) | (after == 13) | (after == 62) | (after == 47)
+    found: np.ndarray = at[opens & ends] - 1
+    return found
+
+
+def _scan_piece(data: bytes, extent: _Extent, limit: int) -> None:
+    """Add one piece of a sheet's XML (ending after a ``>``) to ``extent``."""
+    data = _tight(data)
+    a = np.frombuffer(data + b"\0" * 16, np.uint8)
+    at, rows, columns, valid = _refs(a)
+    if not valid.all() and extent.bad_after is None:
+        bad = int(np.argmin(valid))
+        known = [extent.last_row, *rows[:bad][(columns[:bad] == 0) & valid[:bad]].tolist()]
+        # A cell's own row was read (its reference); the damage follows the row before it.
+        in_row = data[data.rfind(b"<", 0, int(at[bad])) :].split(None, 1)[0].endswith(b"row")
+        extent.bad_after = known[-1] if in_row or len(known) == 1 else known[-2]
+    at, rows, columns = at[valid], rows[valid], columns[valid]
+    if len(at):
+        extent.rows = max(extent.rows, int(rows.max()))
+        extent.widest = max(extent.widest, int(columns.max()))
+        inside = columns <= limit
+        extent.columns = max(extent.columns, int(columns[inside].max()) if inside.any() else 0)
+        extent.beyond = extent.beyond or not inside.all()
+        own = rows[columns == 0]
+        extent.last_row = int(own[-1]) if len(own) else extent.last_row
+    _loose(a, at, extent)
+    if b't="e"' in data or b"t='e'" in data:
+        _error_cells(data, extent)
+
+
+_SPACED = re.compile(rb"r[ \t\n\r]+=|r=[ \t\n\r]")
+_SPACED_REF = re.compile(rb"(\sr)\s*=\s*(?=[\"'])")
+
+
+def _tight(data: bytes) -> bytes:
+    """``data`` with the blanks XML allows around an attribute's ``=`` (``r = "A1"``, which
+    calamine reads) taken out of every ``r`` attribute, so that the scan sees each reference."""
+    return _SPACED_REF.sub(rb"\1=", data) if _SPACED.search(data) else data
+
+
+def _loose(a: np.ndarray, refs: np.ndarray, extent: _Extent) -> None:
+    """Count the rows and cells of a piece that carry no reference. Most writers put ``r`` first
+    (``<c r="A1"``), which is checked in bulk; otherwise each start tag is matched with the
+    references inside it (a ``>`` quoted in an attribute makes a cell count as loose: the safe side)."""
+    cells, rows = _starts(a, b"c"), _starts(a, b"row")
+    cells_first = np.all(a[cells + 2] == 32) & np.all(a[cells + 3] == 114) & np.all(a[cells + 4] == 61)
+    if cells_first and np.all(a[rows + 4] == 32) & np.all(a[rows + 5] == 114) & np.all(a[rows + 6] == 61):
+        if len(rows):
+            extent.loose_now = 0
+        return
+    starts = np.concatenate([cells, rows])
+    order = np.argsort(starts, kind="stable")
+    starts, is_row = starts[order], (np.arange(len(order)) >= len(cells))[order]
+    closes = np.flatnonzero(a == 62)
+    tag_end = closes[np.minimum(np.searchsorted(closes, starts), len(closes) - 1)] if len(closes) else starts
+    owner = np.searchsorted(starts, refs, side="right") - 1
+    inside = (owner >= 0) & (refs < tag_end[np.maximum(owner, 0)])
+    has_ref = np.zeros(len(starts), bool)
+    has_ref[owner[inside]] = True
+    extent.loose_rows += int(np.count_nonzero(is_row & ~has_ref))
+    # The loose cells of each row: those before the piece's first row belong to the row the last piece ended in.
+    counts = np.bincount(np.cumsum(is_row)[~is_row & ~has_ref], minlength=len(rows) + 1)
+    counts[0] += extent.loose_now
+    extent.loose_cells = max(extent.loose_cells, int(counts.max()))
+    extent.loose_now = int(counts[-1])
+
+
+_ERROR_CELL = re.compile(
+    rb"<(?:[\w.-]+:)?c\b[^>]*?\sr=[\"']([A-Za-z]{1,3})(\d{1,7})[\"'][^>]*>"
+    rb"(?:<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>[^<]*</(?:[\w.-]+:)?f>))?<(?:[\w.-]+:)?v>([^<]*)<"
+)
+
+
+def _error_cells(data: bytes, extent: _Extent) -> None:
+    """Record the error cells (``#N/A``, ``#DIV/0!``) of a piece by row: calamine reads them as
+    empty, where Excel shows their text (and openpyxl read it): a column of amounts full of
+    ``#N/A`` is reported as unreadable, not read as missing."""
+    errors = extent.errors if extent.errors is not None else {}
+    for mark in (b't="e"', b"t='e'"):
+        at = data.find(mark)
+        while at >= 0:
+            start = data.rfind(b"<", 0, at)
+            found = _ERROR_CELL.match(data, start) if start >= 0 else None
+            if found and at < data.find(b">", start):
+                row = errors.setdefault(int(found.group(2)), [])
+                row.append((_column_index(found.group(1)), found.group(3).decode("utf-8", "replace")))
+            at = data.find(mark, at + 1)
+    extent.errors = errors
+
+
+def _pieces(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A zip member's bytes in pieces that each end after a ``>``, so that no start tag is cut."""
+    tail = b""
+    with archive.open(part) as member:
+        while chunk := member.read(_SCAN_PIECE):
+            data = tail + chunk
+            cut = data.rfind(b">") + 1
+            if cut == 0:
+                tail = data
+                continue
+            tail = data[cut:]
+            yield data[:cut]
+    if tail:
+        yield tail
+
+
+def _scan_sheet(
+    archive: zipfile.ZipFile, parts: Sequence[zipfile.ZipInfo], name: str, sheet_name: str, limits: Limits
+) -> _Extent:
+    """How far calamine will reach reading the sheet held in ``parts``; a sheet whose grid would be
+    larger than its XML could fill, or that numbers a row beyond Excel's last, is refused here."""
+    extent = _Extent()
+    limit = limits.max_columns + 1  # one column past the limit: enough to tell a row too wide
+    try:
+        for part in parts:
+            for piece in _pieces(archive, part):
+                extent.size += len(piece)
+                _scan_piece(piece, extent, limit)
+    except (zipfile.BadZipFile, EOFError, OSError) as err:  # a member that does not inflate
+        raise _damaged_sheet(name, sheet_name, None) from err
+    if extent.rows > _EXCEL_ROWS:
+        raise _beyond_last_row(extent.rows, name, sheet_name)
+    rows = extent.rows + extent.loose_rows
+    columns = extent.columns + extent.loose_cells
+    if rows * columns > extent.size // 8 + _SPARE_CELLS:
+        if columns > limits.max_columns:
+            raise _too_many_columns(name, sheet_name, limits)
+        raise LimitExceededError(
+            f"{name} (sheet '{sheet_name}') has cells as far as row {rows:,} and column {columns:,}, a grid of "
+            f"{rows * columns:,} cells, far more than its {_size(extent.size)} of cells can fill; delete the "
+            "rows and columns past your data in Excel, save it again and upload, or upload a CSV export."
+        )
+    return extent
+
+
+def _too_many_columns(name: str, sheet_name: str, limits: Limits) -> LimitExceededError:
+    return LimitExceededError(
+        f"{name} (sheet '{sheet_name}') has more than {limits.max_columns} columns, above the limit of "
+        f"{limits.max_columns}; export only the columns you need and upload again."
+    )
+
+
+def _without_far_cells(archive: zipfile.ZipFile, part: zipfile.ZipInfo, limit: int) -> bytes:
+    """The workbook with the cells right of column ``limit`` cut out of one sheet's XML: they are
+    not read (a row of them would only be set aside as too wide), and calamine would allocate every
+    cell between them and the data (one cell in XFD1 made a 20,000-row sheet 16,384 columns wide)."""
+    data = _tight(archive.read(part))
+    a = np.frombuffer(data + b"\0" * 16, np.uint8)
+    at, _, columns, valid = _refs(a)
+    kept, start = [], 0
+    for ref in at[valid & (columns > limit)].tolist():
+        if ref < start:
+            continue
+        begin = data.rfind(b"<", 0, ref)
+        tag = data[begin + 1 : ref].split(None, 1)[0] if begin >= 0 else b""
+        if tag.rpartition(b":")[2] != b"c":
+            continue  # a row's reference: the scan refused a row beyond the grid
+        close = data.find(b">", ref)
+        end = close + 1 if data[close - 1 : close] == b"/" else data.find(b"</" + tag + b">", close) + len(tag) + 3
+        if close < 0 or end < close:
+            break  # cut off: calamine refuses the sheet as it stands
+        kept.append(data[start:begin])
+        start = end
+    kept.append(data[start:])
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as rebuilt:
+        for info in archive.infolist():
+            rebuilt.writestr(info.filename, b"".join(kept) if info is part else archive.read(info))
+    return out.getvalue()
+
+
 def _read_sheet(
-    ws: Any,
+    book: Any,
+    content: bytes,
+    archive: zipfile.ZipFile,
+    parts: Sequence[zipfile.ZipInfo],
+    name: str,
+    sheet_name: str,
+    sheets: tuple[str, ...],
+    limits: Limits,
+) -> RawTable | None:
+    """One sheet as a :class:`RawTable`, or ``None`` without a header row.
+
+    The header is found among the first rows as in a CSV file (a title row or a "Periode: |
+    Januari 2026" row above it is skipped), but needs two cells: one is a cover sheet's title.
+    The sheet's declared size (``<dimension ref="A1:XFD1048576"/>``) is not trusted: the extent
+    comes from the cells themselves (:func:`_scan_sheet`)."""
+    from python_calamine import CalamineWorkbook
+
+    if not parts:
+        raise _damaged_sheet(name, sheet_name, None)
+    extent = _scan_sheet(archive, parts, name, sheet_name, limits)
+    limit = limits.max_columns + 1
+    if extent.beyond and len(parts) > 1:
+        raise _damaged_sheet(name, sheet_name, None)  # two members for one sheet: no writer does that
+    try:
+        if extent.beyond:
+            rebuilt = _without_far_cells(archive, parts[0], limit)
+            book = CalamineWorkbook.from_filelike(io.BytesIO(rebuilt))
+        ws = book.get_sheet_by_name(sheet_name)
+        start = ws.start
+    except Exception as err:  # python-calamine raises several kinds for a damaged sheet
+        where = extent.bad_after if extent.bad_after is not None else _last_whole_row(archive, parts[0])
+        raise _damaged_sheet(name, sheet_name, where) from err
+    if start is None:
+        return None
+    formulas = _formulas_without_values(archive, parts[0])
+    return _sheet_table(
+        _calamine_rows(ws.iter_rows(), start[1], extent.errors or {}, limit),
+        name,
+        sheet_name,
+        sheets,
+        limits,
+        formulas,
+    )
+
+
+def _last_whole_row(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> int | None:
+    """The last row of a sheet whose XML breaks off or is malformed that the XML parser read whole
+    (``None`` when it reads the whole sheet: the damage is elsewhere). Run only for the sentence."""
+    last = 0
+    try:
+        with archive.open(part) as member:
+            for _, element in ElementTree.iterparse(member):  # noqa: S314 (size capped by _check_zip)
+                if element.tag.rpartition("}")[2] == "row":
+                    number = element.get("r", "")
+                    last = int(number) if number.isdigit() else last + 1
+                    element.clear()
+    except (ElementTree.ParseError, zipfile.BadZipFile, EOFError, OSError):
+        return last
+    return None
+
+
+def _calamine_rows(
+    rows: Iterable[list[Any]], skipped: int, errors: dict[int, list[tuple[int, str]]], limit: int
+) -> Iterator[tuple[int, list[Any]]]:
+    """``(line, cell values)`` from python-calamine's rows, as the sheet numbers them: its
+    ``iter_rows`` starts at the sheet's first row but at the first used column, so the columns
+    before it are put back, empty. Error cells get their text back; values stop at ``limit``."""
+    lead = [""] * skipped
+    for line, values in enumerate(rows, start=1):
+        if skipped:
+            values = lead + values
+        if len(values) > limit:
+            values = values[:limit]
+        for column, text in errors.get(line, ()):
+            if column < len(values):
+                values[column] = text
+        yield line, values
+
+
+def _sheet_table(
+    sheet_rows: Iterator[tuple[int, list[Any]]],
     name: str,
     sheet_name: str,
     sheets: tuple[str, ...],
     limits: Limits,
     formulas: frozenset[tuple[int, int]] = frozenset(),
 ) -> RawTable | None:
-    # The header is found among the first rows as in a CSV file (a title row or a "Periode: |
-    # Januari 2026" row above it is skipped), but needs two cells: one is a cover sheet's title.
-    # The sheet's declared size (``<dimension ref="A1:XFD1048576"/>``) is not trusted: openpyxl pads
-    # every row to its width (16,384 cells a row from a 6 KB file) and stops at its last row (a stale
-    # one loses rows). Rows are read one column past the column limit: enough to tell a row too wide.
-    ws.reset_dimensions()
-    sheet_rows = _sheet_rows(ws, name, sheet_name, limits.max_columns + 1)
-    read: list[tuple[int, Any]] = []  # the rows read so far that hold a cell
-    read_blank = array.array("i")  # ... and the lines of those that hold none
-    first: list[tuple[int, list[str]]] = []  # the non-blank ones, as text
-    empty: Any = None  # the last row read without a cell (openpyxl hands out one tuple for all of them)
+    """A sheet's rows (empty cells read as ``""``) into a :class:`RawTable`; rows without a cell
+    are blank lines, as in a CSV file: counted in a note inside the data, ignored below it."""
+    read: list[tuple[int, list[Any]]] = []  # the rows read so far that hold a cell
+    first: list[tuple[int, list[str]]] = []  # ... and the first of them holding more than blanks, as text
     for line, values in sheet_rows:
         if line > _EXCEL_ROWS:
             raise _beyond_last_row(line, name, sheet_name)
-        if values is empty or _blank_values(values):
-            empty = values
-            read_blank.append(line)
+        if values.count("") == len(values):
             continue
         read.append((line, values))
-        cells = [cell_text(v) for v in values]
+        cells = [_excel_text(v) for v in values]
         if any(c.strip() for c in cells):
             first.append((line, cells))
             if len(first) >= _HEADER_LOOKAHEAD:
@@ -1373,40 +1731,35 @@ def _read_sheet(
     while trimmed and not trimmed[-1].strip():
         trimmed.pop()
     if len(trimmed) > limits.max_columns:
-        raise LimitExceededError(
-            f"{name} (sheet '{sheet_name}') has more than {limits.max_columns} columns, above the limit of "
-            f"{limits.max_columns}; export only the columns you need and upload again."
-        )
+        raise _too_many_columns(name, sheet_name, limits)
     rows: list[tuple[int, list[str]]] = []
     width = len(trimmed)
-    # Rows without a cell are set aside as empty once a row with cells follows them (the ones at the
-    # bottom are formatting); only their lines are held, as a sheet can skip a million rows in a few bytes.
-    pending = array.array("i")
-    empty_aside: list[SetAsideRow] = []
+    blank = pending = 0  # blank rows inside the data, and those since the last data row
     kinds = [0] * width  # per column: the kinds of cell it holds (_DATE | _NUMBER | _TEXT | _OTHER)
     first_typed = [0] * width  # per column: the index in ``rows`` of its first date or number cell
     # Per column, the lines of the text cells after its first typed cell, while it may yet be a
     # mixed column (dates or numbers, and text); a column of text alone records nothing.
     text_lines: list[array.array[int] | None] = [array.array("i") for _ in range(width)]
-    later = itertools.chain(
-        heapq.merge(((n, None) for n in read_blank if n > header_line), ((n, v) for n, v in read if n > header_line)),
-        sheet_rows,
-    )
+    later = itertools.chain(((n, v) for n, v in read if n > header_line), sheet_rows)
+    previous = header_line
     for line, values in later:
         if line > _EXCEL_ROWS:
             raise _beyond_last_row(line, name, sheet_name)
-        if len(rows) + len(empty_aside) + len(pending) > limits.max_rows:
+        if len(rows) >= limits.max_rows:
             raise _too_many_rows(name, limits)
-        if values is empty or values is None or _blank_values(values):
-            empty = values
-            pending.append(line)
+        if values.count("") == len(values):
             continue
+        pending += line - previous - 1  # the lines between data rows hold no cell
+        previous = line
         texts = []
         for i, v in enumerate(values[:width]):
-            if v is None:
-                texts.append("")
-                continue
-            kind = _cell_kind(v)
+            if type(v) is str:  # most cells: their text is themselves
+                if not v:
+                    texts.append("")
+                    continue
+                kind, text = (_TEXT if v.strip() else 0), v
+            else:
+                kind, text = _cell_kind(v), _excel_text(v)
             seen = kinds[i]
             if kind & ~seen:  # a kind of cell the column has not held so far
                 if kind & _TYPED and not seen & _TYPED:
@@ -1416,23 +1769,17 @@ def _read_sheet(
                     text_lines[i] = None
             if kind == _TEXT and seen & _TYPED and (found := text_lines[i]) is not None:
                 found.append(line)
-            texts.append(cell_text(v))
+            texts.append(text)
         beyond = values[width:]
-        if beyond.count(None) != len(beyond):  # cells right of the header's last column
-            texts.extend(cell_text(v) for v in beyond)
+        if beyond.count("") != len(beyond):  # cells right of the header's last column
+            texts.extend(_excel_text(v) for v in beyond)
             while len(texts) > width and not texts[-1]:
                 texts.pop()
         if len(texts) < width:
             texts.extend([""] * (width - len(texts)))
-        if pending:
-            empty_aside.extend(map(SetAsideRow, pending, itertools.repeat("is empty")))
-            pending = array.array("i")
+        blank += pending
+        pending = 0
         rows.append((line, texts))
-    # Empty rows at the bottom of a sheet are formatting, not data.
-    while rows and not any(rows[-1][1]):
-        rows.pop()
-    while empty_aside and empty_aside[-1].line > (rows[-1][0] if rows else header_line):
-        empty_aside.pop()
     native_numbers = frozenset(trimmed[i] for i in range(width) if kinds[i] == _NUMBER)
     native_dates = frozenset(trimmed[i] for i in range(width) if kinds[i] == _DATE)
     note = _formula_note(formulas, trimmed, header_line, rows[-1][0] if rows else header_line)
@@ -1448,9 +1795,8 @@ def _read_sheet(
         native_numbers=native_numbers,
         native_dates=native_dates,
     )
-    if empty_aside:
-        set_aside = heapq.merge(raw.set_aside, empty_aside, key=lambda r: r.line) if raw.set_aside else empty_aside
-        raw = replace(raw, set_aside=tuple(set_aside))
+    if blank:
+        raw = replace(raw, notes=(*raw.notes, _blank_note(blank)))
     mixed: dict[int, dict[str, pa.Array]] = {_DATE: {}, _NUMBER: {}}
     for i in range(min(width, len(raw.headers))):
         found = text_lines[i]
@@ -1464,35 +1810,25 @@ def _read_sheet(
     return replace(raw, mixed_dates=mixed[_DATE], mixed_numbers=mixed[_NUMBER])
 
 
-def _sheet_rows(ws: Any, name: str, sheet_name: str, max_col: int) -> Iterator[tuple[int, Any]]:
-    """``(row number, cell values)`` of a sheet, ``max_col`` values each; a sheet whose XML breaks
-    off or holds what openpyxl cannot read (a mismatched tag, a row numbered "1Z2") is refused in
-    one sentence naming the row, instead of whatever openpyxl raised."""
-    rows = ws.iter_rows(values_only=True, max_col=max_col)
-    line = 0
-    while True:
-        try:
-            values = next(rows)
-        except StopIteration:
-            return
-        except Exception as err:  # openpyxl and the XML parser raise many kinds
-            raise _damaged_sheet(name, sheet_name, line) from err
-        line += 1
-        yield line, values
+#: Floats up to this are whole numbers exactly; calamine reads every number cell as a float.
+_EXACT = float(2**53)
 
 
-def _damaged_sheet(name: str, sheet_name: str, read: int) -> UnreadableFileError:
-    """The sentence for a sheet damaged after its first ``read`` rows."""
-    where = f"after row {read:,}" if read else "before its first row"
+def _excel_text(value: Any) -> str:
+    """A cell's text as :func:`cell_text` writes it; a whole number of 16 digits reads as its
+    digits (``1234567890123456``, an id typed as a number), as the cell holds them."""
+    if type(value) is float and 1e15 <= abs(value) < _EXACT and value.is_integer():
+        return str(int(value))
+    return cell_text(value)
+
+
+def _damaged_sheet(name: str, sheet_name: str, read: int | None) -> UnreadableFileError:
+    """The sentence for a sheet damaged after its first ``read`` rows (``None``: somewhere)."""
+    where = "" if read is None else f" after row {read:,}" if read else " before its first row"
     return UnreadableFileError(
-        f"{name} could not be read as an Excel workbook: the sheet '{sheet_name}' is damaged {where}; "
+        f"{name} could not be read as an Excel workbook: the sheet '{sheet_name}' is damaged{where}; "
         "open it in Excel, save it again and upload, or upload a CSV export."
     )
-
-
-def _blank_values(values: Sequence[Any]) -> bool:
-    """Whether a sheet row holds no cell (a row missing from the sheet reads as one)."""
-    return values.count(None) == len(values)
 
 
 def _beyond_last_row(line: int, name: str, sheet_name: str) -> UnreadableFileError:
@@ -1511,7 +1847,7 @@ _MIXABLE = frozenset({0, _DATE, _NUMBER, _TEXT, _DATE | _TEXT, _NUMBER | _TEXT})
 
 def _cell_kind(value: Any) -> int:
     """What a spreadsheet cell holds: a date (or date and time), a number, text, or something else
-    (true/false, a time alone); 0 for blank text."""
+    (true/false, a time alone, a duration); 0 for blank text."""
     if isinstance(value, str):
         return _TEXT if value.strip() else 0
     if isinstance(value, bool):

@@ -146,7 +146,7 @@ def _workbook(path: Path, sheet_data: str, dimension: str | None = None, *, befo
 
 
 def _with_shared_texts(path: Path, texts: list[str]) -> Path:
-    """The workbook at ``path`` with a shared-string table of ``texts``, which openpyxl reads
+    """The workbook at ``path`` with a shared-string table of ``texts``, which the reader reads
     whole before any sheet, used by a cell or not."""
     table = f'<sst xmlns="{_MAIN}">' + "".join(f"<si><t>{t}</t></si>" for t in texts) + "</sst>"
     override = (
@@ -211,7 +211,7 @@ def test_a_row_numbered_past_excel_last_row_is_refused_as_damaged(tmp_path: Path
     read = _read_in_child(damaged)
     assert read["error"] == "UnreadableFileError"
     assert read["sentence"] == (
-        "beyond.xlsx (sheet 'Deals') has a row numbered 1,048,577, beyond Excel's last row (1,048,576), so the "
+        "beyond.xlsx (sheet 'Deals') has a row numbered 5,000,000, beyond Excel's last row (1,048,576), so the "
         "workbook is damaged; open it in Excel, save it again and upload, or upload a CSV export."
     )
     assert read["cpu_seconds"] < 10
@@ -223,7 +223,6 @@ def test_a_row_numbered_past_excel_last_row_is_refused_as_damaged(tmp_path: Path
     [
         ({"end": "<row r='60'><c r='A60'></sheetData></worksheet>"}, "after row 51"),  # a mismatched tag
         ({"end": "<row r='1Z2'><c r='A52'><v>1</v></c></row></sheetData></worksheet>"}, "after row 51"),
-        ({"before": "<sheetFormatPr bUseColWidth='1'/>"}, "before its first row"),  # an attribute openpyxl refuses
         ({"end": "</sheetDa"}, "after row 51"),  # cut off
     ],
 )
@@ -242,8 +241,71 @@ def test_a_damaged_sheet_is_refused_in_one_sentence_naming_where(
     )
 
 
-def test_a_table_of_shared_texts_no_sheet_could_use_is_refused_before_openpyxl_reads_it(tmp_path: Path) -> None:
-    """The audit's 21 MB workbook listed 8 million texts for 150 cells: 89 s of openpyxl."""
+def test_two_cells_at_opposite_corners_are_refused_or_read_without_a_grid_of_17_billion_cells(tmp_path: Path) -> None:
+    """python-calamine reads a sheet into one grid from its first cell to its last: A1 and
+    XFD1048576 asked for 549 GB and the failed allocation aborted the process."""
+    corners = "<row r='1'>" + _cell("A1", "rep") + _cell("B1", "amount") + "</row>"
+    corners += "<row r='1048576'>" + _cell("XFD1048576", "x") + "</row>"
+    read = _read_in_child(_workbook(tmp_path / "corners.xlsx", corners))
+    assert read["error"] == "UnreadableFileError"
+    assert read["sentence"].startswith("corners.xlsx (sheet 'Deals') has a header row but no data rows")
+    assert read["grew_mb"] < 150
+
+
+@pytest.mark.parametrize(
+    ("far", "sentence"),
+    [
+        (  # within the columns read: the grid would be 1,048,576 x 501
+            _cell("SG1048576", "x"),
+            "far.xlsx (sheet 'Deals') has more than 500 columns, above the limit of 500; "
+            "export only the columns you need and upload again.",
+        ),
+        (  # eleven columns down to Excel's last row, for 50 rows of data
+            _cell("K1048576", "x"),
+            "far.xlsx (sheet 'Deals') has cells as far as row 1,048,576 and column 11, a grid of 11,534,336 cells, "
+            "far more than its 7 KB of cells can fill; delete the rows and columns past your data in Excel, "
+            "save it again and upload, or upload a CSV export.",
+        ),
+    ],
+    ids=["column 501", "column 11"],
+)
+def test_a_cell_far_from_the_data_within_the_columns_read_is_refused_before_the_grid_is_built(
+    far: str, sentence: str, tmp_path: Path
+) -> None:
+    sheet = _deals(50) + "<row r='1048576'>" + far + "</row>"
+    read = _read_in_child(_workbook(tmp_path / "far.xlsx", sheet))
+    assert (read["error"], read["sentence"]) == ("LimitExceededError", sentence)
+    assert read["grew_mb"] < 150
+
+
+@pytest.mark.parametrize(
+    "far",
+    [
+        "<c r = 'XFD1048576'><v>1</v></c>",  # blanks around '=' (XML allows them; calamine reads them)
+        "<c r='xfd1048576'><v>1</v></c>",  # lower case
+        "<c r='AAAAAAAA1048576'><v>1</v></c>",  # more letters than Excel's columns have (calamine wraps them)
+        "<c><v>1</v></c>" * 20_000,  # cells without a reference, each after the one before
+    ],
+    ids=["blanks around =", "lower case", "eight letters", "cells without references"],
+)
+def test_references_written_oddly_are_bounded_like_plain_ones(far: str, tmp_path: Path) -> None:
+    sheet = _deals(50) + "<row r='1048576'>" + far + "</row>"
+    read = _read_in_child(_workbook(tmp_path / "odd.xlsx", sheet))
+    assert read.get("rows") == 50 or read["error"] in ("LimitExceededError", "UnreadableFileError"), read
+    assert read["grew_mb"] < 150
+
+
+def test_a_sheet_attribute_openpyxl_refused_no_longer_stops_the_read(tmp_path: Path) -> None:
+    """openpyxl refused ``bUseColWidth`` (no such attribute); python-calamine, like Excel, reads the cells."""
+    from kpi_core.reading import read_file
+
+    odd = _workbook(tmp_path / "odd.xlsx", _deals(50), "A1:C51", before="<sheetFormatPr bUseColWidth='1'/>")
+    assert read_file(odd.read_bytes(), odd.name).data_rows == 50
+
+
+def test_a_table_of_shared_texts_no_sheet_could_use_is_refused_before_calamine_reads_it(tmp_path: Path) -> None:
+    """The audit's 21 MB workbook listed 8 million texts for 150 cells: 89 s of openpyxl (the
+    table is read whole before any sheet, by python-calamine too)."""
     bloated = _with_shared_texts(_workbook(tmp_path / "sst.xlsx", _deals(50)), [f"s{i}" for i in range(400_000)])
     read = _read_in_child(bloated)
     assert read["error"] == "UnreadableFileError"
