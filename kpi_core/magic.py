@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
 
 from kpi_core.errors import InvalidInputError
 
@@ -160,6 +161,16 @@ def ceil_appointments(value: float) -> int:
     if math.isclose(value, nearest, rel_tol=1e-9, abs_tol=1e-9):
         return int(nearest)
     return math.ceil(value)
+
+
+def whole_days(days: float) -> int:
+    """Days to whole days as a spreadsheet shows them in format ``0``: half away from zero
+    (102.5 -> 103, -2.5 -> -3), read at 15 significant digits as Excel does (44.49999999999999 -> 45).
+
+    The one rule for a sales cycle wherever it is shown: the tables and captions rounded half to
+    even (102.5 -> 102), this module's lag warning half up (103) and the Excel export Excel's way.
+    """
+    return int(Decimal(f"{days:.15g}").quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def percent_text(fraction: float) -> str:
@@ -289,8 +300,8 @@ def _usable_weeks(sc: Scenario, weeks_left: float, w: Wording) -> tuple[float, t
         if sc.use_pacing
         else counted(w.number(weeks_left), "selling week")
     )
-    warning = (  # the cycle in whole days, as everywhere else
-        f"The sales cycle of {counted(w.marks(f'{math.floor((sc.cycle_days or 0.0) + 0.5):,}'), 'day')} "
+    warning = (  # the cycle in whole days, as everywhere else (whole_days)
+        f"The sales cycle of {counted(w.marks(f'{whole_days(sc.cycle_days or 0.0):,}'), 'day')} "
         f"({counted(w.number(_lag_weeks(sc)), 'week')}) eats the period: of the "
         f"{period}, less than one week remains for appointments "
         f"that can still close in time, so the Magic Number assumes {counted(w.number(usable), 'usable week')}."

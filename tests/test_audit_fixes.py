@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kpi_core.coaching import coaching
-from kpi_core.magic import Scenario, solve
+from kpi_core.magic import Scenario, solve, whole_days
+from ui import format as fmt
 
 from .conftest import cli
 
@@ -91,3 +92,32 @@ def test_the_command_line_solves_a_close_ratio_of_exactly_100_percent_as_feasibl
     doc = json.loads(done.stdout)
     assert doc["p2"] == 1.0
     assert doc["feasible"] is True
+
+
+@pytest.mark.parametrize(
+    ("days", "whole"),
+    [(102.5, 103), (44.5, 45), (0.5, 1), (2.5, 3), (41.6, 42), (41.4, 41), (-2.5, -3), (44.49999999999999, 45)],
+)
+def test_a_sales_cycle_is_rounded_to_whole_days_half_up_as_excel_shows_it(days: float, whole: int) -> None:
+    assert whole_days(days) == whole
+    assert fmt.days(days) == (f"{whole} day" if whole == 1 else f"{whole} days")
+
+
+def test_the_magic_number_s_lag_warning_names_the_cycle_in_the_days_the_tables_show() -> None:
+    result = solve(Scenario(100_000, 15, 1000, 0.5, 0.5, cycle_days=102.5, use_cycle_lag=True))
+    assert result.warnings[0].startswith(f"The sales cycle of {fmt.days(102.5)} (")
+
+
+def test_the_excel_export_shows_a_sales_cycle_in_whole_days_as_the_screen_does() -> None:
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from ui.downloads import excel_bytes
+
+    label = fmt.KPI_LABELS["cycle_days_median"]
+    sheet = openpyxl.load_workbook(io.BytesIO(excel_bytes(pd.DataFrame({"Team": ["North"], label: [44.5]})))).active
+    cell = sheet.cell(row=2, column=2)
+    assert (cell.value, cell.number_format) == (44.5, "0")  # Excel shows 45: half away from zero
+    assert fmt.days(cell.value) == "45 days"

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from functools import partial
 
-from kpi_core.magic import Wording, with_marks
+from kpi_core.magic import Wording, whole_days, with_marks
 
 NA = "n/a"
 #: Number inputs (printf, as the browser's sprintf.js reads it; an input must stay a plain number,
@@ -117,11 +117,12 @@ def signed_percent(fraction: float | None, cur: Currency) -> str:
 
 
 def days(value: float | None, cur: Currency | None = None) -> str:
-    """Whole days: ``41.6 -> "42 days"``; ``None`` -> n/a."""
+    """Whole days: ``41.6 -> "42 days"``, ``102.5 -> "103 days"`` (half up, as the Excel export
+    shows it: :func:`kpi_core.magic.whole_days`); ``None`` -> n/a."""
     if not _defined(value):
         return NA
     assert value is not None
-    n = round(value)
+    n = whole_days(value)
     return f"{n} day" if n == 1 else f"{n} days"
 
 
