@@ -121,3 +121,13 @@ def test_the_excel_export_shows_a_sales_cycle_in_whole_days_as_the_screen_does()
     cell = sheet.cell(row=2, column=2)
     assert (cell.value, cell.number_format) == (44.5, "0")  # Excel shows 45: half away from zero
     assert fmt.days(cell.value) == "45 days"
+
+
+def test_weekly_appointments_have_one_precision_in_every_table_and_in_the_excel_export() -> None:
+    from ui.downloads import number_formats
+
+    usd = fmt.currency("USD")
+    assert fmt.kpi("weekly_appointments", 600_000 / (12_500 * 0.6 * 0.4) / 48, usd) == "4.17"
+    assert fmt.kpi("weekly_appointments", 3.5, usd) == fmt.appointments(3.5, usd) == "3.5"
+    label = fmt.KPI_LABELS["weekly_appointments"]
+    assert number_formats([label, f"{label}: peer average"]) == {label: "0.00", f"{label}: peer average": "0.00"}

@@ -30,7 +30,14 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 #: Excel number formats by the kind of KPI (ui.format.KIND): the numbers read as on screen.
-EXCEL_FORMATS = {"percent": "0.0%", "money": "#,##0", "days": "0", "count": "#,##0", "decimal": "0.00"}
+EXCEL_FORMATS = {
+    "percent": "0.0%",
+    "money": "#,##0",
+    "days": "0",
+    "count": "#,##0",
+    "decimal": "0.0",
+    "appointments": "0.00",
+}
 
 
 def number_formats(columns: Sequence[str]) -> dict[str, str]:

@@ -170,13 +170,17 @@ KIND: dict[str, str] = {
     "cycle_days_mean": "days",
     "cycle_days_median": "days",
     "weeks": "decimal",
-    "weekly_appointments": "decimal",
+    # Two decimals, as the Magic Number and Weekly activity pages write them (fmt.appointments):
+    # the Team overview and Peer comparison wrote 4.2 for the 4.17 a week read there.
+    "weekly_appointments": "appointments",
 }
 
 
 def kpi(name: str, value: float | int | None, cur: Currency) -> str:
-    """A KPI value formatted by its kind (count, percent, money, days)."""
+    """A KPI value formatted by its kind (count, percent, money, days, appointments a week)."""
     kind = KIND.get(name, "decimal")
+    if kind == "appointments":
+        return appointments(value, cur)
     if kind == "percent":
         return percent(value, cur)
     if kind == "money":

@@ -122,3 +122,19 @@ def test_a_prefilled_ratio_is_kept_exact_and_shown_with_two_decimals() -> None:
     p2 = at.session_state["mn_p2"]
     assert p2 != round(p2, 2)  # the team's close ratio, exact
     assert at.number_input(key="mn_p2_input").format == "%.2f"
+
+
+def test_weekly_appointments_read_with_two_decimals_on_the_team_overview_as_on_the_magic_number_page() -> None:
+    from kpi_core import queries
+    from kpi_core.db import session_cursor
+    from ui import format as fmt
+    from ui import state
+
+    at = new_app()  # the Team overview
+    team = queries.kpis(session_cursor(), at.session_state[state.DATASET], "all")[0]
+    usd = fmt.currency("USD")
+    assert metric(at, "Weekly appointments") == fmt.appointments(team.weekly_appointments, usd)
+    assert len(metric(at, "Weekly appointments").partition(".")[2]) == 2  # 35.15, not 35.2
+    open_page(at, "magic_number")
+    assert metric(at, "Exact value") != "n/a"
+    assert at.session_state["mn_appts"] == team.weekly_appointments
