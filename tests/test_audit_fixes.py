@@ -131,3 +131,19 @@ def test_weekly_appointments_have_one_precision_in_every_table_and_in_the_excel_
     assert fmt.kpi("weekly_appointments", 3.5, usd) == fmt.appointments(3.5, usd) == "3.5"
     label = fmt.KPI_LABELS["weekly_appointments"]
     assert number_formats([label, f"{label}: peer average"]) == {label: "0.00", f"{label}: peer average": "0.00"}
+
+
+@pytest.mark.parametrize(
+    ("amount", "usd", "idr"),
+    [
+        (999_960_000, "$1B", "Rp 1 miliar"),  # was $1,000M and Rp 1.000 jt
+        (999_960_000_000, "$1T", "Rp 1 triliun"),
+        (-999_960_000, "-$1B", "-Rp 1 miliar"),
+        (999_940_000, "$999.9M", "Rp 999,9 jt"),
+        (960_000_000, "$960M", "Rp 960 jt"),
+        (5_600_000, "$5.6M", "Rp 5,6 jt"),
+    ],
+)
+def test_a_compact_amount_that_rounds_up_to_the_next_unit_is_written_in_it(amount: float, usd: str, idr: str) -> None:
+    assert fmt.compact_money(amount, fmt.currency("USD")) == usd
+    assert fmt.compact_money(amount, fmt.currency("IDR")) == idr

@@ -80,12 +80,18 @@ def wording(cur: Currency) -> Wording:
 
 
 def compact_money(value: float | int | None, cur: Currency) -> str:
-    """A headline amount that fits a metric: ``$5.6M``, ``€12,3M``, ``Rp 5,6 jt``; below a million as :func:`money`."""
+    """A headline amount that fits a metric: ``$5.6M``, ``€12,3M``, ``Rp 5,6 jt``; below a million as :func:`money`.
+
+    An amount that rounds up to the next unit is written in it: 999,960,000 is ``$1B``, never ``$1,000M``.
+    """
     if not _defined(value):
         return NA
     assert value is not None
-    for size, suffix in cur.scale:
+    for index, (size, suffix) in enumerate(cur.scale):
         if abs(value) >= size:
+            # Rounded to one decimal (as number() writes it) up to the next unit's size: that unit.
+            if index and float(f"{abs(value) / size:.1f}") * size >= cur.scale[index - 1][0]:
+                size, suffix = cur.scale[index - 1]
             sign = "-" if value < 0 else ""
             sep = " " if cur.scale_space else ""
             return f"{sign}{cur.symbol}{' ' if cur.space else ''}{number(abs(value) / size, cur, 1)}{sep}{suffix}"
