@@ -1,7 +1,7 @@
 """Read an uploaded file's bytes into text cells, row by row, with every row's line number.
 
 CSV/TSV text goes through Python's ``csv`` module (after the encoding and delimiter are found);
-Excel through openpyxl; Parquet through pyarrow. Nothing is typed here: dates and numbers stay
+Excel through python-calamine; Parquet through pyarrow. Nothing is typed here: dates and numbers stay
 text until :mod:`kpi_core.typing` reads them with the formats the user confirmed.
 """
 
