@@ -88,11 +88,21 @@ _TIPS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _headline(kpi: str, value: float, threshold: float, wording: Wording) -> str:
-    # A value just below the threshold gets more decimals, so 64.996 % never reads "65 %".
+def percent_decimals(value: float, threshold: float) -> int:
+    """The decimals a percent needs (one at least) to read below ``threshold`` when it is below it
+    (by more than float noise): 0.9996 against 1 needs two (99.96 %), where one wrote "100 %"
+    beside the advice to book more. One for a value on or above its threshold."""
     decimals = 1
+    if at_least(value, threshold):
+        return decimals
     while decimals < 9 and round(value * 100, decimals) >= round(threshold * 100, decimals):
         decimals += 1
+    return decimals
+
+
+def _headline(kpi: str, value: float, threshold: float, wording: Wording) -> str:
+    # A value just below the threshold gets more decimals, so 64.996 % never reads "65 %".
+    decimals = percent_decimals(value, threshold)
     shown = f"{value * 100:.{decimals}f}".rstrip("0").rstrip(".") + " %"
     return f"{_LABELS[kpi]} is {wording.marks(shown)}, below the {wording.percent(threshold)} target: {_FOCUS[kpi]}"
 

@@ -147,3 +147,20 @@ def test_weekly_appointments_have_one_precision_in_every_table_and_in_the_excel_
 def test_a_compact_amount_that_rounds_up_to_the_next_unit_is_written_in_it(amount: float, usd: str, idr: str) -> None:
     assert fmt.compact_money(amount, fmt.currency("USD")) == usd
     assert fmt.compact_money(amount, fmt.currency("IDR")) == idr
+
+
+@pytest.mark.parametrize(
+    ("fraction", "threshold", "shown"),
+    [
+        (0.9995999999999999, 1.0, "99.96 %"),  # was "100 %" beside 'below the 100 % target'
+        (0.649996, 0.65, "64.9996 %"),
+        (0.84, 1.0, "84 %"),
+        (1.00004, 1.0, "100 %"),  # on target: no verdict to contradict
+        (0.9999999999999998, 1.0, "100 %"),  # float noise: on target
+        (None, 1.0, "n/a"),
+    ],
+)
+def test_a_percent_below_its_threshold_is_written_to_read_below_it(
+    fraction: float | None, threshold: float, shown: str
+) -> None:
+    assert fmt.percent_against(fraction, threshold, fmt.currency("USD")) == shown

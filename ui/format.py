@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from functools import partial
 
+from kpi_core.coaching import percent_decimals
 from kpi_core.magic import Wording, whole_days, with_marks
 
 NA = "n/a"
@@ -111,6 +112,16 @@ def percent(fraction: float | None, cur: Currency) -> str:
         return NA
     assert fraction is not None
     return f"{number(fraction * 100, cur, 1)} %"
+
+
+def percent_against(fraction: float | None, threshold: float, cur: Currency) -> str:
+    """As :func:`percent`, with the decimals a value below ``threshold`` needs to read below it
+    (:func:`kpi_core.coaching.percent_decimals`): a barometer of 99.96 % beside the coaching for a
+    barometer below 100 % read "100 %"."""
+    if not _defined(fraction):
+        return NA
+    assert fraction is not None
+    return f"{number(fraction * 100, cur, percent_decimals(fraction, threshold))} %"
 
 
 def signed_percent(fraction: float | None, cur: Currency) -> str:

@@ -138,3 +138,13 @@ def test_weekly_appointments_read_with_two_decimals_on_the_team_overview_as_on_t
     open_page(at, "magic_number")
     assert metric(at, "Exact value") != "n/a"
     assert at.session_state["mn_appts"] == team.weekly_appointments
+
+
+def test_a_barometer_just_below_its_target_reads_below_it_beside_the_prospecting_coaching() -> None:
+    """600,000 over 48 weeks at 12,500, 60 % and 40 % needs 4.1667 a week: 4.165 is 99.96 %, shown '100 %'."""
+    at = open_page(new_app(), "magic_number")
+    _set_inputs(at, {"goal": 600_000.0, "weeks": 48.0, "avg_sale": 12_500.0, "p1": 60.0, "p2": 40.0, "appts": 4.165})
+    assert metric(at, "Activity barometer") == "99.96 %"
+    assert any("Activity barometer is 99.96 %" in m.value.replace("\\", "") for m in at.markdown)
+    _set_inputs(at, {"appts": 3.5})
+    assert metric(at, "Activity barometer") == "84 %"
