@@ -31,14 +31,19 @@ def best_value(kpi: str, ranked: Sequence[float | None]) -> float | None:
     Nobody does when the team has a single ranked rep (no one to compare with), when no ranked rep
     has a value, or when every ranked rep has the same value: on the public CRM sample, whose close
     ratio is 100 % for all, every rep read "Best on Close ratio". A rep with the only value among
-    reps whose value is undefined (n/a) is the best on it.
+    reps whose value is undefined (n/a) is the best on it. A sales cycle of 0 days or less (a won
+    deal closed before, or on, its first appointment: a date error the import report names) is
+    never the best: it earned "Best on Sales cycle".
     """
     values = [v for v in ranked if v is not None]
     if len(ranked) < 2 or not values:
         return None
     if len(values) == len(ranked) and min(values) == max(values):
         return None
-    return min(values) if kpi in LOWER_IS_BETTER else max(values)
+    if kpi in LOWER_IS_BETTER:
+        usable = [v for v in values if v > 0]
+        return min(usable) if usable else None
+    return max(values)
 
 
 def compare_peers(rows: Sequence[KpiRow], settings: PeerSettings = PeerSettings()) -> list[PeerRow]:
@@ -71,7 +76,14 @@ def compare_peers(rows: Sequence[KpiRow], settings: PeerSettings = PeerSettings(
             if sale_dev is not None and sale_dev <= -settings.money_left_on_table + 1e-12:
                 flags.append(MONEY_LEFT_ON_TABLE)
             cycle_dev = kpis["cycle_days_mean"].deviation
-            if cycle_dev is not None and cycle_dev <= -settings.best_practice_cycle + 1e-12:
+            cycle = kpis["cycle_days_mean"].value
+            # A cycle of 0 days or less is a date error, not a practice to share.
+            if (
+                cycle_dev is not None
+                and cycle is not None
+                and cycle > 0
+                and cycle_dev <= -settings.best_practice_cycle + 1e-12
+            ):
                 flags.append(BEST_PRACTICE)
             best_on = [k for k in PEER_KPIS if kpis[k].value is not None and best.get((rep.team, k)) == kpis[k].value]
             if best_on:

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from kpi_core.coaching import coaching
 from kpi_core.magic import Scenario, solve, whole_days
+from kpi_core.model import KpiRow
+from kpi_core.peers import BEST_PRACTICE, best_value, compare_peers
 from ui import format as fmt
 
 from .conftest import cli
@@ -164,3 +166,40 @@ def test_a_percent_below_its_threshold_is_written_to_read_below_it(
     fraction: float | None, threshold: float, shown: str
 ) -> None:
     assert fmt.percent_against(fraction, threshold, fmt.currency("USD")) == shown
+
+
+def _peer(rep: str, cycle: float | None) -> KpiRow:
+    return KpiRow(
+        group=rep,
+        team="North",
+        appointments=10,
+        advanced=5,
+        won=2,
+        p1=0.5,
+        p2=0.4,
+        revenue=20_000.0,
+        avg_sale=10_000.0,
+        cycle_days_mean=cycle,
+        cycle_days_median=cycle,
+        weeks=10,
+        weekly_appointments=1.0,
+    )
+
+
+@pytest.mark.parametrize("odd_cycle", [-12.0, 0.0])
+def test_a_sales_cycle_of_zero_days_or_less_is_neither_best_nor_best_practice(odd_cycle: float) -> None:
+    """A won deal closed before its first appointment (reported on import) made its rep
+    'Best on Sales cycle' and 'Best practice to share'."""
+    rows = [_peer("Ana", odd_cycle), _peer("Budi", 40.0), _peer("Citra", 60.0), _peer("Dewi", 50.0)]
+    by_rep = {r.rep: r for r in compare_peers(rows)}
+    assert "cycle_days_mean" not in by_rep["Ana"].best_on
+    assert BEST_PRACTICE not in by_rep["Ana"].flags
+    assert "cycle_days_mean" in by_rep["Budi"].best_on  # the shortest real cycle is the best
+    assert best_value("cycle_days_mean", [odd_cycle, None]) is None
+
+
+def test_a_short_positive_sales_cycle_is_still_best_practice() -> None:
+    rows = [_peer("Ana", 10.0), _peer("Budi", 40.0), _peer("Citra", 60.0), _peer("Dewi", 50.0)]
+    ana = next(r for r in compare_peers(rows) if r.rep == "Ana")
+    assert BEST_PRACTICE in ana.flags
+    assert "cycle_days_mean" in ana.best_on
