@@ -4,7 +4,7 @@ import streamlit as st
 
 from kpi_core import queries
 from kpi_core.coaching import coaching
-from kpi_core.magic import Scenario, solve
+from kpi_core.magic import Scenario, at_least, solve
 from ui import charts, memo, page, settings, state
 from ui import format as fmt
 from ui import magic_inputs as mi
@@ -58,7 +58,7 @@ def body() -> None:
         kwargs={"scope": ds.content_key},
         help="Each rep's Magic Number uses this goal with the rep's own ratios and average revenue per sale. "
         "It starts as the team's goal (the Magic Number page's, or 20 % above the team's pace) shared among "
-        "the reps, or as the goal set there for one rep.",
+        "the reps, or as the goal typed there for one rep.",
     )
     c1.caption(md_escape(f"{fmt.money(goal, cur)} per rep"))  # the typed digits, grouped: 15000000 is Rp 15.000.000
     targets = {}
@@ -86,7 +86,7 @@ def body() -> None:
         for rep, target in targets.items()
         if target is not None and target.activity_barometer is not None
     )
-    below = [(b, rep) for b, rep in measured if b < thresholds.activity_barometer]
+    below = [(b, rep) for b, rep in measured if not at_least(b, thresholds.activity_barometer)]
     if measured:
         bar = thresholds.activity_barometer
         their = "their Magic Number" if bar == 1 else f"{fmt.percent(bar, cur)} of their Magic Number"
@@ -149,7 +149,7 @@ def body() -> None:
     formats = {
         "Weekly appointments": lambda v: fmt.appointments(v, cur),
         "Magic Number": lambda v: fmt.appointments(v, cur),
-        "Activity barometer": lambda v: fmt.percent(v, cur),
+        "Activity barometer": lambda v: fmt.percent_against(v, thresholds.activity_barometer, cur),
     }
     records = [
         {
@@ -167,7 +167,7 @@ def body() -> None:
     advice = coaching(None, None, below[0][0], thresholds, fmt.wording(cur)) if below else ()
     if advice:
         st.subheader("Coaching")
-        reps = ", ".join(f"{rep} ({fmt.percent(b, cur)})" for b, rep in below)
+        reps = ", ".join(f"{rep} ({fmt.percent_against(b, thresholds.activity_barometer, cur)})" for b, rep in below)
         with st.container(border=True):
             st.markdown(f"**{md_escape('Below ' + their + ': ' + reps)}**")
             st.markdown("\n".join(f"- {md_escape(tip)}" for tip in advice[0].tips))

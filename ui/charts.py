@@ -15,11 +15,11 @@ import altair as alt
 import pandas as pd
 import pyarrow as pa
 
-from kpi_core.magic import FunnelStage, Lever, MagicResult
+from kpi_core.magic import FunnelStage, Lever, MagicResult, at_least
 from kpi_core.model import KpiRow, PeerRow
 from kpi_core.queries import Window
 
-from .format import KPI_LABELS, Currency, appointments, kpi, money, number, percent, signed_percent
+from .format import KPI_LABELS, Currency, appointments, kpi, money, number, percent, percent_against, signed_percent
 
 #: Width given to charts drawn "as wide as the page" when they are rendered to a PNG file.
 PNG_WIDTH = 640
@@ -628,9 +628,10 @@ def _barometer_template() -> dict[str, Any]:
 
 def barometer(value: float, cur: Currency) -> ChartSpec:
     """The activity barometer as a bar against the 100 % line."""
-    fill = STAGE_COLORS["Appointments"] if value >= 1 else PEER_COLORS[WORSE]
-    records = [{"what": "Activity barometer", "value": value, "text": percent(value, cur), "fill": fill}]
-    said = f"Activity barometer: {percent(value, cur)} of the Magic Number booked; the target is 100 %."
+    fill = STAGE_COLORS["Appointments"] if at_least(value, 1) else PEER_COLORS[WORSE]
+    text = percent_against(value, 1, cur)  # 99.96 % below the line reads below it, not "100 %"
+    records = [{"what": "Activity barometer", "value": value, "text": text, "fill": fill}]
+    said = f"Activity barometer: {text} of the Magic Number booked; the target is 100 %."
     return _with_data(_barometer_template(), "barometer", records, said)
 
 
@@ -648,16 +649,16 @@ def barometers(measured: Sequence[tuple[str, float, float, float]], target: floa
         {
             "rep": rep,
             "value": value,
-            "text": percent(value, cur),
+            "text": percent_against(value, target, cur),
             "weekly_text": appointments(weekly, cur),
             "magic_text": appointments(magic, cur),
-            "fill": STAGE_COLORS["Appointments"] if value >= target else PEER_COLORS[WORSE],
+            "fill": STAGE_COLORS["Appointments"] if at_least(value, target) else PEER_COLORS[WORSE],
         }
         for rep, value, weekly, magic in rows
     ]
-    below = sum(1 for r in rows if r[1] < target)
+    below = sum(1 for r in rows if not at_least(r[1], target))
     said = f"Activity barometers of {len(rows)} reps against the {percent(target, cur)} target: {below} below it" + (
-        f", the lowest {rows[0][0]} at {percent(rows[0][1], cur)}." if rows else "."
+        f", the lowest {rows[0][0]} at {percent_against(rows[0][1], target, cur)}." if rows else "."
     )
     line = [{"target": target, "label": f"{percent(target, cur)} target"}]
     template = _barometers_template()

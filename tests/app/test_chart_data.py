@@ -178,3 +178,22 @@ def test_axes_of_counts_have_whole_ticks_and_weeks_are_ticked_on_their_mondays()
         [0, 20, 40, 60, 80],
         [0, 5000, 10000],
     ]
+
+
+def test_a_barometer_just_below_its_target_reads_below_it_and_float_noise_reads_on_it() -> None:
+    """99.96 % read "100 %" on a red bar counted below the target; 0.9999999999999998 (a rep booking
+    exactly their Magic Number, through float arithmetic) was counted below it."""
+    from ui import format as fmt
+
+    cur = fmt.currency("USD")
+    chart = charts.barometers([("Ana", 0.9996, 4.998, 5.0), ("Budi", 0.9999999999999998, 5.0, 5.0)], 1.0, cur)
+    rows = {r["rep"]: r for r in chart.vega["datasets"]["barometers"]}
+    assert rows["Ana"]["text"] == "99.96 %" and rows["Ana"]["fill"] == charts.PEER_COLORS[charts.WORSE]
+    assert rows["Budi"]["fill"] == charts.STAGE_COLORS["Appointments"]
+    assert "1 below it, the lowest Ana at 99.96 %." in chart.description
+    single = charts.barometer(0.9996, cur)
+    assert single.vega["datasets"]["barometer"][0]["text"] == "99.96 %"
+    assert (
+        charts.barometer(0.9999999999999998, cur).vega["datasets"]["barometer"][0]["fill"]
+        == (charts.STAGE_COLORS["Appointments"])
+    )
