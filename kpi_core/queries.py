@@ -6,8 +6,9 @@ dataset's internal column names (``d0``, ``d1``...), never from headers or cell 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -298,6 +299,18 @@ _OPPORTUNITY_AGGREGATES = f"""
 _PIPELINE_AGGREGATES = f""",
     {_counted("outcome = 'open' AND advanced")}, {_counted("outcome = 'open' AND NOT advanced")}"""
 
+#: The same aggregates (and pipeline counts) added up from :func:`_kpi_counts`: a sum of the
+#: counts where the scan counts rows, the money of each count's rows summed again with ``fsum``.
+_OPPORTUNITY_AGGREGATES_FROM_COUNTS = """
+    sum(n), coalesce(sum(n) FILTER (WHERE advanced), 0), coalesce(sum(n) FILTER (WHERE won), 0),
+    fsum(amount) FILTER (WHERE won),
+    sum(cycle_days) FILTER (WHERE won)::DOUBLE / sum(cycles) FILTER (WHERE won),
+    NULL,
+    coalesce(sum(amounts) FILTER (WHERE won), 0)"""
+_PIPELINE_AGGREGATES_FROM_COUNTS = """,
+    coalesce(sum(n) FILTER (WHERE outcome = 'open' AND advanced), 0),
+    coalesce(sum(n) FILTER (WHERE outcome = 'open' AND NOT advanced), 0)"""
+
 #: The sales cycles of won deals as counts per (group, whole days): the medians are read from
 #: these few thousand rows (see :func:`_median`), which is about twice as fast as DuckDB's
 #: ``median`` sorting every won deal of every group, and again for the everyone row.
@@ -338,11 +351,17 @@ def _kpis(
     if win is None:
         return [], None
     group_sql, team_sql, key_sql = _group(ds, by)
-    where, params = _where(ds, filters, win)
+    # Without a date or extra column's filter, the opportunities counted once per dataset answer:
+    # a few hundred counts instead of every row (a rep in two teams needs the rows for their team).
+    whole = not filters.dimensions and by in ("rep", "team", "all") and _covers_every_date(ds, win)
+    counts = _kpi_counts(cursor, ds) if whole and (by != "rep" or ds.rep_teams is not None) else None
+    where, params = _where(ds, filters, win, dated=counts is None)
     aggregates = _WEEKLY_AGGREGATES if ds.shape is Shape.WEEKLY_LOG else _OPPORTUNITY_AGGREGATES
+    if counts is not None:
+        aggregates = _OPPORTUNITY_AGGREGATES_FROM_COUNTS
     with_pipelines = pipelines is not None and ds.shape is Shape.OPPORTUNITIES and not filters.decided_only
     if with_pipelines:
-        aggregates += _PIPELINE_AGGREGATES
+        aggregates += _PIPELINE_AGGREGATES if counts is None else _PIPELINE_AGGREGATES_FROM_COUNTS
     if with_total:
         select = (
             f"CASE WHEN grouping({key_sql}) = 1 THEN NULL ELSE {team_sql} END AS team, grouping({key_sql}) AS is_total"
@@ -353,26 +372,26 @@ def _kpis(
     sql = f"""
         SELECT {group_sql} AS grp, {select}, {aggregates}
         FROM {{table}} WHERE {where} GROUP BY {group_by} ORDER BY is_total, grp"""
-    with _registered(cursor, ds) as table:
+    with _registered(cursor, ds, counts) as table:
         rows = run(cursor, sql.format(table=table), params).fetchall()
         cycles: dict[Any, dict[int, int]] = {}
         if ds.shape is Shape.OPPORTUNITIES and rows:
-            # Without a date or extra column's filter, the won deals' cycles counted once per
-            # dataset answer (a few thousand counts instead of every won deal: 4-6 ms against 18-28).
-            won = None
-            if not filters.dimensions and by in ("rep", "team", "all") and _covers_every_date(ds, win):
-                won = _won_cycles(ds)
+            # The same way, the won deals' cycles counted once per dataset (a few thousand counts
+            # instead of every won deal: 4-6 ms against 18-28).
+            won = _won_cycles(ds) if whole else None
             if won is None:
-                counts_sql = _CYCLE_COUNTS.format(group=group_sql, key=key_sql, table=table, where=where)
-                counts = run(cursor, counts_sql, params).fetchall()
+                raw_where, raw_params = _where(ds, filters, win)
+                with contextlib.nullcontext(table) if counts is None else _registered(cursor, ds) as raw:
+                    counts_sql = _CYCLE_COUNTS.format(group=group_sql, key=key_sql, table=raw, where=raw_where)
+                    per_days = run(cursor, counts_sql, raw_params).fetchall()
             else:
                 won_where, won_params = _where(ds, filters, win, dated=False)
                 with _registered(cursor, ds, won) as won_table:
                     counts_sql = _CYCLE_COUNTS_FROM_WON.format(
                         group=group_sql, key=key_sql, table=won_table, where=won_where
                     )
-                    counts = run(cursor, counts_sql, won_params).fetchall()
-            for grp, days, n in counts:
+                    per_days = run(cursor, counts_sql, won_params).fetchall()
+            for grp, days, n in per_days:
                 cycles.setdefault(grp, {})[days] = n
     medians = {grp: _median(c) for grp, c in cycles.items()}
     total_median = None
@@ -457,16 +476,84 @@ _CYCLE_KEYS = ("rep", "team", "outcome")
 _WON_CYCLES = "won_cycles"
 
 
+#: Marks a derived table asked for once (see :func:`_derived`).
+_ASKED = ":asked"
+
+
+def _derived(ds: Dataset, name: str, build: Callable[[], pa.Table | None]) -> pa.Table | None:
+    """The table ``build`` derives from the dataset's rows, kept with the dataset; ``None`` the
+    first time it is asked for (or when ``build`` gives none).
+
+    It is built the second time: a first question (the import's KPI table, a command-line run)
+    scans the rows, which costs less than counting them first; the next ones, a filter changed
+    on a page, are the ones the counts answer sooner."""
+    if name in ds.derived:
+        return ds.derived[name]
+    if name + _ASKED not in ds.derived:
+        ds.derived[name + _ASKED] = None
+        return None
+    ds.derived[name] = build()
+    return ds.derived[name]
+
+
+#: What the KPIs are counted by in :func:`_kpi_counts`: the columns the aggregates and the
+#: filters (but the dates and the extra columns) read.
+_KPI_COUNTS = "kpi_counts"
+
+
+def _kpi_counts(cursor: duckdb.DuckDBPyConnection, ds: Dataset) -> pa.Table | None:
+    """An opportunity list's rows with a first appointment counted (``n``) per rep, team, outcome,
+    advanced and won, with their money (``amount``, summed with ``fsum`` as the scan sums it, and
+    ``amounts``, how many have one) and their sales cycles (``cycle_days``, the sum of the whole
+    days of those with a close date, and ``cycles``, how many), built once per dataset (:func:`_derived`).
+
+    For a window holding every date and no extra column's filter, every KPI of the scan is a sum
+    of these few hundred counts (a team filter's KPIs at a million opportunities: 2 ms against
+    20-30). Rep and team keep the dataset's dictionaries, so a filter compares the same codes.
+    """
+
+    def build() -> pa.Table | None:
+        if ds.shape is not Shape.OPPORTUNITIES:
+            return None
+        names = ds.table.column_names
+        coded = {c: d for c in ("rep", "team") if c in names and (d := _dictionary(ds.table.column(c))) is not None}
+        keys = [f"{c}{_CODES}" if c in coded else c for c in ("rep", "team") if c in names]
+        sql = f"""
+            SELECT {", ".join(keys)}, outcome::VARCHAR, advanced, won, count(*), fsum(amount), count(amount),
+                sum(date_diff('day', first_appointment, close_date)), count(close_date)
+            FROM {{table}} WHERE first_appointment IS NOT NULL GROUP BY ALL"""
+        with _registered(cursor, ds) as table:
+            rows = run(cursor, sql.format(table=table)).fetchall()
+        if len(rows) > ds.table.num_rows // 2:
+            return None
+        counted = [*(k.removesuffix(_CODES) for k in keys), "outcome", "advanced", "won"]
+        counted += ["n", "amount", "amounts", "cycle_days", "cycles"]
+        values = list(zip(*rows, strict=True)) if rows else [()] * len(counted)
+        columns: dict[str, pa.Array] = {}
+        for name, column in zip(counted, values, strict=True):
+            if name in coded:  # the dataset's codes put back on its dictionary
+                index = ds.table.column(name).type.index_type
+                columns[name] = pa.DictionaryArray.from_arrays(pa.array(column, index), coded[name])
+            else:
+                kinds = {"advanced": pa.bool_(), "won": pa.bool_(), "amount": pa.float64()}
+                kinds |= {"outcome": pa.string(), "rep": pa.string(), "team": pa.string()}
+                columns[name] = pa.array(column, kinds.get(name, pa.int64()))
+        return pa.table(columns)
+
+    return _derived(ds, _KPI_COUNTS, build)
+
+
 def _appointment_days(ds: Dataset) -> pa.Table | None:
     """An opportunity list's rows counted (``n``) per rep, team, first appointment and outcome,
-    built once per dataset and kept with it.
+    built once per dataset (:func:`_derived`).
 
     A weekly series asked again for other teams, reps, dates or "decided only" adds up these
     counts (77k at a million opportunities of 40 reps over two years) instead of scanning every
     opportunity: the series of a team filter change took 17-25 ms on the scan (bench/README.md).
     ``None`` where :func:`_rows_counted` says.
     """
-    if _APPOINTMENT_DAYS not in ds.derived:
+
+    def build() -> pa.Table | None:
         keys = [k for k in _DAY_KEYS if k in ds.table.column_names]
         counted = _rows_counted(ds, ds.table.select(keys)) if {"rep", "first_appointment"} <= set(keys) else None
         if counted is not None:
@@ -474,20 +561,23 @@ def _appointment_days(ds: Dataset) -> pa.Table | None:
             # decodes a dictionary of them (5 ms against 6-15 ms at 77k counts).
             at = counted.schema.get_field_index("first_appointment")
             counted = counted.set_column(at, "first_appointment", counted.column(at).cast(pa.date32()))
-        ds.derived[_APPOINTMENT_DAYS] = counted
-    return ds.derived[_APPOINTMENT_DAYS]
+        return counted
+
+    return _derived(ds, _APPOINTMENT_DAYS, build)
 
 
 def _won_cycles(ds: Dataset) -> pa.Table | None:
     """An opportunity list's won deals with a first appointment and a close date counted (``n``)
-    per rep, team, outcome and sales cycle in whole days (``cycle_days``), built once per dataset.
+    per rep, team, outcome and sales cycle in whole days (``cycle_days``), built once per dataset
+    (:func:`_derived`).
 
     The medians of the sales cycle are read from counts per group and days (:data:`_CYCLE_COUNTS`);
     for a window holding every date and no extra column's filter, these few thousand counts (5,900
     at a million opportunities) give them without going over every won deal again. ``None`` where
     :func:`_rows_counted` says.
     """
-    if _WON_CYCLES not in ds.derived:
+
+    def build() -> pa.Table | None:
         table, names = ds.table, ds.table.column_names
         counted = None
         if {"rep", "won", "first_appointment", "close_date"} <= set(names):
@@ -503,8 +593,9 @@ def _won_cycles(ds: Dataset) -> pa.Table | None:
             )
             keys = kept.select([k for k in _CYCLE_KEYS if k in names]).append_column("cycle_days", days)
             counted = _rows_counted(ds, keys)
-        ds.derived[_WON_CYCLES] = counted
-    return ds.derived[_WON_CYCLES]
+        return counted
+
+    return _derived(ds, _WON_CYCLES, build)
 
 
 def _rows_counted(ds: Dataset, table: pa.Table) -> pa.Table | None:

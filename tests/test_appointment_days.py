@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import random
 import statistics
 from collections import Counter
@@ -36,6 +37,7 @@ def _rows() -> list[dict[str, Any]]:
         # A won deal closes 0-29 days later (now and then before its first appointment, or without
         # a close date); a lost one some days later.
         cycle = rng.choice([None, -3, *range(30)]) if outcome != "Open" else None
+        amount = rng.choice(["", "0", f"{rng.uniform(100, 90000):.2f}", f"{rng.randrange(1, 500) * 1000}"])
         rows.append(
             {
                 "id": i + 1,
@@ -45,6 +47,8 @@ def _rows() -> list[dict[str, Any]]:
                 "outcome": outcome,
                 "region": rng.choice(["Jakarta", "Bandung", ""]),
                 "close": "" if cycle is None else f"{day + dt.timedelta(days=cycle):%Y-%m-%d}",
+                "next": f"{day + dt.timedelta(days=2):%Y-%m-%d}" if rng.random() < 0.4 else "",
+                "amount": amount,
             }
         )
     return rows
@@ -54,9 +58,11 @@ ROWS = _rows()
 
 
 def _dataset() -> Dataset:
-    lines = ["Opportunity ID,Sales Rep,Team,First Appointment,Outcome,Region,Close Date"]
+    lines = ["Opportunity ID,Sales Rep,Team,First Appointment,Outcome,Region,Close Date,Next Step Date,Amount"]
     lines += [
-        f"{r['id']},{r['rep']},{r['team']},{r['day']:%Y-%m-%d},{r['outcome']},{r['region']},{r['close']}" for r in ROWS
+        f"{r['id']},{r['rep']},{r['team']},{r['day']:%Y-%m-%d},{r['outcome']},{r['region']},{r['close']},"
+        f"{r['next']},{r['amount']}"
+        for r in ROWS
     ]
     return load("\n".join(lines).encode(), "counts.csv", LoadOptions())
 
@@ -103,14 +109,64 @@ CHOICES = [
 ]
 
 
+#: The tables the queries derive from a dataset's rows (built the second time they are asked for).
+DERIVED = (queries._KPI_COUNTS, queries._WON_CYCLES, queries._APPOINTMENT_DAYS)
+
+
+def _answers(cursor: Any, ds: Dataset, filters: Filters) -> list[Any]:
+    """Every answer the pages ask for: KPIs per rep, team and everyone, pipelines, the weekly series."""
+    out: list[Any] = []
+    for by in ("rep", "team", "all"):
+        both = queries.kpis_with_total_and_pipelines(cursor, ds, by, filters)
+        out.append((by, both.groups, both.total, both.pipelines))
+    out.append(queries.weekly_appointments_series(cursor, ds, filters))
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, money and means to 12 digits (the counts sum each rep's money apart, then again)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-12)
+    if dataclasses.is_dataclass(a) and dataclasses.is_dataclass(b):
+        return type(a) is type(b) and _same(dataclasses.astuple(a), dataclasses.astuple(b))  # type: ignore[arg-type]
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
 @pytest.mark.parametrize("filters", CHOICES, ids=range(len(CHOICES)))
-def test_the_weekly_series_from_the_day_counts_is_the_rows_own(filters: Filters, cursor: Any) -> None:
+def test_every_answer_from_the_counts_is_the_rows_own(filters: Filters, cursor: Any) -> None:
+    """Asked a second time, the answers come from the counts (where the filters allow): the same
+    as the rows' (a dataset told never to count), and the weekly series the one counted in Python."""
+    rows = _dataset()
+    rows.derived.update(dict.fromkeys(DERIVED))  # never counted: every answer from the rows
+    expected = _answers(cursor, rows, filters)
+    assert expected[-1] == _expected(filters)
     ds = _dataset()
-    assert ds.report.rows_loaded == len(ROWS)
-    assert queries.weekly_appointments_series(cursor, ds, filters) == _expected(filters)
-    counted = queries._appointment_days(ds)
-    assert counted is not None and counted.num_rows < len(ROWS) // 2, "the counts are what the series added up"
+    first, second = _answers(cursor, ds, filters), _answers(cursor, ds, filters)
+    # The counts answer without an extra column's filter; the KPIs' also need every date in the window.
+    dated = filters.start is not None or filters.end is not None
+    used = [] if filters.dimensions else [queries._APPOINTMENT_DAYS] if dated else list(DERIVED)
+    assert [name for name in DERIVED if ds.derived.get(name) is not None] == [n for n in DERIVED if n in used]
+    assert _same(first, expected) and _same(second, expected)
+    assert second[-1] == _expected(filters)
+    # Asked twice: with an extra column's filter or a date window, the answers did not ask for all.
+    counted = queries._appointment_days(ds) or queries._appointment_days(ds)
+    assert counted is not None and counted.num_rows < len(ROWS) // 2
     assert sum(counted.column("n").to_pylist()) == len(ROWS)
+    kpi_counts = queries._kpi_counts(cursor, ds) or queries._kpi_counts(cursor, ds)
+    assert kpi_counts is not None and sum(kpi_counts.column("n").to_pylist()) == len(ROWS)
+
+
+def test_a_first_question_scans_the_rows_and_counts_nothing(cursor: Any) -> None:
+    """The import's KPI table or a command-line run asks once: counting the rows first would only
+    add to its time."""
+    ds = _dataset()
+    queries.kpis_with_total_and_pipelines(cursor, ds, "rep", Filters())
+    queries.weekly_appointments_series(cursor, ds, Filters())
+    assert all(ds.derived.get(name) is None for name in DERIVED)
 
 
 def _medians(filters: Filters, by: str) -> dict[str, float]:
@@ -126,13 +182,14 @@ def _medians(filters: Filters, by: str) -> dict[str, float]:
 @pytest.mark.parametrize("filters", CHOICES, ids=range(len(CHOICES)))
 def test_the_sales_cycle_medians_from_the_won_deals_counts_are_the_rows_own(filters: Filters, cursor: Any) -> None:
     ds = _dataset()
-    for by in ("rep", "team", "all"):
-        groups, total = queries.kpis_with_total(cursor, ds, by, filters)
-        shown = {g.group: g.cycle_days_median for g in groups if g.cycle_days_median is not None}
-        assert shown == _medians(filters, by), by
-        if total is not None:
-            assert total.cycle_days_median == _medians(filters, "all").get(queries.ALL)
-    won = queries._won_cycles(ds)
+    for _ in range(2):  # the rows' answer, then the counts'
+        for by in ("rep", "team", "all"):
+            groups, total = queries.kpis_with_total(cursor, ds, by, filters)
+            shown = {g.group: g.cycle_days_median for g in groups if g.cycle_days_median is not None}
+            assert shown == _medians(filters, by), by
+            if total is not None:
+                assert total.cycle_days_median == _medians(filters, "all").get(queries.ALL)
+    won = queries._won_cycles(ds) or queries._won_cycles(ds)
     assert won is not None and won.num_rows < len(ROWS) // 2
     assert sum(won.column("n").to_pylist()) == sum(1 for r in ROWS if r["outcome"] == "Won" and r["close"])
 
@@ -147,21 +204,28 @@ def test_odd_and_differing_dictionaries_give_the_same_series(cursor: Any) -> Non
     split = pa.concat_tables([ds.table.slice(0, half).cast(second.schema), second])
     assert queries._dictionary(split.column("rep")) is None
     differing = dataclasses.replace(ds, table=split)
+    rows = _dataset()
+    rows.derived.update(dict.fromkeys(DERIVED))
     for filters in CHOICES:
-        expected = _expected(filters)
-        assert queries.weekly_appointments_series(cursor, odd, filters) == expected
-        assert queries.weekly_appointments_series(cursor, differing, filters) == expected
+        expected = _answers(cursor, rows, filters)
+        for data in (odd, differing):
+            for _ in range(2):
+                assert _same(_answers(cursor, data, filters), expected)
         medians = _medians(filters, "rep")
         for data in (odd, differing):
             shown = {g.group: g.cycle_days_median for g in queries.kpis(cursor, data, "rep", filters)}
             assert {k: v for k, v in shown.items() if v is not None} == medians
+    assert all(odd.derived[name] is not None for name in DERIVED)
+    assert queries._kpi_counts(cursor, differing) is not None  # the text of its reps and teams, not their codes
 
 
 def test_a_team_list_joined_counts_anew_and_a_weekly_log_counts_its_own_rows(cursor: Any) -> None:
     """The counts belong to the dataset object: a dataset built from another (its team column
     replaced) does not take them over."""
     ds = _dataset()
-    queries.weekly_appointments_series(cursor, ds, Filters())
+    for _ in range(2):
+        queries.weekly_appointments_series(cursor, ds, Filters())
+    assert ds.derived[queries._APPOINTMENT_DAYS] is not None
     renamed = pa.array(["East"] * ds.table.num_rows)
     moved = dataclasses.replace(ds, table=ds.table.set_column(ds.table.column_names.index("team"), "team", renamed))
     assert moved.derived == {}

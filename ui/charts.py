@@ -876,8 +876,9 @@ def _weekly_records(frame: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     for name in frame.columns:
         column = frame[name]
         if name == "week":  # written once per distinct week, not once per rep and week
-            texts = {w: w.strftime("%Y-%m-%dT%H:%M:%S") for w in column.unique()}
-            columns[name] = [texts[w] for w in column.tolist()]
+            codes, weeks = pd.factorize(column)
+            texts = [w.strftime("%Y-%m-%dT%H:%M:%S") for w in weeks]
+            columns[name] = [texts[c] for c in codes.tolist()]
         elif pd.api.types.is_float_dtype(column):
             columns[name] = [None if math.isnan(v) else v for v in column.tolist()]
         else:
