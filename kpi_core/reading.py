@@ -1236,7 +1236,8 @@ def _read_xlsx(
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheets = tuple(book.sheet_names)
-    except Exception as err:  # python-calamine raises several kinds for a damaged workbook
+    except BaseException as err:  # python-calamine raises several kinds for a damaged workbook, and panics
+        _reraise_interrupt(err)
         raise UnreadableFileError(
             f"{name} could not be opened as an Excel workbook; open it in Excel, save it again as .xlsx and upload."
         ) from err
@@ -1244,12 +1245,20 @@ def _read_xlsx(
         if sheet is not None and sheet not in sheets:
             raise UnreadableFileError(f"{name} has no sheet called '{sheet}'; its sheets are: {', '.join(sheets)}.")
         parts = _sheet_parts(archive)
+        try:
+            shared = _shared_lengths(archive, limits.max_unzipped_bytes)
+        except (zipfile.BadZipFile, EOFError, OSError, _NoTagEnd):
+            shared = None  # calamine refuses the table as it reads it
         worksheets = {m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet}
         candidates = [sheet] if sheet is not None else [s for s in sheets if s in worksheets]
         best: tuple[int, RawTable] | None = None
+        read: set[str] = set()  # the parts read so far: a part named by many sheets is read once
         for sheet_name in candidates:
             found = parts.get(sheet_name, [])
-            table = _read_sheet(book, content, archive, found, name, sheet_name, sheets, limits)
+            if sheet is None and found and read.intersection(p.filename for p in found):
+                continue
+            read.update(p.filename for p in found)
+            table = _read_sheet(book, content, archive, found, name, sheet_name, sheets, limits, shared)
             if table is None:
                 continue
             if sheet is not None or sheet_score is None:
@@ -1268,6 +1277,13 @@ def _read_xlsx(
         return table
     finally:
         book.close()
+
+
+def _reraise_interrupt(err: BaseException) -> None:
+    """Let Ctrl-C and an exit through: python-calamine's other failures, a Rust panic among them
+    (``pyo3_runtime.PanicException``, a ``BaseException``), are the file's, said in a sentence."""
+    if not isinstance(err, Exception) and type(err).__name__ != "PanicException":
+        raise err
 
 
 def _local(tag: str) -> str:
@@ -1398,6 +1414,8 @@ class _Extent:
     loose_rows: int = 0  # rows without a reference
     loose_cells: int = 0  # the most cells without a reference in one row
     loose_now: int = 0  # ... in the row the last piece ended in
+    shared: np.ndarray | None = None  # each shared text's most bytes, when its copies could be many
+    shared_bytes: int = 0  # ... and the bytes of the copies the sheet's cells ask for
 
 
 def _refs(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -1474,8 +1492,52 @@ def _scan_piece(data: bytes, extent: _Extent, limit: int) -> None:
         own = rows[columns == 0]
         extent.last_row = int(own[-1]) if len(own) else extent.last_row
     _loose(a, at, extent)
+    if extent.shared is not None:
+        extent.shared_bytes += _shared_copies(a, extent.shared)
     if b't="e"' in data or b"t='e'" in data:
         _error_cells(data, extent)
+
+
+def _shared_copies(a: np.ndarray, lengths: np.ndarray) -> int:
+    """The bytes of the shared texts the values of a piece (``<v>12</v>``) name: python-calamine
+    copies a shared text into every cell that uses it. Every value made of digits counts, a
+    number's too (the safe side)."""
+    values = _starts(a, b"v")
+    closes = np.flatnonzero(a == 62)
+    if not len(values) or not len(closes):
+        return 0
+    after = closes[np.minimum(np.searchsorted(closes, values), len(closes) - 1)] + 1
+    window = a[np.minimum(after[:, None] + np.arange(11), len(a) - 1)]
+    digits = (window - 48) < 10
+    count = np.argmin(digits, axis=1)  # 11 digits and more read as 0: no table is that long
+    ends = window[np.arange(len(window)), count] == 60
+    take = count[:, None] - 10 + np.arange(10)
+    digit = np.where(take >= 0, window[np.arange(len(window))[:, None], np.clip(take, 0, 10)] - 48, 0)
+    index = digit.astype(np.int64) @ (10 ** np.arange(9, -1, -1, dtype=np.int64))
+    index = index[ends & (count > 0) & (index < len(lengths))]
+    return int(lengths[index].sum())
+
+
+def _shared_lengths(archive: zipfile.ZipFile, budget: int) -> np.ndarray | None:
+    """The most bytes each shared text can take (its ``<si>`` element's, up to the next one's),
+    or ``None`` when the table's largest text in every cell of the workbook stays within
+    ``budget`` bytes (a cell's XML takes at least 8 bytes)."""
+    infos = archive.infolist()
+    tables = _members(infos, _SHARED_STRINGS)
+    cells = sum(i.file_size for i in infos if i not in tables) // 8
+    if not tables or cells * max(t.file_size for t in tables) <= budget:
+        return None
+    found: list[np.ndarray] = []
+    for table in tables:
+        starts, offset = [], 0
+        for piece in _pieces(archive, table):
+            starts.append(_starts(np.frombuffer(piece + b"\0", np.uint8), b"si") + offset)
+            offset += len(piece)
+        at = np.concatenate(starts) if starts else np.zeros(0, np.int64)
+        found.append(np.diff(at, append=offset))
+    longest = max(len(f) for f in found)
+    lengths: np.ndarray = np.max([np.pad(f, (0, longest - len(f))) for f in found], axis=0)
+    return lengths if cells * int(lengths.max(initial=0)) > budget else None
 
 
 _SPACED = re.compile(rb"r[ \t\n\r]+=|r=[ \t\n\r]")
@@ -1538,28 +1600,46 @@ def _error_cells(data: bytes, extent: _Extent) -> None:
     extent.errors = errors
 
 
+class _NoTagEnd(Exception):
+    """A sheet's XML runs on for more than :data:`_LONGEST_TAG` bytes without a ``>``."""
+
+
+#: No cell's text or start tag comes near this without a ``>`` (Excel holds 32,767 characters a
+#: cell); a longer stretch would make one piece, and the scan's memory, as large as the sheet.
+_LONGEST_TAG = 4 * _SCAN_PIECE
+
+
 def _pieces(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> Iterator[bytes]:
     """A zip member's bytes in pieces that each end after a ``>``, so that no start tag is cut."""
-    tail = b""
+    held: list[bytes] = []  # the chunks since the last '>'
+    size = 0
     with archive.open(part) as member:
         while chunk := member.read(_SCAN_PIECE):
-            data = tail + chunk
-            cut = data.rfind(b">") + 1
+            cut = chunk.rfind(b">") + 1
             if cut == 0:
-                tail = data
+                held.append(chunk)
+                size += len(chunk)
+                if size > _LONGEST_TAG:
+                    raise _NoTagEnd
                 continue
-            tail = data[cut:]
-            yield data[:cut]
-    if tail:
-        yield tail
+            yield b"".join([*held, chunk[:cut]])
+            held, size = [chunk[cut:]], len(chunk) - cut
+    if size:
+        yield b"".join(held)
 
 
 def _scan_sheet(
-    archive: zipfile.ZipFile, parts: Sequence[zipfile.ZipInfo], name: str, sheet_name: str, limits: Limits
+    archive: zipfile.ZipFile,
+    parts: Sequence[zipfile.ZipInfo],
+    name: str,
+    sheet_name: str,
+    limits: Limits,
+    shared: np.ndarray | None = None,
 ) -> _Extent:
     """How far calamine will reach reading the sheet held in ``parts``; a sheet whose grid would be
-    larger than its XML could fill, or that numbers a row beyond Excel's last, is refused here."""
-    extent = _Extent()
+    larger than its XML could fill, whose cells would copy more shared text than the server reads
+    (``shared``: :func:`_shared_lengths`), or that numbers a row beyond Excel's last, is refused here."""
+    extent = _Extent(shared=shared)
     limit = limits.max_columns + 1  # one column past the limit: enough to tell a row too wide
     try:
         for part in parts:
@@ -1568,8 +1648,15 @@ def _scan_sheet(
                 _scan_piece(piece, extent, limit)
     except (zipfile.BadZipFile, EOFError, OSError) as err:  # a member that does not inflate
         raise _damaged_sheet(name, sheet_name, None) from err
+    except _NoTagEnd as err:
+        raise _damaged_sheet(name, sheet_name, extent.last_row) from err
     if extent.rows > _EXCEL_ROWS:
         raise _beyond_last_row(extent.rows, name, sheet_name)
+    if extent.shared_bytes > limits.max_unzipped_bytes:
+        raise LimitExceededError(
+            f"{name} (sheet '{sheet_name}') repeats its shared texts into {extent.shared_bytes / 1048576:,.0f} MB "
+            "of cells, beyond what the server reads; save the sheet you need as CSV and upload that."
+        )
     rows = extent.rows + extent.loose_rows
     columns = extent.columns + extent.loose_cells
     if rows * columns > extent.size // 8 + _SPARE_CELLS:
@@ -1628,6 +1715,7 @@ def _read_sheet(
     sheet_name: str,
     sheets: tuple[str, ...],
     limits: Limits,
+    shared: np.ndarray | None = None,
 ) -> RawTable | None:
     """One sheet as a :class:`RawTable`, or ``None`` without a header row.
 
@@ -1639,7 +1727,7 @@ def _read_sheet(
 
     if not parts:
         raise _damaged_sheet(name, sheet_name, None)
-    extent = _scan_sheet(archive, parts, name, sheet_name, limits)
+    extent = _scan_sheet(archive, parts, name, sheet_name, limits, shared)
     limit = limits.max_columns + 1
     if extent.beyond and len(parts) > 1:
         raise _damaged_sheet(name, sheet_name, None)  # two members for one sheet: no writer does that
@@ -1649,14 +1737,15 @@ def _read_sheet(
             book = CalamineWorkbook.from_filelike(io.BytesIO(rebuilt))
         ws = book.get_sheet_by_name(sheet_name)
         start = ws.start
-    except Exception as err:  # python-calamine raises several kinds for a damaged sheet
+    except BaseException as err:  # python-calamine raises several kinds for a damaged sheet, and panics
+        _reraise_interrupt(err)
         where = extent.bad_after if extent.bad_after is not None else _last_whole_row(archive, parts[0])
         raise _damaged_sheet(name, sheet_name, where) from err
     if start is None:
         return None
     formulas = _formulas_without_values(archive, parts[0])
     return _sheet_table(
-        _calamine_rows(ws.iter_rows(), start[1], extent.errors or {}, limit),
+        _calamine_rows(ws.iter_rows(), start[1], extent.errors or {}, limit, name, sheet_name),
         name,
         sheet_name,
         sheets,
@@ -1682,13 +1771,28 @@ def _last_whole_row(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> int | No
 
 
 def _calamine_rows(
-    rows: Iterable[list[Any]], skipped: int, errors: dict[int, list[tuple[int, str]]], limit: int
+    rows: Iterable[list[Any]],
+    skipped: int,
+    errors: dict[int, list[tuple[int, str]]],
+    limit: int,
+    name: str,
+    sheet_name: str,
 ) -> Iterator[tuple[int, list[Any]]]:
     """``(line, cell values)`` from python-calamine's rows, as the sheet numbers them: its
     ``iter_rows`` starts at the sheet's first row but at the first used column, so the columns
     before it are put back, empty. Error cells get their text back; values stop at ``limit``."""
     lead = [""] * skipped
-    for line, values in enumerate(rows, start=1):
+    each = iter(rows)
+    line = 0
+    while True:
+        try:
+            values = next(each)
+        except StopIteration:
+            return
+        except BaseException as err:  # a value Python cannot hold: a date or a duration past its range
+            _reraise_interrupt(err)
+            raise _unreadable_cell(name, sheet_name, line + 1) from err
+        line += 1
         if skipped:
             values = lead + values
         if len(values) > limit:
@@ -1828,6 +1932,16 @@ def _damaged_sheet(name: str, sheet_name: str, read: int | None) -> UnreadableFi
     return UnreadableFileError(
         f"{name} could not be read as an Excel workbook: the sheet '{sheet_name}' is damaged{where}; "
         "open it in Excel, save it again and upload, or upload a CSV export."
+    )
+
+
+def _unreadable_cell(name: str, sheet_name: str, line: int) -> UnreadableFileError:
+    """The sentence for a row python-calamine could not hand over: a cell formatted as a date or a
+    duration holding a number far outside any calendar (Excel shows it as ####)."""
+    return UnreadableFileError(
+        f"{name} (sheet '{sheet_name}') has a date or duration in row {line:,} that no calendar holds "
+        "(Excel shows it as ####); correct or clear that cell in Excel, save it again and upload, "
+        "or upload a CSV export."
     )
 
 

@@ -12,6 +12,7 @@ import json
 import resource
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -314,6 +315,86 @@ def test_a_table_of_shared_texts_no_sheet_could_use_is_refused_before_calamine_r
         "open it in Excel, save it again and upload, or upload a CSV export."
     )
     assert read["cpu_seconds"] < 2
+
+
+def test_one_long_shared_text_in_every_cell_is_refused_before_calamine_copies_it_into_each(tmp_path: Path) -> None:
+    """python-calamine copies a shared text into every cell naming it: one 30,000-character text
+    in 200,000 cells (a 0.7 MB file) asked for 6 GB, and the failed allocation aborted the process."""
+    text = "".join(chr(65 + (i * 7919) % 26) for i in range(30_000))
+    rows = "<row r='1'><c r='A1' t='s'><v>0</v></c><c r='B1' t='s'><v>1</v></c></row>" + "".join(
+        f"<row r='{r}'><c r='A{r}' t='s'><v>2</v></c><c r='B{r}' t='s'><v>2</v></c></row>" for r in range(2, 100_002)
+    )
+    copies = _with_shared_texts(_workbook(tmp_path / "copies.xlsx", rows), ["rep", "amount", text])
+    read = _read_in_child(copies)
+    assert read["error"] == "LimitExceededError"
+    assert read["sentence"] == (
+        "copies.xlsx (sheet 'Deals') repeats its shared texts into 5,726 MB of cells, beyond what the server "
+        "reads; save the sheet you need as CSV and upload that."
+    )
+    assert read["grew_mb"] < 150
+
+
+def test_a_sheet_named_by_two_hundred_sheets_of_the_workbook_is_read_once(tmp_path: Path) -> None:
+    """Every sheet may point at the same part: 20,000 rows named by 200 sheets took 44 s."""
+    from kpi_core.mapping import sheet_score
+    from kpi_core.reading import read_file
+
+    path = _workbook(tmp_path / "same.xlsx", _deals(20_000))
+    with zipfile.ZipFile(path) as book:
+        parts = {i.filename: book.read(i.filename) for i in book.infolist()}
+    sheets = "".join(f'<sheet name="S{i}" sheetId="{i + 1}" r:id="rId1"/>' for i in range(200))
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
+        b'<sheet name="Deals" sheetId="1" r:id="rId1"/>', sheets.encode()
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for part, xml in parts.items():
+            book.writestr(part, xml)
+    start = time.process_time()
+    raw = read_file(path.read_bytes(), path.name, sheet_score=sheet_score)
+    assert (raw.sheet, raw.data_rows) == ("S0", 20_000)
+    assert time.process_time() - start < 5
+
+
+def test_a_sheet_running_on_for_megabytes_without_a_tag_end_is_refused_without_holding_it_whole(
+    tmp_path: Path,
+) -> None:
+    """The scan reads the XML in pieces ending after a ``>``: 280 MB without one (a 1.7 MB file)
+    grew one piece by copying, 10 s and 860 MB."""
+    letters = np.random.default_rng(1).integers(65, 91, size=(4096, 3), dtype=np.uint8)
+    filler = "".join(bytes(three).decode() + " " * 1021 for three in letters)  # deflate's window sees no repeat
+    path = _workbook(tmp_path / "long.xlsx", _deals(20) + "<!--" + filler * 40 + "-->")
+    read = _read_in_child(path)
+    assert read["sentence"] == (
+        "long.xlsx could not be read as an Excel workbook: the sheet 'Deals' is damaged after row 21; "
+        "open it in Excel, save it again and upload, or upload a CSV export."
+    )
+    assert read["cpu_seconds"] < 3
+    assert read["grew_mb"] < 150
+
+
+@pytest.mark.parametrize(
+    ("value", "style"), [("-1E+20", 1), ("1E+20", 2), ("1000000000", 2)], ids=["date", "duration", "days"]
+)
+def test_a_date_or_duration_no_calendar_holds_is_refused_in_one_sentence_not_a_panic(
+    value: str, style: int, tmp_path: Path
+) -> None:
+    """python-calamine panics (a ``BaseException``) on a date cell of -1e20 and Python's timedelta
+    overflows on a duration of a billion days: both escaped as tracebacks."""
+    styles = (
+        f'<styleSheet xmlns="{_MAIN}"><fonts count="1"><font/></fonts><fills count="1"><fill/></fills>'
+        '<borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="3">'
+        '<xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/><xf numFmtId="46" applyNumberFormat="1"/>'
+        "</cellXfs></styleSheet>"
+    )
+    row = f"<row r='52'>{_cell('A52', 'Ana')}<c r='B52' s='{style}'><v>{value}</v></c></row>"
+    path = _workbook(tmp_path / "calendar.xlsx", _deals(50) + row)
+    with zipfile.ZipFile(path, "a") as book:
+        book.writestr("xl/styles.xml", styles)
+    read = _read_in_child(path)
+    assert read["sentence"] == (
+        "calendar.xlsx (sheet 'Deals') has a date or duration in row 52 that no calendar holds (Excel shows it "
+        "as ####); correct or clear that cell in Excel, save it again and upload, or upload a CSV export."
+    )
 
 
 # --- Parquet: a few megabytes of metadata and run-length codes that decode to gigabytes ----------
