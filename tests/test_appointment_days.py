@@ -110,7 +110,7 @@ CHOICES = [
 
 
 #: The tables the queries derive from a dataset's rows (built the second time they are asked for).
-DERIVED = (queries._KPI_COUNTS, queries._WON_CYCLES, queries._APPOINTMENT_DAYS)
+DERIVED = (queries._KPI_COUNTS, queries._WON_CYCLES, queries._APPOINTMENT_DAYS, queries._APPOINTMENT_WEEKS)
 
 
 def _answers(cursor: Any, ds: Dataset, filters: Filters) -> list[Any]:
@@ -146,9 +146,10 @@ def test_every_answer_from_the_counts_is_the_rows_own(filters: Filters, cursor: 
     assert expected[-1] == _expected(filters)
     ds = _dataset()
     first, second = _answers(cursor, ds, filters), _answers(cursor, ds, filters)
-    # The counts answer without an extra column's filter; the KPIs' also need every date in the window.
+    # The counts answer without an extra column's filter; the days' a date window, the others every date.
     dated = filters.start is not None or filters.end is not None
-    used = [] if filters.dimensions else [queries._APPOINTMENT_DAYS] if dated else list(DERIVED)
+    every_date = [queries._KPI_COUNTS, queries._WON_CYCLES, queries._APPOINTMENT_WEEKS]
+    used = [] if filters.dimensions else [queries._APPOINTMENT_DAYS] if dated else every_date
     assert [name for name in DERIVED if ds.derived.get(name) is not None] == [n for n in DERIVED if n in used]
     assert _same(first, expected) and _same(second, expected)
     assert second[-1] == _expected(filters)
@@ -156,6 +157,9 @@ def test_every_answer_from_the_counts_is_the_rows_own(filters: Filters, cursor: 
     counted = queries._appointment_days(ds) or queries._appointment_days(ds)
     assert counted is not None and counted.num_rows < len(ROWS) // 2
     assert sum(counted.column("n").to_pylist()) == len(ROWS)
+    weekly = queries._appointment_weeks(ds) or queries._appointment_weeks(ds)
+    assert weekly is not None and weekly.num_rows < counted.num_rows
+    assert sum(weekly.column("n").to_pylist()) == len(ROWS)
     kpi_counts = queries._kpi_counts(cursor, ds) or queries._kpi_counts(cursor, ds)
     assert kpi_counts is not None and sum(kpi_counts.column("n").to_pylist()) == len(ROWS)
 
@@ -225,14 +229,15 @@ def test_a_team_list_joined_counts_anew_and_a_weekly_log_counts_its_own_rows(cur
     ds = _dataset()
     for _ in range(2):
         queries.weekly_appointments_series(cursor, ds, Filters())
-    assert ds.derived[queries._APPOINTMENT_DAYS] is not None
+    assert ds.derived[queries._APPOINTMENT_WEEKS] is not None
     renamed = pa.array(["East"] * ds.table.num_rows)
     moved = dataclasses.replace(ds, table=ds.table.set_column(ds.table.column_names.index("team"), "team", renamed))
     assert moved.derived == {}
     series = queries.weekly_appointments_series(cursor, moved, Filters(teams=("East",)))
     assert series == _expected(Filters())
     log = load(b"Week,Sales Rep,Appointments\n2026-03-02,Ana,4\n2026-03-09,Ana,2\n", "log.csv", LoadOptions())
-    assert queries._appointment_days(log) is None and queries._won_cycles(log) is None
+    for derived in (queries._appointment_days, queries._appointment_weeks, queries._won_cycles):
+        assert derived(log) is None and derived(log) is None
     assert queries.weekly_appointments_series(cursor, log, Filters()) == [
         ("Ana", dt.date(2026, 3, 2), 4.0),
         ("Ana", dt.date(2026, 3, 9), 2.0),
