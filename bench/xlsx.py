@@ -2,6 +2,7 @@
 
     python -m bench.xlsx --rows 200000                 # -> bench/data/opportunities_200000.xlsx, then the runs
     python -m bench.xlsx --rows 200000 --repeat 5 --out bench/results/xlsx.json
+    python -m bench.xlsx --rows 200000 --before 78dad61       # also the calamine reader of a commit, in the same rounds
 
 The workbook holds the opportunities of :mod:`bench.generate` as Excel holds them: dates as date
 cells, ids and amounts as numbers, the rest as shared texts (written once by xlsxwriter, reused
@@ -35,11 +36,12 @@ _CHILD = """
 import hashlib, importlib.util, json, sys, time
 which, path = sys.argv[1], sys.argv[2]
 import kpi_core.reading as reading
-if which == "openpyxl":
+if sys.argv[3] != "-":  # a reader of another commit, loaded from its file
     spec = importlib.util.spec_from_file_location("kpi_core._reading_openpyxl", sys.argv[3])
     reading = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = reading
     spec.loader.exec_module(reading)
+if which == "openpyxl":
     import openpyxl  # noqa: F401  (imported by the reader at its first call: not timed)
 else:
     import python_calamine  # noqa: F401
@@ -85,21 +87,22 @@ def write_workbook(rows: int, out: Path, seed: int = 20251201) -> Path:
     return out
 
 
-def old_reader(data: Path) -> Path:
-    """The reader as it was at :data:`OLD_COMMIT` (openpyxl), written beside the data."""
-    path = data / f"reading_{OLD_COMMIT}.py"
+def old_reader(data: Path, commit: str = OLD_COMMIT) -> Path:
+    """The reader as it was at ``commit`` (:data:`OLD_COMMIT`: openpyxl), written beside the data."""
+    path = data / f"reading_{commit}.py"
     if not path.exists():
         text = subprocess.run(
-            ["git", "show", f"{OLD_COMMIT}:kpi_core/reading.py"], cwd=ROOT, capture_output=True, check=True, text=True
+            ["git", "show", f"{commit}:kpi_core/reading.py"], cwd=ROOT, capture_output=True, check=True, text=True
         ).stdout
         path.write_text(text)
     return path
 
 
-def run_once(which: str, workbook: Path, old: Path) -> dict[str, Any]:
+def run_once(which: str, workbook: Path, reader: Path | None) -> dict[str, Any]:
+    """One read in a fresh process, with the reader of ``reader`` (a file) or the working tree's."""
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, which, str(workbook), str(old)],
+        [sys.executable, "-c", _CHILD, which, str(workbook), str(reader) if reader else "-"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -122,19 +125,22 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--data", type=Path, default=generate.DATA)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--before", help="a commit whose calamine reader runs in the same rounds")
     args = parser.parse_args(argv)
     workbook = args.data / f"opportunities_{args.rows}.xlsx"
     if not workbook.exists():
         print(f"writing {workbook} ...", file=sys.stderr)
         write_workbook(args.rows, workbook)
-    old = old_reader(args.data)
-    runs: dict[str, list[dict[str, Any]]] = {"openpyxl": [], "calamine": []}
+    readers: dict[str, Path | None] = {"openpyxl": old_reader(args.data), "calamine": None}
+    if args.before:
+        readers[f"calamine@{args.before}"] = old_reader(args.data, args.before)
+    runs: dict[str, list[dict[str, Any]]] = {k: [] for k in readers}
     for round_ in range(args.repeat):
-        for which in ("openpyxl", "calamine") if round_ % 2 == 0 else ("calamine", "openpyxl"):
-            result = run_once(which, workbook, old)
+        for which in list(readers) if round_ % 2 == 0 else list(reversed(readers)):
+            result = run_once(which.partition("@")[0], workbook, readers[which])
             result["load_average"] = _load()
             runs[which].append(result)
-            print(f"{which:9} {result['seconds']:7.2f} s  peak {result['peak_rss_mb']:6,} MB", file=sys.stderr)
+            print(f"{which:17} {result['seconds']:7.2f} s  peak {result['peak_rss_mb']:6,} MB", file=sys.stderr)
     first = {k: (v[0]["rows"], v[0]["headers"], v[0]["cells"], v[0]["set_aside"]) for k, v in runs.items()}
     summary = {
         k: {
@@ -153,9 +159,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         },
         "rows": args.rows,
         "file_mb": round(workbook.stat().st_size / 1e6, 1),
-        "same_cells": first["openpyxl"] == first["calamine"],
+        "same_cells": all(f == first["openpyxl"] for f in first.values()),
+        "load_average": [r["load_average"] for v in runs.values() for r in v],
         "summary": summary,
-        "ratio_seconds": summary["openpyxl"]["seconds"] / summary["calamine"]["seconds"],
+        "ratio_seconds": {k: summary["openpyxl"]["seconds"] / v["seconds"] for k, v in summary.items()},
         "runs": runs,
     }
     print(json.dumps({k: v for k, v in results.items() if k != "runs"}, indent=2))

@@ -1836,60 +1836,57 @@ def _sheet_table(
         trimmed.pop()
     if len(trimmed) > limits.max_columns:
         raise _too_many_columns(name, sheet_name, limits)
-    rows: list[tuple[int, list[str]]] = []
     width = len(trimmed)
-    blank = pending = 0  # blank rows inside the data, and those since the last data row
-    kinds = [0] * width  # per column: the kinds of cell it holds (_DATE | _NUMBER | _TEXT | _OTHER)
-    first_typed = [0] * width  # per column: the index in ``rows`` of its first date or number cell
-    # Per column, the lines of the text cells after its first typed cell, while it may yet be a
-    # mixed column (dates or numbers, and text); a column of text alone records nothing.
-    text_lines: list[array.array[int] | None] = [array.array("i") for _ in range(width)]
+    data: list[list[Any]] = []  # the rows holding a cell, as calamine hands them over
+    lines = array.array("i")
+    blank, previous = 0, header_line  # blank rows inside the data (between rows holding a cell)
     later = itertools.chain(((n, v) for n, v in read if n > header_line), sheet_rows)
-    previous = header_line
     for line, values in later:
         if line > _EXCEL_ROWS:
             raise _beyond_last_row(line, name, sheet_name)
-        if len(rows) >= limits.max_rows:
+        if len(data) >= limits.max_rows:
             raise _too_many_rows(name, limits)
         if values.count("") == len(values):
             continue
-        pending += line - previous - 1  # the lines between data rows hold no cell
+        blank += line - previous - 1
         previous = line
-        texts = []
-        for i, v in enumerate(values[:width]):
-            if type(v) is str:  # most cells: their text is themselves
-                if not v:
-                    texts.append("")
-                    continue
-                kind, text = (_TEXT if v.strip() else 0), v
-            else:
-                kind, text = _cell_kind(v), _excel_text(v)
-            seen = kinds[i]
-            if kind & ~seen:  # a kind of cell the column has not held so far
-                if kind & _TYPED and not seen & _TYPED:
-                    first_typed[i] = len(rows)
-                kinds[i] = seen = seen | kind
-                if seen not in _MIXABLE:
-                    text_lines[i] = None
-            if kind == _TEXT and seen & _TYPED and (found := text_lines[i]) is not None:
-                found.append(line)
-            texts.append(text)
-        beyond = values[width:]
-        if beyond.count("") != len(beyond):  # cells right of the header's last column
-            texts.extend(_excel_text(v) for v in beyond)
-            while len(texts) > width and not texts[-1]:
-                texts.pop()
-        if len(texts) < width:
-            texts.extend([""] * (width - len(texts)))
-        blank += pending
-        pending = 0
-        rows.append((line, texts))
+        data.append(values)
+        lines.append(line)
+    columns = list(itertools.zip_longest(*data, fillvalue="")) if data else []
+    data.clear()
+    n = len(lines)
+    # Per column: its texts, the kinds of cell it holds (_DATE | _NUMBER | _TEXT | _OTHER) and which
+    # cells hold more than blanks; cells right of the header's last column only say whether a row is too wide.
+    texts: list[pa.Array] = []
+    kinds: list[int] = []
+    fulls: list[np.ndarray] = []
+    filled = np.zeros(n, bool)  # rows holding a cell that is more than blanks
+    too_wide = np.zeros(n, bool)  # ... and past the header's last column
+    fields = np.zeros(n, np.int64)  # the fields past the header's, to the last cell holding any text
+    for i, column_cells in enumerate(columns):
+        column, kind, full = _column_texts(column_cells)
+        if i < width:
+            texts.append(column)
+            kinds.append(kind)
+            fulls.append(full)
+            filled |= full
+        else:
+            too_wide |= full
+            fields[_nonempty(column)] = i + 1 - width
+    kinds += [0] * (width - len(kinds))
+    set_aside = [
+        SetAsideRow(lines[r], f"has {width + int(fields[r])} fields but the header has {width}")
+        if too_wide[r]
+        else SetAsideRow(lines[r], "is empty")
+        for r in np.flatnonzero(too_wide | ~filled).tolist()
+    ]
+    kept = filled & ~too_wide
     native_numbers = frozenset(trimmed[i] for i in range(width) if kinds[i] == _NUMBER)
     native_dates = frozenset(trimmed[i] for i in range(width) if kinds[i] == _DATE)
-    note = _formula_note(formulas, trimmed, header_line, rows[-1][0] if rows else header_line)
+    note = _formula_note(formulas, trimmed, header_line, lines[-1] if n else header_line)
     raw = _build(
         trimmed,
-        rows,
+        (),
         name=name,
         notes=(*_above_note(header_line, above), *((note,) if note else ())),
         file_format="xlsx",
@@ -1899,19 +1896,65 @@ def _sheet_table(
         native_numbers=native_numbers,
         native_dates=native_dates,
     )
+    every_line = np.frombuffer(lines, np.int32) if n else np.zeros(0, np.int32)
+    mask = pa.array(kept)
+    empty = pa.array([""] * n, pa.string())
+    table = pa.table(
+        {
+            f"c{i}": pc.utf8_trim_whitespace(texts[i] if i < len(texts) else empty).filter(mask)
+            for i in range(len(raw.headers))
+        }
+    )
+    raw = replace(raw, table=table, lines=pa.array(every_line[kept], type=pa.int32()), set_aside=tuple(set_aside))
     if blank:
         raw = replace(raw, notes=(*raw.notes, _blank_note(blank)))
     mixed: dict[int, dict[str, pa.Array]] = {_DATE: {}, _NUMBER: {}}
     for i in range(min(width, len(raw.headers))):
-        found = text_lines[i]
-        if kinds[i] in (_DATE | _TEXT, _NUMBER | _TEXT) and found is not None:
-            before = [n for n, texts in rows[: first_typed[i]] if texts[i].strip()]
-            lines = pa.array([*before, *found], type=pa.int32())
+        if kinds[i] in (_DATE | _TEXT, _NUMBER | _TEXT):
             # Only the rows kept for typing: a row set aside (too many fields) is reported as a row.
-            mixed[kinds[i] & _TYPED][raw.headers[i]] = lines.filter(pc.is_in(lines, value_set=raw.lines))
+            is_text = np.fromiter((type(v) is str for v in columns[i]), bool, n)
+            found = every_line[kept & is_text & fulls[i]]
+            mixed[kinds[i] & _TYPED][raw.headers[i]] = pa.array(found, type=pa.int32())
     if not mixed[_DATE] and not mixed[_NUMBER]:
         return raw
     return replace(raw, mixed_dates=mixed[_DATE], mixed_numbers=mixed[_NUMBER])
+
+
+def _nonempty(column: pa.Array) -> np.ndarray:
+    """Which texts of a column are not empty."""
+    return np.asarray(pc.greater(pc.binary_length(column), 0).to_numpy(zero_copy_only=False), bool)
+
+
+def _column_texts(values: Sequence[Any]) -> tuple[pa.Array, int, np.ndarray]:
+    """One column's cells as text (:func:`_excel_text`), the kinds of cell it holds, and which of
+    its texts hold more than blanks. Most columns hold one kind of value besides empty cells (``""``),
+    written by one function for the whole column."""
+    types = set(map(type, values))
+    others = types - {str}
+    if not others:
+        texts: Sequence[str] = values
+    else:
+        write = _WRITE.get(next(iter(others)), _excel_text) if len(others) == 1 else _excel_text
+        texts = [v if v.__class__ is str else write(v) for v in values]
+    full = np.fromiter(map(bool, map(str.strip, texts)), bool, len(texts))
+    kind = 0
+    for t in others:
+        kind |= _KIND_OF_TYPE.get(t, _OTHER)
+    if str in types and (full.any() if not others else _any_text(values)):
+        kind |= _TEXT
+    return pa.array(texts, pa.string()), kind, full
+
+
+def _any_text(values: Sequence[Any]) -> bool:
+    """Whether a column of mixed cells has a text cell holding more than blanks."""
+    return any(v.__class__ is str and not v.isspace() and v for v in values)
+
+
+def _float_text(value: float) -> str:
+    """:func:`_excel_text` of a float: a whole number below 2**53 as its digits, others as ``repr``."""
+    if value.is_integer() and -_EXACT < value < _EXACT:
+        return str(int(value))
+    return "" if value != value else repr(value)
 
 
 #: Floats up to this are whole numbers exactly; calamine reads every number cell as a float.
@@ -1957,6 +2000,9 @@ _DATE, _NUMBER, _TEXT, _OTHER = 1, 2, 4, 8
 _TYPED = _DATE | _NUMBER
 #: The kinds a column may hold and still be read cell by cell: one typed kind, with or without text.
 _MIXABLE = frozenset({0, _DATE, _NUMBER, _TEXT, _DATE | _TEXT, _NUMBER | _TEXT})
+#: How :func:`_column_texts` writes a column's values of one type, and the kind of cell each type is.
+_WRITE: dict[type, Callable[[Any], str]] = {float: _float_text, dt.date: dt.date.isoformat}
+_KIND_OF_TYPE: dict[type, int] = {float: _NUMBER, int: _NUMBER, dt.date: _DATE, dt.datetime: _DATE}
 
 
 def _cell_kind(value: Any) -> int:
