@@ -354,7 +354,7 @@ def _kpis(
     # Without a date or extra column's filter, the opportunities counted once per dataset answer:
     # a few hundred counts instead of every row (a rep in two teams needs the rows for their team).
     whole = not filters.dimensions and by in ("rep", "team", "all") and _covers_every_date(ds, win)
-    counts = _kpi_counts(cursor, ds) if whole and (by != "rep" or ds.rep_teams is not None) else None
+    counts = _kpi_counts(cursor, ds, filters) if whole and (by != "rep" or ds.rep_teams is not None) else None
     where, params = _where(ds, filters, win, dated=counts is None)
     aggregates = _WEEKLY_AGGREGATES if ds.shape is Shape.WEEKLY_LOG else _OPPORTUNITY_AGGREGATES
     if counts is not None:
@@ -378,7 +378,7 @@ def _kpis(
         if ds.shape is Shape.OPPORTUNITIES and rows:
             # The same way, the won deals' cycles counted once per dataset (a few thousand counts
             # instead of every won deal: 4-6 ms against 18-28).
-            won = _won_cycles(ds) if whole else None
+            won = _won_cycles(ds, filters) if whole else None
             if won is None:
                 raw_where, raw_params = _where(ds, filters, win)
                 with contextlib.nullcontext(table) if counts is None else _registered(cursor, ds) as raw:
@@ -480,17 +480,19 @@ _WON_CYCLES = "won_cycles"
 _ASKED = ":asked"
 
 
-def _derived(ds: Dataset, name: str, build: Callable[[], pa.Table | None]) -> pa.Table | None:
-    """The table ``build`` derives from the dataset's rows, kept with the dataset; ``None`` the
-    first time it is asked for (or when ``build`` gives none).
+def _derived(ds: Dataset, name: str, filters: Filters, build: Callable[[], pa.Table | None]) -> pa.Table | None:
+    """The table ``build`` derives from the dataset's rows, kept with the dataset; ``None`` until
+    it is built (or when ``build`` gives none).
 
-    It is built the second time: a first question (the import's KPI table, a command-line run)
-    scans the rows, which costs less than counting them first; the next ones, a filter changed
-    on a page, are the ones the counts answer sooner."""
+    It is built when a second question about the dataset comes with filters: the first one (the
+    import's KPI table, a command-line run) and questions without any filter (the first page,
+    another grouping of the same table) scan the rows, which costs less than counting them first;
+    a filter changed on a page is what the counts answer sooner, again and again."""
     if name in ds.derived:
         return ds.derived[name]
-    if name + _ASKED not in ds.derived:
-        ds.derived[name + _ASKED] = None
+    asked = name + _ASKED in ds.derived
+    ds.derived[name + _ASKED] = None
+    if not asked or filters == Filters():
         return None
     ds.derived[name] = build()
     return ds.derived[name]
@@ -501,7 +503,7 @@ def _derived(ds: Dataset, name: str, build: Callable[[], pa.Table | None]) -> pa
 _KPI_COUNTS = "kpi_counts"
 
 
-def _kpi_counts(cursor: duckdb.DuckDBPyConnection, ds: Dataset) -> pa.Table | None:
+def _kpi_counts(cursor: duckdb.DuckDBPyConnection, ds: Dataset, filters: Filters) -> pa.Table | None:
     """An opportunity list's rows with a first appointment counted (``n``) per rep, team, outcome,
     advanced and won, with their money (``amount``, summed with ``fsum`` as the scan sums it, and
     ``amounts``, how many have one) and their sales cycles (``cycle_days``, the sum of the whole
@@ -540,10 +542,10 @@ def _kpi_counts(cursor: duckdb.DuckDBPyConnection, ds: Dataset) -> pa.Table | No
                 columns[name] = pa.array(column, kinds.get(name, pa.int64()))
         return pa.table(columns)
 
-    return _derived(ds, _KPI_COUNTS, build)
+    return _derived(ds, _KPI_COUNTS, filters, build)
 
 
-def _appointment_days(ds: Dataset) -> pa.Table | None:
+def _appointment_days(ds: Dataset, filters: Filters) -> pa.Table | None:
     """An opportunity list's rows counted (``n``) per rep, team, first appointment and outcome,
     built once per dataset (:func:`_derived`).
 
@@ -553,7 +555,7 @@ def _appointment_days(ds: Dataset) -> pa.Table | None:
     ``None`` where :func:`_rows_counted` says.
     """
 
-    return _derived(ds, _APPOINTMENT_DAYS, lambda: _count_days(ds))
+    return _derived(ds, _APPOINTMENT_DAYS, filters, lambda: _count_days(ds))
 
 
 def _count_days(ds: Dataset) -> pa.Table | None:
@@ -571,7 +573,7 @@ def _count_days(ds: Dataset) -> pa.Table | None:
 _APPOINTMENT_WEEKS = "appointment_weeks"
 
 
-def _appointment_weeks(ds: Dataset) -> pa.Table | None:
+def _appointment_weeks(ds: Dataset, filters: Filters) -> pa.Table | None:
     """The counts of :func:`_appointment_days` added up per week (``week``, its Monday), built
     once per dataset (:func:`_derived`): a window holding every date needs no day, and the series
     then adds up 12k counts instead of 77k (at a million opportunities)."""
@@ -590,10 +592,10 @@ def _appointment_weeks(ds: Dataset) -> pa.Table | None:
             weekly.group_by([*keys, "week"]).aggregate([("n", "sum")]).rename_columns({"n_sum": "n"}).combine_chunks()
         )
 
-    return _derived(ds, _APPOINTMENT_WEEKS, build)
+    return _derived(ds, _APPOINTMENT_WEEKS, filters, build)
 
 
-def _won_cycles(ds: Dataset) -> pa.Table | None:
+def _won_cycles(ds: Dataset, filters: Filters) -> pa.Table | None:
     """An opportunity list's won deals with a first appointment and a close date counted (``n``)
     per rep, team, outcome and sales cycle in whole days (``cycle_days``), built once per dataset
     (:func:`_derived`).
@@ -622,7 +624,7 @@ def _won_cycles(ds: Dataset) -> pa.Table | None:
             counted = _rows_counted(ds, keys)
         return counted
 
-    return _derived(ds, _WON_CYCLES, build)
+    return _derived(ds, _WON_CYCLES, filters, build)
 
 
 def _rows_counted(ds: Dataset, table: pa.Table) -> pa.Table | None:
@@ -659,8 +661,8 @@ def weekly_appointments_series(
     monday = win.start - dt.timedelta(days=win.start.weekday())
     # An extra column's filter needs the rows themselves; a window holding every date, the counts
     # per week; any other, the counts per day.
-    weeks = None if filters.dimensions or not _covers_every_date(ds, win) else _appointment_weeks(ds)
-    days = None if filters.dimensions or weeks is not None else _appointment_days(ds)
+    weeks = None if filters.dimensions or not _covers_every_date(ds, win) else _appointment_weeks(ds, filters)
+    days = None if filters.dimensions or weeks is not None else _appointment_days(ds, filters)
     where, params = _where(ds, filters, win, dated=weeks is None)
     with _registered(cursor, ds, weeks or days) as table:
         if ds.shape is Shape.WEEKLY_LOG:
