@@ -579,7 +579,9 @@ def _appointment_weeks(ds: Dataset, filters: Filters) -> pa.Table | None:
     then adds up 12k counts instead of 77k (at a million opportunities)."""
 
     def build() -> pa.Table | None:
-        days = ds.derived.get(_APPOINTMENT_DAYS) or _count_days(ds)
+        days = ds.derived.get(_APPOINTMENT_DAYS)
+        if days is None:
+            days = _count_days(ds)
         if days is None:
             return None
         days = days.filter(pc.is_valid(days.column("first_appointment")))
