@@ -1386,16 +1386,23 @@ _EXCEL_ROWS = 1_048_576
 # allocation's failure aborts the whole server process. So every cell and row reference (``r="..."``)
 # in the sheet's XML is read first, with numpy over the bytes (0.3 s for 100 MB of XML): how far
 # down and right calamine will place a cell. Cells right of the columns read are cut out of the XML
-# first; a grid still larger than the XML could fill is refused. Cells and rows without a reference
-# are legal (calamine places them after the one before), so they widen the bounds by their count.
+# first; a grid larger than twice the places its cells holding a value take (each place counted once:
+# filler, empty cells and a place named again and again fill none), plus 4M cells, is refused. Cells
+# and rows without a reference are legal (calamine places them after the one before), so they widen
+# the bounds by their count.
 
-#: The XML is read this many bytes at a time, each piece ending after a ``>``.
-_SCAN_PIECE = 4 << 20
+#: The XML is read this many bytes at a time, each piece ending after a ``>``: the scan's arrays
+#: grow with a piece (a few bytes of index for every ``r`` or ``c`` in it).
+_SCAN_PIECE = 1 << 20
 #: The bytes read after ``r="``: three letters, ten digits and the quote close any reference
 #: calamine can place; a longer one is beyond Excel's grid.
 _REF_BYTES = 14
-#: Cells a sheet's grid may hold beyond one for every 8 bytes of its XML (a cell's XML takes at
-#: least 15): 4M cells, 128 MB in calamine's 32-byte cells.
+#: How many grid cells a cell holding a value may bring: a sparse export, a few columns mostly
+#: empty, fills more than half its grid; filler, empty cells and cells naming a place taken
+#: already bring none.
+_CELLS_PER_VALUE = 2
+#: Cells a sheet's grid may hold beyond that (and beyond one for every 8 bytes of its XML, a
+#: cell's taking at least 15): 4M cells, 128 MB in calamine's 32-byte cells.
 _SPARE_CELLS = 4 << 20
 
 
@@ -1416,6 +1423,11 @@ class _Extent:
     loose_now: int = 0  # ... in the row the last piece ended in
     shared: np.ndarray | None = None  # each shared text's most bytes, when its copies could be many
     shared_bytes: int = 0  # ... and the bytes of the copies the sheet's cells ask for
+    filled: int = 0  # the places cells holding a value take (each counted once: :func:`_filled`)
+    highest: int = -1  # ... the furthest of them so far (row * (columns read + 2) + column)
+    pending: int = -1  # ... the place of the cell the last piece ended in, when its value may follow
+    row_now: int = 0  # the row calamine places a loose cell in at the end of the last piece
+    column_now: int = 0  # ... and the column of the cell before it in that row (0: none)
 
 
 def _refs(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -1423,12 +1435,22 @@ def _refs(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     column (0 for a row's own reference) and whether calamine reads it: letters in either case,
     then digits, then the quote; it refuses the sheet over anything else. Calamine wraps numbers
     too large: a reference running past three letters or ten digits is given a column or a row
-    beyond Excel's grid."""
+    beyond Excel's grid. Read :data:`_REF_BATCH` references at a time: each takes about 500 bytes
+    of index arrays, and a piece of nothing but `` r=""`` holds 200,000."""
     n = len(a) - 16
     at = np.flatnonzero(a[:n] == 114)  # 'r'
     at = at[(a[at + 1] == 61) & (at > 0)]  # r=
     before = a[at - 1]
     at = at[(before == 32) | (before == 9) | (before == 10) | (before == 13)]
+    if len(at) <= _REF_BATCH:
+        return (at, *_read_refs(a, at))
+    found = [_read_refs(a, at[i : i + _REF_BATCH]) for i in range(0, len(at), _REF_BATCH)]
+    rows, columns, valid = (np.concatenate(each) for each in zip(*found, strict=True))
+    return at, rows, columns, valid
+
+
+def _read_refs(a: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The row, column and validity of the references starting at ``at`` (:func:`_refs`)."""
     quote = a[at + 2]
     grid = a[np.minimum(at[:, None] + 3 + _REF_WIDTH, len(a) - 1)]
     upper = grid & 0xDF
@@ -1451,12 +1473,15 @@ def _refs(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     columns = letter.astype(np.int64) @ np.array([676, 26, 1], dtype=np.int64)
     columns[first_digit > 3] = _FAR
     rows[~ended | (count > 10)] = _FAR
-    return at, rows, columns, valid
+    return rows, columns, valid
 
 
 #: A row or column number beyond Excel's grid, for a reference too long to read.
 _FAR = 10**10
 _REF_WIDTH = np.arange(_REF_BYTES)
+#: References read at once: 8,192 take about 4 MB of index arrays, and stay in the CPU's cache
+#: (faster than larger batches on bench.xlsx's sheet).
+_REF_BATCH = 1 << 13
 
 
 def _starts(a: np.ndarray, name: bytes) -> np.ndarray:
@@ -1491,7 +1516,7 @@ def _scan_piece(data: bytes, extent: _Extent, limit: int) -> None:
         extent.beyond = extent.beyond or not inside.all()
         own = rows[columns == 0]
         extent.last_row = int(own[-1]) if len(own) else extent.last_row
-    _loose(a, at, extent)
+    _cells(a, at, rows, columns, extent, limit)
     if extent.shared is not None:
         extent.shared_bytes += _shared_copies(a, extent.shared)
     if b't="e"' in data or b"t='e'" in data:
@@ -1501,21 +1526,25 @@ def _scan_piece(data: bytes, extent: _Extent, limit: int) -> None:
 def _shared_copies(a: np.ndarray, lengths: np.ndarray) -> int:
     """The bytes of the shared texts the values of a piece (``<v>12</v>``) name: python-calamine
     copies a shared text into every cell that uses it. Every value made of digits counts, a
-    number's too (the safe side)."""
+    number's too (the safe side). Read :data:`_REF_BATCH` values at a time (index arrays)."""
     values = _starts(a, b"v")
     closes = np.flatnonzero(a == 62)
     if not len(values) or not len(closes):
         return 0
-    after = closes[np.minimum(np.searchsorted(closes, values), len(closes) - 1)] + 1
-    window = a[np.minimum(after[:, None] + np.arange(11), len(a) - 1)]
-    digits = (window - 48) < 10
-    count = np.argmin(digits, axis=1)  # 11 digits and more read as 0: no table is that long
-    ends = window[np.arange(len(window)), count] == 60
-    take = count[:, None] - 10 + np.arange(10)
-    digit = np.where(take >= 0, window[np.arange(len(window))[:, None], np.clip(take, 0, 10)] - 48, 0)
-    index = digit.astype(np.int64) @ (10 ** np.arange(9, -1, -1, dtype=np.int64))
-    index = index[ends & (count > 0) & (index < len(lengths))]
-    return int(lengths[index].sum())
+    total = 0
+    for i in range(0, len(values), _REF_BATCH):
+        batch = values[i : i + _REF_BATCH]
+        after = closes[np.minimum(np.searchsorted(closes, batch), len(closes) - 1)] + 1
+        window = a[np.minimum(after[:, None] + np.arange(11), len(a) - 1)]
+        digits = (window - 48) < 10
+        count = np.argmin(digits, axis=1)  # 11 digits and more read as 0: no table is that long
+        ends = window[np.arange(len(window)), count] == 60
+        take = count[:, None] - 10 + np.arange(10)
+        digit = np.where(take >= 0, window[np.arange(len(window))[:, None], np.clip(take, 0, 10)] - 48, 0)
+        index = digit.astype(np.int64) @ (10 ** np.arange(9, -1, -1, dtype=np.int64))
+        index = index[ends & (count > 0) & (index < len(lengths))]
+        total += int(lengths[index].sum())
+    return total
 
 
 def _shared_lengths(archive: zipfile.ZipFile, budget: int) -> np.ndarray | None:
@@ -1550,17 +1579,31 @@ def _tight(data: bytes) -> bytes:
     return _SPACED_REF.sub(rb"\1=", data) if _SPACED.search(data) else data
 
 
-def _loose(a: np.ndarray, refs: np.ndarray, extent: _Extent) -> None:
-    """Count the rows and cells of a piece that carry no reference. Most writers put ``r`` first
+def _cells(a: np.ndarray, refs: np.ndarray, rows: np.ndarray, columns: np.ndarray, extent: _Extent, limit: int) -> None:
+    """Count the rows and cells of a piece that carry no reference, and the cells holding a value
+    at a place no cell before them took (:func:`_filled`). Most writers put ``r`` first
     (``<c r="A1"``), which is checked in bulk; otherwise each start tag is matched with the
     references inside it (a ``>`` quoted in an attribute makes a cell count as loose: the safe side)."""
-    cells, rows = _starts(a, b"c"), _starts(a, b"row")
+    cells, row_tags = _starts(a, b"c"), _starts(a, b"row")
     cells_first = np.all(a[cells + 2] == 32) & np.all(a[cells + 3] == 114) & np.all(a[cells + 4] == 61)
-    if cells_first and np.all(a[rows + 4] == 32) & np.all(a[rows + 5] == 114) & np.all(a[rows + 6] == 61):
-        if len(rows):
+    if cells_first and np.all(a[row_tags + 4] == 32) & np.all(a[row_tags + 5] == 114) & np.all(a[row_tags + 6] == 61):
+        if len(row_tags):
             extent.loose_now = 0
+        own = np.minimum(np.searchsorted(refs, cells + 3), max(len(refs) - 1, 0))
+        read = (refs[own] == cells + 3) if len(refs) else np.zeros(len(cells), bool)
+        cell_rows = np.where(read, rows[own] if len(refs) else 0, -1)
+        cell_columns = np.where(read, columns[own] if len(refs) else 0, -1)
+        if len(row_tags):
+            last = np.searchsorted(refs, row_tags[-1] + 5)
+            found = last < len(refs) and refs[last] == row_tags[-1] + 5
+            extent.row_now = int(rows[last]) if found else extent.row_now + 1
+        after = cells > (row_tags[-1] if len(row_tags) else -1)
+        extent.column_now = (
+            int(cell_columns[-1]) if len(cells) and after[-1] else 0 if len(row_tags) else extent.column_now
+        )
+        _filled(a, cells, cell_rows, cell_columns, extent, limit)
         return
-    starts = np.concatenate([cells, rows])
+    starts = np.concatenate([cells, row_tags])
     order = np.argsort(starts, kind="stable")
     starts, is_row = starts[order], (np.arange(len(order)) >= len(cells))[order]
     closes = np.flatnonzero(a == 62)
@@ -1571,10 +1614,64 @@ def _loose(a: np.ndarray, refs: np.ndarray, extent: _Extent) -> None:
     has_ref[owner[inside]] = True
     extent.loose_rows += int(np.count_nonzero(is_row & ~has_ref))
     # The loose cells of each row: those before the piece's first row belong to the row the last piece ended in.
-    counts = np.bincount(np.cumsum(is_row)[~is_row & ~has_ref], minlength=len(rows) + 1)
+    segment = np.cumsum(is_row)
+    counts = np.bincount(segment[~is_row & ~has_ref], minlength=len(row_tags) + 1)
     counts[0] += extent.loose_now
     extent.loose_cells = max(extent.loose_cells, int(counts.max()))
     extent.loose_now = int(counts[-1])
+    # Where calamine places each cell: at its reference; a loose one after the cell before it in its
+    # row, in the row its <row> names or the one after the row before (a cell's reference moves no row).
+    ref_row = np.full(len(starts), -1, np.int64)
+    ref_column = np.full(len(starts), -1, np.int64)
+    ref_row[owner[inside]] = rows[inside]
+    ref_column[owner[inside]] = columns[inside]
+    named = np.concatenate([[extent.row_now], ref_row[is_row]])
+    k = np.arange(len(named))
+    anchor = np.maximum.accumulate(np.where(named >= 0, k, 0))
+    segment_rows = named[anchor] + (k - anchor)
+    is_cell = ~is_row
+    cell_segment, cell_ref_row, cell_ref_column = segment[is_cell], ref_row[is_cell], ref_column[is_cell]
+    i = np.arange(len(cell_segment))
+    first = np.concatenate([[True], cell_segment[1:] != cell_segment[:-1]]) if len(i) else np.zeros(0, bool)
+    base = np.where(cell_ref_column >= 0, cell_ref_column, np.where(cell_segment == 0, extent.column_now, 0) + 1)
+    at = np.maximum.accumulate(np.where((cell_ref_column >= 0) | first, i, 0)) if len(i) else i
+    cell_columns = base[at] + (i - at)
+    cell_rows = np.where(cell_ref_row >= 0, cell_ref_row, segment_rows[cell_segment])
+    extent.row_now = int(segment_rows[-1])
+    if len(i) and cell_segment[-1] == len(row_tags):
+        extent.column_now = int(cell_columns[-1])
+    elif len(row_tags):
+        extent.column_now = 0
+    _filled(a, starts[is_cell], cell_rows, cell_columns, extent, limit)
+
+
+def _filled(
+    a: np.ndarray, cells: np.ndarray, rows: np.ndarray, columns: np.ndarray, extent: _Extent, limit: int
+) -> None:
+    """Count the cells of a piece (their starts, rows and columns; -1 unread) that hold a value
+    (a ``<v>`` with text or an ``<is>`` inside them; calamine places no empty cell) at a place
+    further down or right than any such cell before them: each place counts once, however many
+    cells name it, and a sheet in Excel's order counts every cell."""
+    values = np.concatenate([_starts(a, b"v"), _starts(a, b"is")])
+    values = values[(a[values + 1] != 118) | ((a[values + 3] != 60) & (a[values + 2] == 62))]  # not <v/> or <v><
+    owner = np.searchsorted(cells, values, side="right") - 1
+    valued = np.zeros(len(cells), bool)
+    valued[owner[owner >= 0]] = True
+    width = limit + 2
+    keys = np.where(valued & (rows >= 0) & (columns > 0) & (columns <= limit), rows * width + columns, -1)
+    if extent.pending >= 0 and (owner < 0).any():  # a value of the cell the last piece ended in
+        keys = np.concatenate([[extent.pending], keys])
+    if len(cells):
+        last = rows[-1] * width + columns[-1]
+        extent.pending = int(last) if not valued[-1] and rows[-1] >= 0 and 0 < columns[-1] <= limit else -1
+    elif (owner < 0).any():
+        extent.pending = -1
+    if not len(keys):
+        return
+    highest = np.maximum.accumulate(keys)
+    before = np.concatenate([[extent.highest], highest[:-1]])
+    extent.filled += int(np.count_nonzero(keys > before))
+    extent.highest = max(extent.highest, int(highest[-1]))
 
 
 _ERROR_CELL = re.compile(
@@ -1605,8 +1702,9 @@ class _NoTagEnd(Exception):
 
 
 #: No cell's text or start tag comes near this without a ``>`` (Excel holds 32,767 characters a
-#: cell); a longer stretch would make one piece, and the scan's memory, as large as the sheet.
-_LONGEST_TAG = 4 * _SCAN_PIECE
+#: cell, 200 KB at most as XML); a longer stretch would make one piece, and the scan's memory, as
+#: large as the sheet.
+_LONGEST_TAG = _SCAN_PIECE
 
 
 def _pieces(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -1637,8 +1735,9 @@ def _scan_sheet(
     shared: np.ndarray | None = None,
 ) -> _Extent:
     """How far calamine will reach reading the sheet held in ``parts``; a sheet whose grid would be
-    larger than its XML could fill, whose cells would copy more shared text than the server reads
-    (``shared``: :func:`_shared_lengths`), or that numbers a row beyond Excel's last, is refused here."""
+    larger than its cells holding a value can fill (:data:`_CELLS_PER_VALUE`), whose cells would
+    copy more shared text than the server reads (``shared``: :func:`_shared_lengths`), or that
+    numbers a row beyond Excel's last, is refused here."""
     extent = _Extent(shared=shared)
     limit = limits.max_columns + 1  # one column past the limit: enough to tell a row too wide
     try:
@@ -1659,13 +1758,13 @@ def _scan_sheet(
         )
     rows = extent.rows + extent.loose_rows
     columns = extent.columns + extent.loose_cells
-    if rows * columns > extent.size // 8 + _SPARE_CELLS:
+    if rows * columns > min(extent.size // 8, _CELLS_PER_VALUE * extent.filled) + _SPARE_CELLS:
         if columns > limits.max_columns:
             raise _too_many_columns(name, sheet_name, limits)
         raise LimitExceededError(
             f"{name} (sheet '{sheet_name}') has cells as far as row {rows:,} and column {columns:,}, a grid of "
-            f"{rows * columns:,} cells, far more than its {_size(extent.size)} of cells can fill; delete the "
-            "rows and columns past your data in Excel, save it again and upload, or upload a CSV export."
+            f"{rows * columns:,} cells for the {extent.filled:,} cells that hold a value; delete the rows and "
+            "columns past your data in Excel, save it again and upload, or upload a CSV export."
         )
     return extent
 

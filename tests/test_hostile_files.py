@@ -263,8 +263,8 @@ def test_two_cells_at_opposite_corners_are_refused_or_read_without_a_grid_of_17_
         ),
         (  # eleven columns down to Excel's last row, for 50 rows of data
             _cell("K1048576", "x"),
-            "far.xlsx (sheet 'Deals') has cells as far as row 1,048,576 and column 11, a grid of 11,534,336 cells, "
-            "far more than its 7 KB of cells can fill; delete the rows and columns past your data in Excel, "
+            "far.xlsx (sheet 'Deals') has cells as far as row 1,048,576 and column 11, a grid of 11,534,336 cells "
+            "for the 154 cells that hold a value; delete the rows and columns past your data in Excel, "
             "save it again and upload, or upload a CSV export.",
         ),
     ],
@@ -277,6 +277,48 @@ def test_a_cell_far_from_the_data_within_the_columns_read_is_refused_before_the_
     read = _read_in_child(_workbook(tmp_path / "far.xlsx", sheet))
     assert (read["error"], read["sentence"]) == ("LimitExceededError", sentence)
     assert read["grew_mb"] < 150
+
+
+def _random_letters(size: int, every: int = 1 << 18) -> str:
+    """``size`` random capitals, a ``>`` every ``every`` of them (the scan reads pieces ending
+    after one): filler that deflate cannot shrink much, inside a comment."""
+    letters = np.random.default_rng(7).integers(65, 91, size=size, dtype=np.uint8).tobytes().decode()
+    return ">".join(letters[i : i + every] for i in range(0, size, every))
+
+
+@pytest.mark.parametrize(
+    "padding",
+    [
+        "<!--" + _random_letters(16 << 20) + "-->",  # 16 MB of filler (1.7 MB zipped here; 200x zip ratio allowed)
+        "<row r='60'>" + "<c r='E60' s='1'/>" * 1_000_000 + "</row>",  # empty cells, which calamine does not place
+        "<row r='60'>" + "<c r='E60'><v>1</v></c>" * 800_000 + "</row>",  # one place named again and again
+    ],
+    ids=["filler", "empty cells", "one place"],
+)
+def test_padding_buys_no_grid_beyond_what_the_cells_holding_a_value_fill(padding: str, tmp_path: Path) -> None:
+    """The grid was allowed a cell for every 8 bytes of XML: 280 MB of filler (a 1.7 MB upload)
+    let a cell in AH1048576 ask calamine for 35,651,584 cells (1.4 GB). Now each cell holding a
+    value at a place of its own allows two (and 4M cells spare); padding of any kind allows none."""
+    within_ratio = "<!--" + _random_letters(200_000) + "-->"  # what keeps the cells below the 200x zip ratio
+    sheet = _deals(50) + within_ratio + padding + "<row r='1048576'>" + _cell("E1048576", "x") + "</row>"
+    read = _read_in_child(_workbook(tmp_path / "padded.xlsx", sheet))
+    assert read.get("error") == "LimitExceededError", read
+    assert read["sentence"] == (
+        "padded.xlsx (sheet 'Deals') has cells as far as row 1,048,576 and column 5, a grid of 5,242,880 cells for "
+        f"the {155 if 'v>' in padding else 154} cells that hold a value; delete the rows and columns past your data "
+        "in Excel, save it again and upload, or upload a CSV export."
+    )
+    assert read["grew_mb"] < 150
+
+
+def test_xml_dense_with_references_is_scanned_in_a_little_memory(tmp_path: Path) -> None:
+    """The scan read every ``r="`` of a 4 MB piece at once, about 500 bytes of index arrays each:
+    8 MB of `` r=""`` (a 0.3 MB upload) grew the process by 280 MB for a moment."""
+    tags = ("<x" + ' r=""' * 100_000 + "/>") * 16
+    path = _workbook(tmp_path / "refs.xlsx", _deals(20) + "<!--" + _random_letters(400_000) + "-->" + tags)
+    read = _read_in_child(path)
+    assert read.get("rows") == 20, read
+    assert read["grew_mb"] < 80
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 import xlsxwriter
 from openpyxl.utils import get_column_letter
 
-from kpi_core.errors import UnreadableFileError
+from kpi_core.errors import LimitExceededError, UnreadableFileError
 from kpi_core.reading import read_file
 
 HEADER = ["Sales Rep", "Created Date", "Amount"]
@@ -213,3 +214,41 @@ def test_the_sheet_holding_the_data_is_read_and_named() -> None:
     raw = read_file(buf.getvalue(), "two.xlsx", sheet_score=len)
     assert raw.sheet == "Deals"
     assert raw.notes[0] == "Read the sheet 'Deals', which holds the data; the first sheet 'Cover' does not."
+
+
+def test_a_sparse_sheet_half_of_whose_grid_holds_a_value_is_read_without_spare_cells(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The grid calamine builds may be twice the cells holding a value (CRM exports leave columns
+    mostly empty); the 4M spare cells are not what lets this one through."""
+    monkeypatch.setattr("kpi_core.reading._SPARE_CELLS", 0)
+    header = [*HEADER, "Region", "Notes", "Stage"]
+    rows = [
+        ["Ana", "2026-03-02", r, None, None, None] if r % 2 else ["Budi", None, r, "West", None, None]
+        for r in range(300)
+    ]
+    raw = read_file(_book(_rows(header, *rows, ["Citra", None, None, None, None, "Won"])), "sparse.xlsx")
+    assert raw.data_rows == 301
+
+
+def test_cells_and_rows_without_references_count_as_the_cells_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("kpi_core.reading._SPARE_CELLS", 0)
+
+    def strip_refs(xml: bytes) -> bytes:
+        return re.sub(rb' r="[A-Z]*\d+"', b"", xml)
+
+    content = _with_sheet_xml(_book(_rows(HEADER, *[["Ana", "2026-03-02", r] for r in range(200)])), strip_refs)
+    assert read_file(content, "loose.xlsx").data_rows == 200
+
+
+def test_a_cell_far_below_the_data_is_refused_when_the_grid_is_more_than_twice_the_cells(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("kpi_core.reading._SPARE_CELLS", 0)
+    content = _book(_rows(HEADER, *[["Ana", "2026-03-02", r] for r in range(200)]) | {"C1000": 1})
+    with pytest.raises(LimitExceededError) as refused:
+        read_file(content, "far.xlsx")
+    assert str(refused.value).startswith(
+        "far.xlsx (sheet 'Deals') has cells as far as row 1,000 and column 3, a grid of 3,000 cells for the 604 cells "
+        "that hold a value;"
+    )
