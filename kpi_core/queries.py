@@ -285,12 +285,18 @@ def _counted(condition: str) -> str:
     return f"coalesce(count_if({condition}), 0)"
 
 
-#: Money is summed with ``fsum`` (compensated summation): the total of a column is the same to
-#: the last digit whichever order DuckDB's threads add it in, so a headline and a table agree.
+#: Money is summed as decimals with six places (amounts reach at most 10^15, so 38 digits hold the
+#: sum of any file): a sum of decimals is exact, so the total is the same to the last digit in
+#: whatever order it is added up, by DuckDB's threads or from :func:`_kpi_counts`, and a headline,
+#: a table, a download and the command line agree. Summed as floats (even compensated, ``fsum``),
+#: a team's revenue from the counts read 1594425.9100000001 where the rows' read 1594425.91.
+#: An amount with more than six decimals is summed to its sixth.
+_MONEY = "amount::DECIMAL(38, 6)"
+
 #: Counts are :func:`_counted`.
 _OPPORTUNITY_AGGREGATES = f"""
     count(*), {_counted("advanced")}, {_counted("won")},
-    fsum(amount) FILTER (WHERE won),
+    sum({_MONEY}) FILTER (WHERE won),
     avg(date_diff('day', first_appointment, close_date)) FILTER (WHERE won AND close_date IS NOT NULL),
     NULL,
     {_counted("won AND amount IS NOT NULL")}"""
@@ -300,10 +306,10 @@ _PIPELINE_AGGREGATES = f""",
     {_counted("outcome = 'open' AND advanced")}, {_counted("outcome = 'open' AND NOT advanced")}"""
 
 #: The same aggregates (and pipeline counts) added up from :func:`_kpi_counts`: a sum of the
-#: counts where the scan counts rows, the money of each count's rows summed again with ``fsum``.
+#: counts where the scan counts rows, the money of each count's rows (a decimal) summed again.
 _OPPORTUNITY_AGGREGATES_FROM_COUNTS = """
     sum(n), coalesce(sum(n) FILTER (WHERE advanced), 0), coalesce(sum(n) FILTER (WHERE won), 0),
-    fsum(amount) FILTER (WHERE won),
+    sum(amount) FILTER (WHERE won),
     sum(cycle_days) FILTER (WHERE won)::DOUBLE / sum(cycles) FILTER (WHERE won),
     NULL,
     coalesce(sum(amounts) FILTER (WHERE won), 0)"""
@@ -505,7 +511,7 @@ _KPI_COUNTS = "kpi_counts"
 
 def _kpi_counts(cursor: duckdb.DuckDBPyConnection, ds: Dataset, filters: Filters) -> pa.Table | None:
     """An opportunity list's rows with a first appointment counted (``n``) per rep, team, outcome,
-    advanced and won, with their money (``amount``, summed with ``fsum`` as the scan sums it, and
+    advanced and won, with their money (``amount``, summed as the scan sums it, :data:`_MONEY`, and
     ``amounts``, how many have one) and their sales cycles (``cycle_days``, the sum of the whole
     days of those with a close date, and ``cycles``, how many), built once per dataset (:func:`_derived`).
 
@@ -521,7 +527,7 @@ def _kpi_counts(cursor: duckdb.DuckDBPyConnection, ds: Dataset, filters: Filters
         coded = {c: d for c in ("rep", "team") if c in names and (d := _dictionary(ds.table.column(c))) is not None}
         keys = [f"{c}{_CODES}" if c in coded else c for c in ("rep", "team") if c in names]
         sql = f"""
-            SELECT {", ".join(keys)}, outcome::VARCHAR, advanced, won, count(*), fsum(amount), count(amount),
+            SELECT {", ".join(keys)}, outcome::VARCHAR, advanced, won, count(*), sum({_MONEY}), count(amount),
                 sum(date_diff('day', first_appointment, close_date)), count(close_date)
             FROM {{table}} WHERE first_appointment IS NOT NULL GROUP BY ALL"""
         with _registered(cursor, ds) as table:
@@ -537,7 +543,7 @@ def _kpi_counts(cursor: duckdb.DuckDBPyConnection, ds: Dataset, filters: Filters
                 index = ds.table.column(name).type.index_type
                 columns[name] = pa.DictionaryArray.from_arrays(pa.array(column, index), coded[name])
             else:
-                kinds = {"advanced": pa.bool_(), "won": pa.bool_(), "amount": pa.float64()}
+                kinds = {"advanced": pa.bool_(), "won": pa.bool_(), "amount": pa.decimal128(38, 6)}
                 kinds |= {"outcome": pa.string(), "rep": pa.string(), "team": pa.string()}
                 columns[name] = pa.array(column, kinds.get(name, pa.int64()))
         return pa.table(columns)
@@ -706,7 +712,7 @@ def pipeline(cursor: duckdb.DuckDBPyConnection, ds: Dataset, filters: Filters = 
     where, params = _where(ds, Filters(**{**filters.__dict__, "decided_only": False}), win)
     with _registered(cursor, ds) as table:
         sql = f"""
-            SELECT coalesce(fsum(amount) FILTER (WHERE won), 0),
+            SELECT coalesce(sum({_MONEY}) FILTER (WHERE won), 0),
                    {_counted("outcome = 'open' AND advanced")},
                    {_counted("outcome = 'open' AND NOT advanced")}
             FROM {table} WHERE {where}"""
