@@ -1325,17 +1325,10 @@ def _formulas_without_values(archive: zipfile.ZipFile, part: zipfile.ZipInfo) ->
 
     Workbooks written by scripts (openpyxl, some exporters) store formulas that Excel never
     calculated; read for their values they look empty, so they are reported, not silently lost.
-    The sheet's XML is parsed a second time only when it contains a formula at all.
+    Called only for a sheet whose XML holds a formula at all (``_Extent.formulas``, found by the
+    scan that reads every piece of it anyway): the XML is parsed a second time only then.
     """
     try:
-        with archive.open(part) as member:
-            tail = b""
-            while chunk := member.read(1 << 20):
-                if b"<f" in tail + chunk:
-                    break
-                tail = chunk[-2:]
-            else:
-                return frozenset()
         found: set[tuple[int, int]] = set()
         with archive.open(part) as member:
             # expat refuses entity-expansion bombs and ElementTree never fetches external entities;
@@ -1428,6 +1421,7 @@ class _Extent:
     pending: int = -1  # ... the place of the cell the last piece ended in, when its value may follow
     row_now: int = 0  # the row calamine places a loose cell in at the end of the last piece
     column_now: int = 0  # ... and the column of the cell before it in that row (0: none)
+    formulas: bool = False  # a formula's tag (``<f``) anywhere in the XML
 
 
 def _refs(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -1744,6 +1738,8 @@ def _scan_sheet(
         for part in parts:
             for piece in _pieces(archive, part):
                 extent.size += len(piece)
+                # A piece ends after a '>', so no "<f" is cut between two.
+                extent.formulas = extent.formulas or b"<f" in piece
                 _scan_piece(piece, extent, limit)
     except (zipfile.BadZipFile, EOFError, OSError) as err:  # a member that does not inflate
         raise _damaged_sheet(name, sheet_name, None) from err
@@ -1842,7 +1838,7 @@ def _read_sheet(
         raise _damaged_sheet(name, sheet_name, where) from err
     if start is None:
         return None
-    formulas = _formulas_without_values(archive, parts[0])
+    formulas = _formulas_without_values(archive, parts[0]) if extent.formulas else frozenset()
     return _sheet_table(
         _calamine_rows(ws.iter_rows(), start[1], extent.errors or {}, limit, name, sheet_name),
         name,
